@@ -1,0 +1,9 @@
+namespace Virt.Bench;
+
+/// <summary>The benchmarks by name; each prints its own figures.</summary>
+public static class Benchmarks
+{
+    public static IReadOnlyDictionary<string, Func<Task>> All { get; } = new SortedDictionary<string, Func<Task>>
+    {
+    };
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs what Virt needs and is missing (QEMU from Debian, NuGet packages), then builds.
+# Idempotent: a second run only checks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v qemu-system-x86_64 >/dev/null 2>&1 || need_apt+=(qemu-system-x86)
+command -v qemu-img >/dev/null 2>&1 || need_apt+=(qemu-utils)
+if ((${#need_apt[@]})); then
+  echo "setup: installing ${need_apt[*]} from Debian's packages" >&2
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+dotnet build Virt.sln -c "${VIRT_CONFIGURATION:-Release}" -nologo -v quiet -clp:ErrorsOnly >&2

@@ -1,0 +1,168 @@
+namespace Virt.Protocol.Domains;
+
+/// <summary>The devices of a domain, each kind in document order.</summary>
+public sealed record DeviceSet
+{
+    public string? Emulator { get; init; }
+    public IReadOnlyList<DiskDevice> Disks { get; init; } = [];
+    public IReadOnlyList<ControllerDevice> Controllers { get; init; } = [];
+    public IReadOnlyList<InterfaceDevice> Interfaces { get; init; } = [];
+    public IReadOnlyList<InputDevice> Inputs { get; init; } = [];
+    public IReadOnlyList<GraphicsDevice> Graphics { get; init; } = [];
+    public IReadOnlyList<AudioDevice> Audios { get; init; } = [];
+    public IReadOnlyList<VideoDevice> Videos { get; init; } = [];
+    public IReadOnlyList<CharDevice> Serials { get; init; } = [];
+    public IReadOnlyList<CharDevice> Consoles { get; init; } = [];
+    public WatchdogDevice? Watchdog { get; init; }
+    public IReadOnlyList<RngDevice> Rngs { get; init; } = [];
+    public MemballoonDevice? Memballoon { get; init; }
+}
+
+/// <summary>A guest address libvirt would assign itself (pci, drive, usb...); kept as written.</summary>
+public sealed record DeviceAddress
+{
+    public required string Type { get; init; }
+    public IReadOnlyList<KeyValuePair<string, string>> Attributes { get; init; } = [];
+
+    public string? this[string name] => Attributes.FirstOrDefault(a => a.Key == name).Value;
+}
+
+public enum DiskSourceType { File, Block, Network }
+public enum DiskDeviceKind { Disk, Cdrom, Floppy }
+public enum DiskBus { Ide, Sata, Scsi, Virtio, Fdc, Usb }
+
+public sealed record DiskDevice
+{
+    public DiskSourceType SourceType { get; init; } = DiskSourceType.File;
+    public DiskDeviceKind Device { get; init; } = DiskDeviceKind.Disk;
+    /// <summary>File path or block device path; null for an empty cdrom or floppy.</summary>
+    public string? SourcePath { get; init; }
+    public NetworkDiskSource? NetworkSource { get; init; }
+    public string? DriverName { get; init; }
+    /// <summary>Image format: raw, qcow2...</summary>
+    public string? DriverType { get; init; }
+    /// <summary>default, none, writethrough, writeback, directsync, unsafe.</summary>
+    public string? DriverCache { get; init; }
+    public required string TargetDev { get; init; }
+    public required DiskBus TargetBus { get; init; }
+    public bool ReadOnly { get; init; }
+    public int? BootOrder { get; init; }
+    public DeviceAddress? Address { get; init; }
+}
+
+public sealed record NetworkDiskSource
+{
+    public required string Protocol { get; init; }
+    public string? Name { get; init; }
+    public IReadOnlyList<NetworkHost> Hosts { get; init; } = [];
+}
+
+public sealed record NetworkHost(string Name, string? Port);
+
+public sealed record ControllerDevice
+{
+    public required string Type { get; init; }
+    public int Index { get; init; }
+    public string? Model { get; init; }
+    public DeviceAddress? Address { get; init; }
+}
+
+public enum InterfaceType { User, Network, Bridge, Ethernet }
+
+public sealed record InterfaceDevice
+{
+    public required InterfaceType Type { get; init; }
+    /// <summary>Network name for type network, bridge name for type bridge.</summary>
+    public string? SourceName { get; init; }
+    /// <summary>Host tap device name for type ethernet/bridge.</summary>
+    public string? TargetDev { get; init; }
+    public string? Mac { get; init; }
+    public string? Model { get; init; }
+    public IReadOnlyList<InterfaceIp> Ips { get; init; } = [];
+    public int? BootOrder { get; init; }
+    public DeviceAddress? Address { get; init; }
+}
+
+public sealed record InterfaceIp(string Address, string? Family, int? Prefix);
+
+public sealed record InputDevice
+{
+    /// <summary>mouse, keyboard, tablet.</summary>
+    public required string Type { get; init; }
+    /// <summary>ps2, usb, virtio.</summary>
+    public string? Bus { get; init; }
+    public DeviceAddress? Address { get; init; }
+}
+
+public sealed record GraphicsDevice
+{
+    /// <summary>Only vnc is supported.</summary>
+    public string Type { get; init; } = "vnc";
+    public int? Port { get; init; }
+    public bool? AutoPort { get; init; }
+    public string? Listen { get; init; }
+    public string? Socket { get; init; }
+    public IReadOnlyList<GraphicsListen> Listens { get; init; } = [];
+}
+
+/// <summary>A graphics listen element: type address (Address), socket (Socket), none.</summary>
+public sealed record GraphicsListen(string Type, string? Address, string? Socket);
+
+public sealed record AudioDevice(int Id, string Type);
+
+public sealed record VideoDevice
+{
+    /// <summary>cirrus, vga, virtio, qxl, bochs, ramfb, none.</summary>
+    public required string ModelType { get; init; }
+    public int? Vram { get; init; }
+    public int? Heads { get; init; }
+    public bool? Primary { get; init; }
+    public DeviceAddress? Address { get; init; }
+}
+
+public enum CharDeviceSourceType { Pty, File, Unix, Null, Tcp }
+
+/// <summary>A serial port or console and the host side it connects to.</summary>
+public sealed record CharDevice
+{
+    public required CharDeviceSourceType SourceType { get; init; }
+    /// <summary>File or unix socket path.</summary>
+    public string? Path { get; init; }
+    public bool? Append { get; init; }
+    /// <summary>bind (server) or connect (client) for unix and tcp.</summary>
+    public string? Mode { get; init; }
+    public string? Host { get; init; }
+    public string? Service { get; init; }
+    /// <summary>raw or telnet, for tcp.</summary>
+    public string? Protocol { get; init; }
+    /// <summary>Serial: isa-serial, usb-serial, pci-serial; console: serial, virtio.</summary>
+    public string? TargetType { get; init; }
+    public int? TargetPort { get; init; }
+}
+
+public sealed record WatchdogDevice
+{
+    /// <summary>i6300esb, ib700, itco.</summary>
+    public required string Model { get; init; }
+    /// <summary>reset, shutdown, poweroff, pause, none, dump, inject-nmi.</summary>
+    public string? Action { get; init; }
+    public DeviceAddress? Address { get; init; }
+}
+
+public sealed record RngDevice
+{
+    public string Model { get; init; } = "virtio";
+    /// <summary>random or builtin.</summary>
+    public required string BackendModel { get; init; }
+    /// <summary>For random: the host device, /dev/urandom by default.</summary>
+    public string? BackendPath { get; init; }
+    public DeviceAddress? Address { get; init; }
+}
+
+public sealed record MemballoonDevice
+{
+    /// <summary>virtio or none.</summary>
+    public required string Model { get; init; }
+    public int? StatsPeriod { get; init; }
+    public DeviceAddress? Address { get; init; }
+}

@@ -1,0 +1,38 @@
+namespace Virt.Protocol.Errors;
+
+/// <summary>Error classes, named after libvirt's where they fit, so scripts can branch on them.</summary>
+public enum ErrorCode
+{
+    InternalError,
+    NoDomain,
+    DomainExists,
+    OperationInvalid,
+    OperationDenied,
+    XmlError,
+    ConfigUnsupported,
+    OperationTimeout,
+    OperationFailed,
+    Rpc,
+}
+
+public static class ErrorCodeNames
+{
+    /// <summary>The libvirt-style wire name, e.g. NO_DOMAIN.</summary>
+    public static string WireName(this ErrorCode code) => code switch
+    {
+        ErrorCode.InternalError => "INTERNAL_ERROR",
+        ErrorCode.NoDomain => "NO_DOMAIN",
+        ErrorCode.DomainExists => "DOM_EXIST",
+        ErrorCode.OperationInvalid => "OPERATION_INVALID",
+        ErrorCode.OperationDenied => "OPERATION_DENIED",
+        ErrorCode.XmlError => "XML_ERROR",
+        ErrorCode.ConfigUnsupported => "CONFIG_UNSUPPORTED",
+        ErrorCode.OperationTimeout => "OPERATION_TIMEOUT",
+        ErrorCode.OperationFailed => "OPERATION_FAILED",
+        ErrorCode.Rpc => "RPC",
+        _ => throw new ArgumentOutOfRangeException(nameof(code), code, null),
+    };
+
+    public static ErrorCode? FromWireName(string name) =>
+        Enum.GetValues<ErrorCode>().Cast<ErrorCode?>().FirstOrDefault(c => c!.Value.WireName() == name);
+}
