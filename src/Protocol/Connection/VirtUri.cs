@@ -1,0 +1,58 @@
+using Virt.Protocol.Errors;
+
+namespace Virt.Protocol.Connection;
+
+public enum RuntimeMode { Session, System, Embed, Remote }
+
+/// <summary>A parsed connection URI: qemu:///session, qemu:///system, qemu:///embed?root=DIR, qemu+akka://host:port/.</summary>
+public sealed record VirtUri(RuntimeMode Mode, string Text, string? EmbedRoot = null, string? Host = null, int Port = 0)
+{
+    public const string DefaultText = "qemu:///session";
+
+    public static VirtUri Parse(string text)
+    {
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri))
+            throw Invalid(text, "not an absolute URI");
+
+        switch (uri.Scheme)
+        {
+            case "qemu":
+                if (!string.IsNullOrEmpty(uri.Host))
+                    throw Invalid(text, "remote hosts need the qemu+akka scheme");
+                return uri.AbsolutePath switch
+                {
+                    "/session" => new VirtUri(RuntimeMode.Session, text),
+                    "/system" => new VirtUri(RuntimeMode.System, text),
+                    "/embed" => new VirtUri(RuntimeMode.Embed, text, EmbedRoot: ParseEmbedRoot(text, uri.Query)),
+                    _ => throw Invalid(text, "expected qemu:///session, qemu:///system or qemu:///embed?root=DIR"),
+                };
+            case "qemu+akka":
+                if (string.IsNullOrEmpty(uri.Host) || uri.Port <= 0)
+                    throw Invalid(text, "expected qemu+akka://HOST:PORT/");
+                return new VirtUri(RuntimeMode.Remote, text, Host: uri.Host, Port: uri.Port);
+            default:
+                throw Invalid(text, $"unsupported scheme '{uri.Scheme}'");
+        }
+    }
+
+    private static string ParseEmbedRoot(string text, string query)
+    {
+        foreach (var pair in query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = pair.IndexOf('=');
+            if (eq > 0 && pair[..eq] == "root")
+            {
+                var root = Uri.UnescapeDataString(pair[(eq + 1)..]);
+                if (!Path.IsPathFullyQualified(root))
+                    throw Invalid(text, $"the embed root '{root}' must be an absolute path");
+                return Path.TrimEndingDirectorySeparator(root);
+            }
+        }
+        throw Invalid(text, "qemu:///embed needs a root, e.g. qemu:///embed?root=/var/tmp/vm1");
+    }
+
+    private static VirtException Invalid(string text, string why) =>
+        new(ErrorCode.OperationInvalid, $"invalid connection URI '{text}': {why}");
+
+    public override string ToString() => Text;
+}

@@ -1,0 +1,42 @@
+using Virt.Protocol.Connection;
+using Virt.Protocol.Errors;
+
+namespace Virt.Protocol.Tests.Connection;
+
+public class VirtUriTests
+{
+    [Theory]
+    [InlineData("qemu:///session", RuntimeMode.Session)]
+    [InlineData("qemu:///system", RuntimeMode.System)]
+    public void Local_daemon_uris_parse(string text, RuntimeMode mode) => Assert.Equal(mode, VirtUri.Parse(text).Mode);
+
+    [Fact]
+    public void Embed_uri_carries_its_root()
+    {
+        var uri = VirtUri.Parse("qemu:///embed?root=/var/tmp/vm%201/");
+        Assert.Equal(RuntimeMode.Embed, uri.Mode);
+        Assert.Equal("/var/tmp/vm 1", uri.EmbedRoot);
+    }
+
+    [Fact]
+    public void Akka_uri_carries_host_and_port()
+    {
+        var uri = VirtUri.Parse("qemu+akka://127.0.0.1:4053/");
+        Assert.Equal((RuntimeMode.Remote, "127.0.0.1", 4053), (uri.Mode, uri.Host, uri.Port));
+    }
+
+    [Theory]
+    [InlineData("session", "not an absolute URI")]
+    [InlineData("qemu:///embed", "needs a root")]
+    [InlineData("qemu:///embed?root=relative/dir", "must be an absolute path")]
+    [InlineData("qemu:///other", "expected qemu:///session")]
+    [InlineData("xen:///system", "unsupported scheme 'xen'")]
+    [InlineData("qemu://host/system", "qemu+akka")]
+    [InlineData("qemu+akka://host/", "HOST:PORT")]
+    public void Bad_uris_say_what_is_wrong(string text, string expected)
+    {
+        var e = Assert.Throws<VirtException>(() => VirtUri.Parse(text));
+        Assert.Equal(ErrorCode.OperationInvalid, e.Code);
+        Assert.Contains(expected, e.Message);
+    }
+}
