@@ -1,0 +1,158 @@
+using System.Collections.Concurrent;
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Threading.Channels;
+using Virt.Protocol.Errors;
+
+namespace Virt.Protocol.Wire;
+
+/// <summary>An event pushed by the daemon: its procedure name and body.</summary>
+public sealed record WireEvent(string Procedure, JsonElement? Body);
+
+/// <summary>
+/// Client side of the framed protocol over a stream: calls carry serials, replies may come in any
+/// order, events arrive on the same connection. One reader loop, one writer at a time.
+/// </summary>
+public sealed class WireClient : IAsyncDisposable
+{
+    private readonly Stream _stream;
+    private readonly IDisposable? _owner;
+    private readonly int _maxFrameBytes;
+    private readonly ConcurrentDictionary<long, TaskCompletionSource<WireEnvelope>> _pending = new();
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly Channel<WireEvent> _events = Channel.CreateBounded<WireEvent>(
+        new BoundedChannelOptions(4096) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = false });
+    private readonly CancellationTokenSource _closing = new();
+    private readonly Task _readLoop;
+    private long _nextSerial;
+    private Exception? _closedBecause;
+
+    public WireClient(Stream stream, int maxFrameBytes = FrameCodec.DefaultMaxFrameBytes, IDisposable? owner = null)
+    {
+        _stream = stream;
+        _owner = owner;
+        _maxFrameBytes = maxFrameBytes;
+        _readLoop = Task.Run(ReadLoopAsync);
+    }
+
+    /// <summary>Completes when the connection has ended, for whatever reason.</summary>
+    public Task Completion => _readLoop;
+
+    public static async Task<WireClient> ConnectUnixAsync(string socketPath, int maxFrameBytes = FrameCodec.DefaultMaxFrameBytes, CancellationToken ct = default)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), ct).ConfigureAwait(false);
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            throw new VirtException(ErrorCode.OperationFailed,
+                $"cannot connect to the daemon at {socketPath}: {e.Message} (is virtd running?)", e);
+        }
+        return new WireClient(new NetworkStream(socket, ownsSocket: true), maxFrameBytes);
+    }
+
+    public async Task<JsonElement?> CallAsync(string procedure, JsonElement? body, TimeSpan? timeout = null, CancellationToken ct = default)
+    {
+        if (_closedBecause is not null || _readLoop.IsCompleted)
+            throw Closed();
+        var serial = Interlocked.Increment(ref _nextSerial);
+        var pending = new TaskCompletionSource<WireEnvelope>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending[serial] = pending;
+        try
+        {
+            var frame = FrameCodec.Encode(new WireEnvelope { Type = MessageType.Call, Serial = serial, Procedure = procedure, Body = body }, _maxFrameBytes);
+            await _writeLock.WaitAsync(ct).ConfigureAwait(false);
+            try
+            {
+                await _stream.WriteAsync(frame, ct).ConfigureAwait(false);
+                await _stream.FlushAsync(ct).ConfigureAwait(false);
+            }
+            catch (IOException e)
+            {
+                throw new VirtException(ErrorCode.Rpc, $"connection to the daemon lost while sending {procedure}: {e.Message}", e);
+            }
+            finally
+            {
+                _writeLock.Release();
+            }
+
+            var limit = timeout ?? Timeout.InfiniteTimeSpan;
+            WireEnvelope reply;
+            try
+            {
+                reply = await pending.Task.WaitAsync(limit, ct).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                throw new VirtException(ErrorCode.OperationTimeout, $"no reply to {procedure} within {limit.TotalSeconds:0.###} s");
+            }
+            if (reply.Type == MessageType.Error)
+            {
+                var error = FrameCodec.ReadError(reply);
+                throw new VirtException(ErrorCodeNames.FromWireName(error.Code) ?? ErrorCode.InternalError, error.Message);
+            }
+            return reply.Body;
+        }
+        finally
+        {
+            _pending.TryRemove(serial, out _);
+        }
+    }
+
+    /// <summary>Events in arrival order; ends when the connection ends.</summary>
+    public IAsyncEnumerable<WireEvent> ReadEventsAsync(CancellationToken ct = default) => _events.Reader.ReadAllAsync(ct);
+
+    private async Task ReadLoopAsync()
+    {
+        Exception? failure = null;
+        try
+        {
+            while (failure is null && await FrameCodec.ReadAsync(_stream, _maxFrameBytes, _closing.Token).ConfigureAwait(false) is { } envelope)
+            {
+                switch (envelope.Type)
+                {
+                    case MessageType.Event:
+                        _events.Writer.TryWrite(new WireEvent(envelope.Procedure, envelope.Body));
+                        break;
+                    case MessageType.Reply or MessageType.Error when _pending.TryGetValue(envelope.Serial, out var waiter):
+                        waiter.TrySetResult(envelope);
+                        break;
+                    case MessageType.Error when envelope.Serial == 0:
+                        // The daemon explains why it is closing the connection.
+                        var error = FrameCodec.ReadError(envelope);
+                        failure = new VirtException(ErrorCodeNames.FromWireName(error.Code) ?? ErrorCode.Rpc, error.Message);
+                        break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_closing.IsCancellationRequested)
+        {
+        }
+        catch (Exception e) when (e is IOException or VirtException or ObjectDisposedException)
+        {
+            failure = e;
+        }
+        _closedBecause = failure is VirtException ? failure : new VirtException(ErrorCode.Rpc,
+            failure is null ? "the daemon closed the connection" : $"connection to the daemon lost: {failure.Message}", failure);
+        foreach (var waiter in _pending.Values)
+            waiter.TrySetException(_closedBecause);
+        _events.Writer.TryComplete();
+    }
+
+    private VirtException Closed() =>
+        _closedBecause as VirtException ?? new VirtException(ErrorCode.Rpc, "the connection to the daemon is closed");
+
+    public async ValueTask DisposeAsync()
+    {
+        _closing.Cancel();
+        await _stream.DisposeAsync().ConfigureAwait(false);
+        _owner?.Dispose();
+        try { await _readLoop.ConfigureAwait(false); }
+        catch (Exception) { }
+        _writeLock.Dispose();
+        _closing.Dispose();
+    }
+}
