@@ -19,6 +19,7 @@ public sealed class UnixSocketServer : IAsyncDisposable
     private readonly HashSet<SocketClientConnection> _clients = [];
     private readonly Lock _clientsLock = new();
     private Task? _acceptLoop;
+    private volatile bool _stopped;
 
     public UnixSocketServer(SocketServerOptions options, IWireSessionFactory sessions, ILogger log)
     {
@@ -44,14 +45,14 @@ public sealed class UnixSocketServer : IAsyncDisposable
 
     private async Task AcceptLoopAsync()
     {
-        while (!_stopping.IsCancellationRequested)
+        while (!_stopped)
         {
             Socket socket;
             try
             {
                 socket = await _listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException && _stopping.IsCancellationRequested)
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException && _stopped)
             {
                 return;
             }
@@ -126,6 +127,7 @@ public sealed class UnixSocketServer : IAsyncDisposable
     /// <summary>Stops accepting, lets calls in flight answer (bounded), then closes every client.</summary>
     public async Task StopAsync(TimeSpan drain)
     {
+        _stopped = true;
         _listener.Close();
         SocketClientConnection[] clients;
         lock (_clientsLock)
@@ -140,7 +142,7 @@ public sealed class UnixSocketServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_stopping.IsCancellationRequested)
+        if (!_stopped)
             await StopAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         _listener.Dispose();
         _stopping.Dispose();
