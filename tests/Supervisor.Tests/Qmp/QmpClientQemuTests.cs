@@ -157,6 +157,44 @@ public sealed class QmpClientQemuTests
     }
 
     [Fact]
+    public async Task Works_over_stdio_pipes_too()
+    {
+        var info = new System.Diagnostics.ProcessStartInfo(QemuTestProcess.Binary)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "-machine", "none", "-nodefaults", "-display", "none", "-S", "-qmp", "stdio" })
+            info.ArgumentList.Add(arg);
+        using var process = System.Diagnostics.Process.Start(info)!;
+        process.BeginErrorReadLine();
+        try
+        {
+            await using var client = await QmpClient.ConnectAsync(process.StandardOutput.BaseStream, process.StandardInput.BaseStream);
+            Assert.Equal(7, client.Greeting.Version.Major);
+            Assert.False((await client.ExecuteAsync("query-status")).GetProperty("running").GetBoolean());
+            try
+            {
+                await client.ExecuteAsync("quit");
+            }
+            catch (QmpConnectionException)
+            {
+                // QEMU may exit before its reply to quit is read.
+            }
+            await client.Completion.WaitAsync(Guard);
+            await process.WaitForExitAsync(new CancellationTokenSource(Guard).Token);
+        }
+        finally
+        {
+            if (!process.HasExited)
+                process.Kill();
+            await process.WaitForExitAsync(new CancellationTokenSource(Guard).Token);
+        }
+    }
+
+    [Fact]
     public async Task Connecting_to_a_missing_socket_is_a_connection_error_naming_the_path()
     {
         using var dir = new TempDirectory();
