@@ -6,5 +6,6 @@ public static class Benchmarks
     public static IReadOnlyDictionary<string, Func<Task>> All { get; } = new SortedDictionary<string, Func<Task>>
     {
         ["xml-parse"] = XmlParseBenchmark.Run,
+        ["qmp-roundtrip"] = QmpRoundTripBenchmark.RunAsync,
     };
 }
