@@ -29,6 +29,8 @@ public sealed class ConfigStore
     /// </summary>
     public static ConfigStore Open(string directory)
     {
+        if (OperatingSystem.IsWindows())
+            throw new PlatformNotSupportedException("the config store needs UNIX file modes");
         var full = Path.GetFullPath(directory);
         try
         {
@@ -111,6 +113,8 @@ public sealed class ConfigStore
     /// <summary>Writes NAME.xml atomically: temp file beside it, fsync, rename, fsync the directory.</summary>
     public void Save(DomainDefinition definition)
     {
+        if (OperatingSystem.IsWindows())
+            throw new PlatformNotSupportedException("the config store needs UNIX file modes");
         var path = ConfigPath(definition.Name);
         var temp = Path.Combine(Directory, "." + definition.Name + Extension + TempSuffix);
         var bytes = Encoding.UTF8.GetBytes(DomainXml.Format(definition));
@@ -157,6 +161,8 @@ public sealed class ConfigStore
     /// <summary>Creates or removes the symlink autostart/NAME.xml pointing at NAME.xml.</summary>
     public void SetAutostart(string name, bool enabled)
     {
+        if (OperatingSystem.IsWindows())
+            throw new PlatformNotSupportedException("the config store needs UNIX file modes");
         var link = AutostartLink(name);
         try
         {

@@ -225,6 +225,15 @@ public sealed class RegistryState
 
     public DomainEntry? Find(DomainUuid uuid) => _byUuid.GetValueOrDefault(uuid);
 
+    /// <summary>Puts back what <see cref="Find(DomainUuid)"/> returned before a change whose write to disk failed.</summary>
+    public void Revert(DomainUuid uuid, DomainEntry? previous)
+    {
+        if (_byUuid.TryGetValue(uuid, out var current))
+            Remove(current);
+        if (previous is not null)
+            Put(previous);
+    }
+
     public static RegistryOutcome NotFound(DomainRef domain) =>
         RegistryOutcome.Fail(ErrorCode.NoDomain, domain switch
         {

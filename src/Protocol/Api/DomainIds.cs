@@ -6,7 +6,7 @@ namespace Virt.Protocol.Api;
 public readonly record struct DomainName
 {
     /// <summary>Leaves room for ".xml" in a 255-byte file name.</summary>
-    public const int MaxLength = 200;
+    public const int MaxBytes = 251;
 
     public string Value { get; }
 
@@ -21,10 +21,10 @@ public readonly record struct DomainName
     public static string? Problem(string? value) => value switch
     {
         null or "" => "domain name must not be empty",
-        "." or ".." => $"domain name '{value}' is not allowed",
+        _ when value.StartsWith('.') => $"domain name '{value}' must not start with '.'",
         _ when value.Contains('/') => $"domain name '{value}' must not contain '/'",
         _ when value.Any(char.IsControl) => "domain name must not contain control characters",
-        _ when value.Length > MaxLength => $"domain name is longer than {MaxLength} characters",
+        _ when System.Text.Encoding.UTF8.GetByteCount(value) > MaxBytes => $"domain name is longer than {MaxBytes} bytes",
         _ => null,
     };
 

@@ -28,8 +28,8 @@ public static class DomainReplies
     /// <summary>Domains in virsh list order: running ones by id, then inactive ones by name.</summary>
     public sealed record DomainList(IReadOnlyList<DomainSummary> Domains) : IDomainReply;
 
-    /// <summary>A domain's XML document.</summary>
-    public sealed record DomainXml(DomainName Name, string Xml) : IDomainReply;
+    /// <summary>A domain's XML document (libvirt's "XML description").</summary>
+    public sealed record DomainXmlDescription(DomainName Name, string Xml) : IDomainReply;
 
     /// <summary>libvirt's virDomainInfo plus the state reason.</summary>
     public sealed record DomainInfo(
