@@ -147,7 +147,7 @@ public sealed class ConfigStore
         var path = ConfigPath(name);
         try
         {
-            File.Delete(AutostartLink(name));
+            DeleteAutostartLink(name);
             File.Delete(path);
             _cache.Remove(name + Extension);
             NativeFiles.FsyncDirectory(Directory);
@@ -177,7 +177,7 @@ public sealed class ConfigStore
             }
             else
             {
-                File.Delete(link);
+                DeleteAutostartLink(name);
             }
             if (System.IO.Directory.Exists(AutostartDirectory))
                 NativeFiles.FsyncDirectory(AutostartDirectory);
@@ -187,6 +187,12 @@ public sealed class ConfigStore
             throw new VirtException(ErrorCode.OperationFailed,
                 $"cannot {(enabled ? "create" : "remove")} autostart link {link}: {e.Message}", e);
         }
+    }
+
+    private void DeleteAutostartLink(string name)
+    {
+        if (System.IO.Directory.Exists(AutostartDirectory))
+            File.Delete(AutostartLink(name));
     }
 
     /// <summary>True when autostart/NAME.xml is a link to this domain's config, as libvirt checks it.</summary>
