@@ -183,16 +183,17 @@ public sealed class DomainRegistryActorSpec : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public void OneChildPerDomainNamedByUuid()
+    public async Task OneChildPerDomainNamedByUuid()
     {
         var registry = Registry();
         var uuid = Guid.NewGuid();
         Call<DomainSummary>(registry, new DefineDomain(TestDomains.Xml("vm1", uuid)));
 
-        var child = Sys.ActorSelection(registry.Path / uuid.ToString("D")).ResolveOne(TimeSpan.FromSeconds(3)).Result;
-        Watch(child);
+        var child = await Sys.ActorSelection(registry.Path / uuid.ToString("D")).ResolveOne(TimeSpan.FromSeconds(3));
+        var watcher = CreateTestProbe();
+        watcher.Watch(child);
         Call<DomainSummary>(registry, new UndefineDomain(DomainRef.ByName("vm1")));
-        ExpectTerminated(child);
+        watcher.ExpectTerminated(child);
 
         // The same UUID defined again right away gets a fresh child once the old name is free.
         Call<DomainSummary>(registry, new DefineDomain(TestDomains.Xml("vm1", uuid)));
