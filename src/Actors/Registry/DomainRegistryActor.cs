@@ -1,0 +1,280 @@
+using Akka.Actor;
+using Akka.Event;
+using Virt.Actors.Config;
+using Virt.Actors.Domains;
+using Virt.Protocol.Api;
+using Virt.Protocol.Domains;
+using Virt.Protocol.Errors;
+using Virt.Protocol.Events;
+using static Virt.Protocol.Api.DomainCommands;
+using static Virt.Protocol.Api.DomainReplies;
+
+namespace Virt.Actors.Registry;
+
+/// <summary>
+/// /user/domains: name and UUID uniqueness, persistence, lookup, autostart; one <see cref="DomainActor"/>
+/// child per domain, named by UUID; a <see cref="DomainLifecycleEvent"/> on the EventStream for every change.
+/// </summary>
+/// <remarks>
+/// The start-up scan runs as a task (it may read thousands of files) while commands are stashed. Config
+/// writes (one small file, fsync, rename) are done synchronously so the reply means "on disk" and writes
+/// cannot reorder; they take milliseconds.
+/// </remarks>
+public sealed class DomainRegistryActor : ReceiveActor, IWithUnboundedStash
+{
+    /// <summary>Asks which config files the start-up scan skipped; answered with <see cref="ScanReport"/>.</summary>
+    public sealed record GetScanReport
+    {
+        public static readonly GetScanReport Instance = new();
+    }
+
+    /// <summary>The files skipped at start and why.</summary>
+    public sealed record ScanReport(IReadOnlyList<ConfigProblem> Problems);
+
+    private sealed record ScanCompleted(ConfigScan Scan);
+
+    private sealed record ScanFailed(Exception Cause);
+
+    private readonly ConfigStore _store;
+    private readonly RegistryState _state = new();
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<DomainUuid, IActorRef> _children = [];
+    private readonly HashSet<DomainUuid> _stopping = [];
+    private IReadOnlyList<ConfigProblem> _problems = [];
+
+    public IStash Stash { get; set; } = null!;
+
+    public DomainRegistryActor(ConfigStore store)
+    {
+        _store = store;
+        Loading();
+    }
+
+    public static Props Props(ConfigStore store) => Akka.Actor.Props.Create(() => new DomainRegistryActor(store));
+
+    protected override void PreStart()
+    {
+        var store = _store;
+        Task.Run(store.Scan).PipeTo(Self, success: s => new ScanCompleted(s), failure: e => new ScanFailed(e));
+    }
+
+    private void Loading()
+    {
+        Receive<ScanCompleted>(m =>
+        {
+            Load(m.Scan);
+            Stash.UnstashAll();
+            Become(Ready);
+        });
+        Receive<ScanFailed>(m =>
+        {
+            // A restart would only scan the same unreadable directory again: stop and say why.
+            _log.Error(m.Cause, "Cannot scan config directory {Directory}: {Reason}", _store.Directory, m.Cause.Message);
+            Context.Stop(Self);
+        });
+        ReceiveAny(_ => Stash.Stash());
+    }
+
+    private void Ready()
+    {
+        Receive<DefineDomain>(m => Sender.Tell(Define(m.Xml)));
+        Receive<UndefineDomain>(m => Sender.Tell(Undefine(m.Domain)));
+        Receive<CreateDomain>(Create);
+        Receive<SetAutostart>(m => Sender.Tell(SetAutostart(m.Domain, m.Enabled)));
+        Receive<LookupDomain>(m => Sender.Tell(_state.Lookup(m.Domain).Reply));
+        Receive<ListDomains>(m => Sender.Tell(_state.List(m.Filter)));
+        Receive<GetDomainXml>(m => ForwardToDomain(m.Domain, m));
+        Receive<GetDomainInfo>(m => ForwardToDomain(m.Domain, m));
+        Receive<StartDomain>(StartExisting);
+        Receive<ShutdownDomain>(m => ForwardToDomain(m.Domain, m));
+        Receive<DestroyDomain>(m => ForwardToDomain(m.Domain, m));
+        Receive<SuspendDomain>(m => ForwardToDomain(m.Domain, m));
+        Receive<ResumeDomain>(m => ForwardToDomain(m.Domain, m));
+        Receive<RebootDomain>(m => ForwardToDomain(m.Domain, m));
+        Receive<ResetDomain>(m => ForwardToDomain(m.Domain, m));
+        Receive<DomainActor.Started>(m => Apply(_state.MarkStarted(m.Uuid, m.Detail, m.Paused), m.Uuid));
+        Receive<DomainActor.Stopped>(m => Apply(_state.MarkStopped(m.Uuid, m.Reason), m.Uuid));
+        Receive<DomainActor.StartAbandoned>(m => Apply(_state.AbandonStart(m.Uuid), m.Uuid));
+        Receive<GetScanReport>(_ => Sender.Tell(new ScanReport(_problems)));
+        Receive<Terminated>(ChildTerminated);
+    }
+
+    private void Load(ConfigScan scan)
+    {
+        var problems = scan.Problems.ToList();
+        foreach (var config in scan.Loaded)
+        {
+            var outcome = _state.Load(config.Definition, config.Autostart);
+            if (outcome.Reply is ErrorReply error)
+                problems.Add(new ConfigProblem(config.FileName, error.Message));
+            else
+                SyncChild(new DomainUuid(config.Definition.Uuid));
+        }
+        foreach (var problem in problems)
+            _log.Warning("Skipped domain config {File} in {Directory}: {Reason}", problem.FileName, _store.Directory, problem.Reason);
+        _problems = problems;
+        _log.Info("Loaded {Count} domain configs from {Directory}", _state.Count, _store.Directory);
+    }
+
+    private IDomainReply Define(string xml)
+    {
+        if (!TryParse(xml, out var definition, out var parseError))
+            return parseError;
+        var uuid = new DomainUuid(definition.Uuid);
+        var before = _state.Find(uuid);
+        var outcome = _state.Define(definition);
+        if (!outcome.Succeeded)
+            return outcome.Reply;
+        try
+        {
+            _store.Save(definition);
+        }
+        catch (VirtException e)
+        {
+            _state.Revert(uuid, before);
+            return ErrorReply.From(e);
+        }
+        return Apply(outcome, uuid);
+    }
+
+    private IDomainReply Undefine(DomainRef domain)
+    {
+        if (_state.Find(domain) is not { } before)
+            return RegistryState.NotFound(domain).Reply;
+        var outcome = _state.Undefine(domain);
+        if (!outcome.Succeeded)
+            return outcome.Reply;
+        try
+        {
+            _store.Delete(before.Definition.Name);
+        }
+        catch (VirtException e)
+        {
+            _state.Revert(before.Uuid, before);
+            return ErrorReply.From(e);
+        }
+        return Apply(outcome, before.Uuid);
+    }
+
+    private IDomainReply SetAutostart(DomainRef domain, bool enabled)
+    {
+        var before = _state.Find(domain);
+        var outcome = _state.SetAutostart(domain, enabled);
+        if (!outcome.Succeeded || before is null)
+            return outcome.Reply;
+        try
+        {
+            _store.SetAutostart(before.Definition.Name, enabled);
+        }
+        catch (VirtException e)
+        {
+            _state.Revert(before.Uuid, before);
+            return ErrorReply.From(e);
+        }
+        return Apply(outcome, before.Uuid);
+    }
+
+    private void Create(CreateDomain m)
+    {
+        if (!TryParse(m.Xml, out var definition, out var parseError))
+        {
+            Sender.Tell(parseError);
+            return;
+        }
+        var uuid = new DomainUuid(definition.Uuid);
+        var outcome = _state.PrepareCreate(definition);
+        if (!outcome.Succeeded)
+        {
+            Sender.Tell(outcome.Reply);
+            return;
+        }
+        Apply(outcome, uuid);
+        if (Child(uuid) is { } child)
+            child.Tell(new DomainActor.Start(m.Flags, Sender));
+        else
+            Sender.Tell(new ErrorReply(ErrorCode.OperationFailed, $"domain '{definition.Name}' is busy; try again"));
+    }
+
+    private void StartExisting(StartDomain m)
+    {
+        if (_state.Find(m.Domain) is not { } entry)
+            Sender.Tell(RegistryState.NotFound(m.Domain).Reply);
+        else if (entry.Active)
+            Sender.Tell(new ErrorReply(ErrorCode.OperationInvalid, $"domain '{entry.Name}' is already active"));
+        else
+            ForwardToDomain(m.Domain, new DomainActor.Start(m.Flags, Sender));
+    }
+
+    private void ForwardToDomain(DomainRef domain, object message)
+    {
+        if (_state.Find(domain) is { } entry && Child(entry.Uuid) is { } child)
+            child.Forward(message);
+        else
+            Sender.Tell(RegistryState.NotFound(domain).Reply);
+    }
+
+    /// <summary>Publishes the outcome's events and brings the domain's child in line with its entry.</summary>
+    private IDomainReply Apply(RegistryOutcome outcome, DomainUuid uuid)
+    {
+        if (outcome.Reply is ErrorReply error)
+        {
+            _log.Warning("Domain {Uuid}: {Error}", uuid, error);
+            return error;
+        }
+        SyncChild(uuid);
+        foreach (var evt in outcome.Events)
+        {
+            _log.Info("Domain {Domain} ({Uuid}): {Event}", evt.Name, evt.Uuid, evt.Display);
+            Context.System.EventStream.Publish(evt);
+        }
+        return outcome.Reply;
+    }
+
+    /// <summary>Creates, updates or stops the domain's child; a name still held by a stopping child waits for Terminated.</summary>
+    private void SyncChild(DomainUuid uuid)
+    {
+        var entry = _state.Find(uuid);
+        if (entry is null)
+        {
+            if (_children.Remove(uuid, out var gone))
+            {
+                Context.Stop(gone);
+                _stopping.Add(uuid);
+            }
+            return;
+        }
+        if (_children.TryGetValue(uuid, out var child))
+            child.Tell(new DomainActor.EntryChanged(entry));
+        else if (!_stopping.Contains(uuid))
+            _children[uuid] = Context.Watch(Context.ActorOf(DomainActor.Props(entry), ChildName(uuid)));
+    }
+
+    private void ChildTerminated(Terminated t)
+    {
+        if (!DomainUuid.TryParse(t.ActorRef.Path.Name, out var uuid))
+            return;
+        if (!_stopping.Remove(uuid) && _children.GetValueOrDefault(uuid)?.Equals(t.ActorRef) == true)
+            _children.Remove(uuid);
+        SyncChild(uuid);
+    }
+
+    private IActorRef? Child(DomainUuid uuid) => _children.GetValueOrDefault(uuid);
+
+    private static string ChildName(DomainUuid uuid) => uuid.ToString();
+
+    private static bool TryParse(string xml, out DomainDefinition definition, out ErrorReply error)
+    {
+        try
+        {
+            definition = DomainXml.Parse(xml);
+            error = null!;
+            return true;
+        }
+        catch (VirtException e)
+        {
+            definition = null!;
+            error = ErrorReply.From(e);
+            return false;
+        }
+    }
+}

@@ -1,0 +1,56 @@
+namespace Virt.Protocol.Api;
+
+/// <summary>What a client asks of the domain registry and the domain actors; plain data for the wire.</summary>
+public static class DomainCommands
+{
+    /// <summary>Marker for every domain command, so the wire codec and the actors can route them.</summary>
+    public interface IDomainCommand;
+
+    /// <summary>A command that changes state; refused on a read-only connection.</summary>
+    public interface IWriteCommand : IDomainCommand;
+
+    /// <summary>Defines or redefines a persistent domain (virsh define).</summary>
+    public sealed record DefineDomain(string Xml) : IWriteCommand;
+
+    /// <summary>Removes the persistent config; a running domain keeps running as transient (virsh undefine).</summary>
+    public sealed record UndefineDomain(DomainRef Domain) : IWriteCommand;
+
+    /// <summary>Creates and starts a transient domain (virsh create).</summary>
+    public sealed record CreateDomain(string Xml, DomainCreateFlags Flags = DomainCreateFlags.None) : IWriteCommand;
+
+    /// <summary>Finds one domain (virsh domname / domuuid / dominfo lookups).</summary>
+    public sealed record LookupDomain(DomainRef Domain) : IDomainCommand;
+
+    /// <summary>Lists domains matching libvirt's list filters (virsh list).</summary>
+    public sealed record ListDomains(ListDomainsFlags Filter = ListDomainsFlags.All) : IDomainCommand;
+
+    /// <summary>Turns autostart on or off for a persistent domain (virsh autostart [--disable]).</summary>
+    public sealed record SetAutostart(DomainRef Domain, bool Enabled) : IWriteCommand;
+
+    /// <summary>The domain's XML: the live one, or with Inactive the config of its next start (virsh dumpxml).</summary>
+    public sealed record GetDomainXml(DomainRef Domain, bool Inactive = false) : IDomainCommand;
+
+    /// <summary>State, memory and vCPUs (virsh dominfo).</summary>
+    public sealed record GetDomainInfo(DomainRef Domain) : IDomainCommand;
+
+    /// <summary>Starts a defined domain (virsh start).</summary>
+    public sealed record StartDomain(DomainRef Domain, DomainCreateFlags Flags = DomainCreateFlags.None) : IWriteCommand;
+
+    /// <summary>Asks the guest to power off (virsh shutdown).</summary>
+    public sealed record ShutdownDomain(DomainRef Domain) : IWriteCommand;
+
+    /// <summary>Kills the domain's QEMU at once (virsh destroy).</summary>
+    public sealed record DestroyDomain(DomainRef Domain) : IWriteCommand;
+
+    /// <summary>Pauses the vCPUs (virsh suspend).</summary>
+    public sealed record SuspendDomain(DomainRef Domain) : IWriteCommand;
+
+    /// <summary>Resumes paused vCPUs (virsh resume).</summary>
+    public sealed record ResumeDomain(DomainRef Domain) : IWriteCommand;
+
+    /// <summary>Asks the guest to reboot (virsh reboot).</summary>
+    public sealed record RebootDomain(DomainRef Domain) : IWriteCommand;
+
+    /// <summary>Resets the machine without asking the guest (virsh reset).</summary>
+    public sealed record ResetDomain(DomainRef Domain) : IWriteCommand;
+}

@@ -1,0 +1,37 @@
+namespace Virt.Protocol.Api;
+
+/// <summary>libvirt's virDomainCreateFlags, with its bit values.</summary>
+[Flags]
+public enum DomainCreateFlags
+{
+    None = 0,
+    StartPaused = 1 << 0,
+    Autodestroy = 1 << 1,
+    BypassCache = 1 << 2,
+    ForceBoot = 1 << 3,
+    Validate = 1 << 4,
+    ResetNvram = 1 << 5,
+}
+
+/// <summary>libvirt's virConnectListAllDomainsFlags; within a group, no bit set means no filter.</summary>
+[Flags]
+public enum ListDomainsFlags
+{
+    All = 0,
+    Active = 1 << 0,
+    Inactive = 1 << 1,
+    Persistent = 1 << 2,
+    Transient = 1 << 3,
+    Running = 1 << 4,
+    Paused = 1 << 5,
+    Shutoff = 1 << 6,
+    Other = 1 << 7,
+    ManagedSave = 1 << 8,
+    NoManagedSave = 1 << 9,
+    Autostart = 1 << 10,
+    NoAutostart = 1 << 11,
+    HasSnapshot = 1 << 12,
+    NoSnapshot = 1 << 13,
+    HasCheckpoint = 1 << 14,
+    NoCheckpoint = 1 << 15,
+}

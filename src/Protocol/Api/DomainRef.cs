@@ -1,0 +1,23 @@
+namespace Virt.Protocol.Api;
+
+/// <summary>How a command names its domain: by name, UUID or running id (exactly one is set).</summary>
+public sealed record DomainRef
+{
+    public DomainName? Name { get; init; }
+    public DomainUuid? Uuid { get; init; }
+    public int? Id { get; init; }
+
+    public static DomainRef ByName(string name) => new() { Name = new DomainName(name) };
+    public static DomainRef ByName(DomainName name) => new() { Name = name };
+    public static DomainRef ByUuid(DomainUuid uuid) => new() { Uuid = uuid };
+    public static DomainRef ById(int id) => new() { Id = id };
+
+    /// <summary>virsh's rule: a number is an id, a UUID is a UUID, anything else a name.</summary>
+    public static DomainRef FromText(string text) =>
+        int.TryParse(text, out var id) && id > 0 ? ById(id)
+        : DomainUuid.TryParse(text, out var uuid) ? ByUuid(uuid)
+        : ByName(text);
+
+    public override string ToString() =>
+        Name is { } n ? $"name '{n}'" : Uuid is { } u ? $"uuid '{u}'" : $"id {Id}";
+}

@@ -1,0 +1,184 @@
+using Virt.Actors.Config;
+using Virt.Protocol.Domains;
+using Virt.Protocol.Errors;
+using Virt.TestSupport;
+
+namespace Virt.Actors.Tests;
+
+public sealed class ConfigStoreTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+    private string Dir => _temp.Combine("qemu");
+
+    public void Dispose() => _temp.Dispose();
+
+    private string[] Entries() =>
+        Directory.GetFileSystemEntries(Dir).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;
+
+    [Fact]
+    public void OpenCreatesPrivateDirectory()
+    {
+        ConfigStore.Open(Dir);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Dir));
+    }
+
+    [Fact]
+    public void OpenRefusesDirectoryOpenToOthers()
+    {
+        Directory.CreateDirectory(Dir);
+        File.SetUnixFileMode(Dir, (UnixFileMode)Convert.ToInt32("755", 8));
+
+        var e = Assert.Throws<VirtException>(() => ConfigStore.Open(Dir));
+        Assert.Equal(ErrorCode.OperationDenied, e.Code);
+        Assert.Contains(Dir, e.Message);
+        Assert.Contains("0755", e.Message);
+    }
+
+    [Fact]
+    public void SaveWritesPrivateFileAndLeavesNoTempFile()
+    {
+        var store = ConfigStore.Open(Dir);
+        var def = TestDomains.Definition("vm1");
+        store.Save(def);
+
+        Assert.Equal(["vm1.xml"], Entries());
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(store.ConfigPath("vm1")));
+        Assert.Equal(DomainXml.Format(def), DomainXml.Format(DomainXml.Parse(File.ReadAllText(store.ConfigPath("vm1")))));
+    }
+
+    [Fact]
+    public void FailedWriteKeepsPreviousFile()
+    {
+        var store = ConfigStore.Open(Dir);
+        var uuid = Guid.NewGuid();
+        store.Save(TestDomains.Definition("vm1", uuid, 64));
+        var before = File.ReadAllBytes(store.ConfigPath("vm1"));
+        // A directory where the temp file must go makes the write fail the way a full or broken disk would.
+        Directory.CreateDirectory(Path.Combine(Dir, ".vm1.xml.virt-tmp"));
+
+        var e = Assert.Throws<VirtException>(() => store.Save(TestDomains.Definition("vm1", uuid, 128)));
+        Assert.Equal(ErrorCode.OperationFailed, e.Code);
+        Assert.Contains("vm1.xml", e.Message);
+        Assert.Equal(before, File.ReadAllBytes(store.ConfigPath("vm1")));
+    }
+
+    [Fact]
+    public void ScanLoadsEveryConfigWithAutostart()
+    {
+        var store = ConfigStore.Open(Dir);
+        var a = TestDomains.Definition("a");
+        var b = TestDomains.Definition("b");
+        store.Save(a);
+        store.Save(b);
+        store.SetAutostart("b", true);
+
+        var scan = ConfigStore.Open(Dir).Scan();
+        Assert.Empty(scan.Problems);
+        // Records holding lists compare by reference: compare the formatted documents.
+        Assert.Equal([("a.xml", DomainXml.Format(a), false), ("b.xml", DomainXml.Format(b), true)],
+            scan.Loaded.Select(c => (c.FileName, DomainXml.Format(c.Definition), c.Autostart)));
+    }
+
+    [Fact]
+    public void ScanSkipsAndReportsBrokenFilesAndClashesWithoutTouchingThem()
+    {
+        var store = ConfigStore.Open(Dir);
+        var uuid = Guid.NewGuid();
+        store.Save(TestDomains.Definition("first", uuid));
+        File.WriteAllText(Path.Combine(Dir, "second.xml"), TestDomains.Xml("second", uuid));
+        File.WriteAllText(Path.Combine(Dir, "broken.xml"), "<domain type='qemu'><name>broken</name>");
+        File.WriteAllText(Path.Combine(Dir, "renamed.xml"), TestDomains.Xml("other", Guid.NewGuid()));
+        File.WriteAllText(Path.Combine(Dir, "notes.txt"), "not a config");
+        var contents = Entries().ToDictionary(n => n, n => File.ReadAllBytes(Path.Combine(Dir, n)));
+
+        var scan = store.Scan();
+
+        Assert.Equal(["first"], scan.Loaded.Select(c => c.Definition.Name));
+        var problems = scan.Problems.ToDictionary(p => p.FileName, p => p.Reason);
+        Assert.Equal(["broken.xml", "renamed.xml", "second.xml"], problems.Keys.Order(StringComparer.Ordinal));
+        Assert.Contains("XML", problems["broken.xml"], StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("'other'", problems["renamed.xml"]);
+        Assert.Contains("'first'", problems["second.xml"]);
+        Assert.Equal(contents.Keys, Entries());
+        Assert.All(contents, kv => Assert.Equal(kv.Value, File.ReadAllBytes(Path.Combine(Dir, kv.Key))));
+    }
+
+    [Fact]
+    public void RescanReadsOnlyChangedFiles()
+    {
+        var store = ConfigStore.Open(Dir);
+        var uuid = Guid.NewGuid();
+        foreach (var name in new[] { "a", "b", "c" })
+            store.Save(TestDomains.Definition(name, name == "b" ? uuid : null));
+
+        Assert.Equal(3, store.Scan().Parsed);
+        Assert.Equal(0, store.Scan().Parsed);
+
+        var path = store.ConfigPath("b");
+        File.WriteAllText(path, TestDomains.Xml("b", uuid, 256));
+        File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddMinutes(1));
+        File.Delete(store.ConfigPath("c"));
+        var rescan = store.Scan();
+
+        Assert.Equal(1, rescan.Parsed);
+        Assert.Equal(["a", "b"], rescan.Loaded.Select(c => c.Definition.Name));
+        Assert.Equal(256UL * 1024, rescan.Loaded[1].Definition.MemoryKiB);
+    }
+
+    [Fact]
+    public void AutostartIsASymlinkToTheConfig()
+    {
+        var store = ConfigStore.Open(Dir);
+        store.Save(TestDomains.Definition("vm"));
+        store.SetAutostart("vm", true);
+
+        var link = new FileInfo(Path.Combine(store.AutostartDirectory, "vm.xml"));
+        Assert.Equal(store.ConfigPath("vm"), link.LinkTarget);
+        Assert.True(store.IsAutostart("vm"));
+
+        store.SetAutostart("vm", false);
+        Assert.False(File.Exists(link.FullName));
+        Assert.False(store.IsAutostart("vm"));
+    }
+
+    [Fact]
+    public void AutostartLinkToAnotherFileDoesNotCount()
+    {
+        var store = ConfigStore.Open(Dir);
+        store.Save(TestDomains.Definition("vm"));
+        Directory.CreateDirectory(store.AutostartDirectory);
+        File.CreateSymbolicLink(Path.Combine(store.AutostartDirectory, "vm.xml"), "/etc/hostname");
+
+        Assert.False(store.IsAutostart("vm"));
+        Assert.False(Assert.Single(store.Scan().Loaded).Autostart);
+    }
+
+    [Fact]
+    public void DeleteRemovesConfigAndAutostartLink()
+    {
+        var store = ConfigStore.Open(Dir);
+        store.Save(TestDomains.Definition("vm"));
+        store.Save(TestDomains.Definition("keep"));
+        store.SetAutostart("vm", true);
+
+        store.Delete("vm");
+
+        Assert.Equal(["autostart", "keep.xml"], Entries());
+        Assert.Empty(Directory.GetFileSystemEntries(store.AutostartDirectory));
+    }
+
+    [Fact]
+    public void OpenRemovesOnlyItsOwnLeftoverTempFiles()
+    {
+        Directory.CreateDirectory(Dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        File.WriteAllText(Path.Combine(Dir, ".vm.xml.virt-tmp"), "half written");
+        File.WriteAllText(Path.Combine(Dir, ".hidden.xml"), "user file");
+        File.WriteAllText(Path.Combine(Dir, "vm.xml.bak"), "user file");
+
+        var scan = ConfigStore.Open(Dir).Scan();
+
+        Assert.Equal([".hidden.xml", "vm.xml.bak"], Entries());
+        Assert.Empty(scan.Loaded);
+        Assert.Empty(scan.Problems);
+    }
+}

@@ -1,0 +1,22 @@
+using Virt.Protocol.Domains;
+
+namespace Virt.Actors.Tests;
+
+/// <summary>Small valid domain documents for registry tests.</summary>
+internal static class TestDomains
+{
+    public static string Xml(string name, Guid uuid, int memoryMiB = 64) => $"""
+        <domain type='qemu'>
+          <name>{name}</name>
+          <uuid>{uuid:D}</uuid>
+          <memory unit='MiB'>{memoryMiB}</memory>
+          <vcpu>1</vcpu>
+          <os>
+            <type arch='x86_64' machine='pc'>hvm</type>
+          </os>
+        </domain>
+        """;
+
+    public static DomainDefinition Definition(string name, Guid? uuid = null, int memoryMiB = 64) =>
+        DomainXml.Parse(Xml(name, uuid ?? Guid.NewGuid(), memoryMiB));
+}
