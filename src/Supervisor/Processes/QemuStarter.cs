@@ -52,6 +52,7 @@ internal static class QemuStarter
         {
             while (true)
             {
+                timeout.Token.ThrowIfCancellationRequested();
                 if (handle.Exited.IsCompleted)
                     throw new StartFailed($"QEMU {await handle.Exited.ConfigureAwait(false)} before its monitor was ready");
                 if (File.Exists(spec.MonitorPath))
