@@ -1,0 +1,80 @@
+using System.Globalization;
+using System.Text;
+
+namespace Virt.Supervisor.Processes;
+
+/// <summary>The fields of /proc/PID/stat that process control uses.</summary>
+/// <param name="State">R, S, D, T, t, Z, X...</param>
+/// <param name="StartTime">Field 22: clock ticks since boot; with the pid it names one process for good.</param>
+public sealed record ProcStat(int Pid, string Command, char State, int ParentPid, int ProcessGroup, int Session, ulong StartTime)
+{
+    /// <summary>Exited, waiting to be reaped (or being torn down).</summary>
+    public bool IsZombie => State is 'Z' or 'X' or 'x';
+}
+
+/// <summary>Reads facts about processes from /proc; every reader returns null or empty when the process is gone.</summary>
+public static class ProcFs
+{
+    public static ProcStat? ReadStat(int pid)
+    {
+        string text;
+        try { text = File.ReadAllText($"/proc/{pid}/stat"); }
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
+        return ParseStat(pid, text);
+    }
+
+    /// <summary>Parses a /proc/PID/stat line; the command sits in parentheses and may itself hold spaces and ')'.</summary>
+    internal static ProcStat? ParseStat(int pid, string text)
+    {
+        var open = text.IndexOf('(');
+        var close = text.LastIndexOf(')');
+        if (open < 0 || close < open)
+            return null;
+        // Fields after the command start at field 3 (state).
+        var rest = text[(close + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (rest.Length < 20)
+            return null;
+        var inv = CultureInfo.InvariantCulture;
+        return new ProcStat(
+            pid,
+            text[(open + 1)..close],
+            rest[0][0],
+            int.Parse(rest[1], inv),
+            int.Parse(rest[2], inv),
+            int.Parse(rest[3], inv),
+            ulong.Parse(rest[19], inv));
+    }
+
+    /// <summary>Field 22 of /proc/PID/stat, or null when there is no such process.</summary>
+    public static ulong? ReadStartTime(int pid) => ReadStat(pid)?.StartTime;
+
+    /// <summary>True when the process exists and has not exited (a zombie counts as gone).</summary>
+    public static bool IsAlive(int pid) => ReadStat(pid) is { IsZombie: false };
+
+    /// <summary>argv of the process (argv[0] first); empty when gone or a kernel thread.</summary>
+    public static string[] ReadCmdline(int pid) => ReadNulSeparated($"/proc/{pid}/cmdline");
+
+    /// <summary>The environment the process started with, as KEY=VALUE strings.</summary>
+    public static string[] ReadEnviron(int pid) => ReadNulSeparated($"/proc/{pid}/environ");
+
+    /// <summary>The executable's path, or null when gone or not readable.</summary>
+    public static string? ReadExe(int pid)
+    {
+        try { return new FileInfo($"/proc/{pid}/exe").LinkTarget; }
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
+    }
+
+    private static string[] ReadNulSeparated(string path)
+    {
+        byte[] bytes;
+        try { bytes = File.ReadAllBytes(path); }
+        catch (IOException) { return []; }
+        catch (UnauthorizedAccessException) { return []; }
+        var text = Encoding.UTF8.GetString(bytes);
+        return text.Split('\0', StringSplitOptions.None) is var parts && parts.Length > 0 && parts[^1].Length == 0
+            ? parts[..^1]
+            : parts;
+    }
+}
