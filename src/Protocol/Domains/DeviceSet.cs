@@ -138,6 +138,9 @@ public sealed record CharDevice
     /// <summary>Serial: isa-serial, usb-serial, pci-serial; console: serial, virtio.</summary>
     public string? TargetType { get; init; }
     public int? TargetPort { get; init; }
+    /// <summary>The device model named in &lt;target&gt;&lt;model name/&gt; (isa-serial, usb-serial, pci-serial); libvirt writes it equal to the target type.</summary>
+    public string? TargetModel { get; init; }
+    public DeviceAddress? Address { get; init; }
 }
 
 public sealed record WatchdogDevice

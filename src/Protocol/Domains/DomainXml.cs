@@ -1,0 +1,59 @@
+using System.Text;
+using Virt.Protocol.Domains.Xml;
+using Virt.Protocol.Errors;
+
+namespace Virt.Protocol.Domains;
+
+/// <summary>libvirt domain XML in and out: parse (with validation) and format in libvirt's layout.</summary>
+public static class DomainXml
+{
+    /// <summary>Documents larger than this are refused before parsing.</summary>
+    public const int MaxDocumentBytes = SecureXmlLoader.MaxBytes;
+
+    /// <summary>Parses and validates a document; throws <see cref="DomainXmlException"/> naming what is wrong and where.</summary>
+    public static DomainDefinition Parse(string xml)
+    {
+        ArgumentNullException.ThrowIfNull(xml);
+        var document = SecureXmlLoader.Load(xml);
+        var parser = new DomainParser();
+        var definition = parser.Parse(document);
+        DomainValidator.Validate(definition, parser.Lines);
+        return definition;
+    }
+
+    /// <summary>Reads at most <see cref="MaxDocumentBytes"/> of UTF-8 from the stream, then parses it.</summary>
+    public static DomainDefinition Parse(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var buffer = new byte[MaxDocumentBytes + 1];
+        var length = 0;
+        int read;
+        while (length < buffer.Length && (read = stream.Read(buffer, length, buffer.Length - length)) > 0)
+            length += read;
+        if (length > MaxDocumentBytes)
+            throw new DomainXmlException(ErrorCode.XmlError, $"XML error: the document is larger than the limit of {MaxDocumentBytes} bytes (1 MiB)");
+        string text;
+        try
+        {
+            text = new UTF8Encoding(false, true).GetString(buffer, 0, length);
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw new DomainXmlException(ErrorCode.XmlError, $"XML error: the document is not valid UTF-8 (byte {e.Index})", inner: e);
+        }
+        return Parse(text.TrimStart('\uFEFF'));
+    }
+
+    public static DomainDefinition ParseFile(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Parse(stream);
+    }
+
+    /// <summary>libvirt's layout: two-space indent, single-quoted attributes, libvirt's element order, a final newline.</summary>
+    public static string Format(DomainDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        return DomainFormatter.Format(definition);
+    }
+}

@@ -1,0 +1,154 @@
+namespace Virt.Protocol.Domains.Xml;
+
+/// <summary>Writes &lt;devices&gt; in libvirt's order: disks, controllers, interfaces, serials, consoles, inputs, graphics, audio, video, watchdog, memballoon, rng.</summary>
+internal static class DeviceFormatter
+{
+    public static void Format(XmlBuilder x, DeviceSet d)
+    {
+        x.Open("devices");
+        x.Text("emulator", d.Emulator);
+        foreach (var disk in d.Disks)
+            FormatDisk(x, disk);
+        foreach (var c in d.Controllers)
+        {
+            x.Open("controller").Attr("type", c.Type).Attr("index", c.Index).Attr("model", c.Model);
+            FormatAddress(x, c.Address);
+            x.End("controller");
+        }
+        foreach (var nic in d.Interfaces)
+            FormatInterface(x, nic);
+        foreach (var serial in d.Serials)
+            FormatChar(x, "serial", serial);
+        foreach (var console in d.Consoles)
+            FormatChar(x, "console", console);
+        foreach (var input in d.Inputs)
+        {
+            x.Open("input").Attr("type", input.Type).Attr("bus", input.Bus);
+            FormatAddress(x, input.Address);
+            x.End("input");
+        }
+        foreach (var g in d.Graphics)
+            FormatGraphics(x, g);
+        foreach (var audio in d.Audios)
+            x.Open("audio").Attr("id", audio.Id).Attr("type", audio.Type).End("audio");
+        foreach (var video in d.Videos)
+        {
+            x.Open("video");
+            x.Open("model").Attr("type", video.ModelType).Attr("vram", video.Vram).Attr("heads", video.Heads).Attr("primary", video.Primary).End("model");
+            FormatAddress(x, video.Address);
+            x.End("video");
+        }
+        if (d.Watchdog is { } w)
+        {
+            x.Open("watchdog").Attr("model", w.Model).Attr("action", w.Action);
+            FormatAddress(x, w.Address);
+            x.End("watchdog");
+        }
+        if (d.Memballoon is { } m)
+        {
+            x.Open("memballoon").Attr("model", m.Model);
+            if (m.StatsPeriod is { } period)
+                x.Open("stats").Attr("period", period).End("stats");
+            FormatAddress(x, m.Address);
+            x.End("memballoon");
+        }
+        foreach (var rng in d.Rngs)
+        {
+            x.Open("rng").Attr("model", rng.Model);
+            if (rng.BackendPath is null)
+                x.Leaf("backend", ("model", rng.BackendModel));
+            else
+                x.Text("backend", rng.BackendPath, ("model", rng.BackendModel));
+            FormatAddress(x, rng.Address);
+            x.End("rng");
+        }
+        x.End("devices");
+    }
+
+    private static void FormatDisk(XmlBuilder x, DiskDevice disk)
+    {
+        x.Open("disk").Attr("type", XmlNames.DiskSource.Name(disk.SourceType)).Attr("device", XmlNames.DiskDevice.Name(disk.Device));
+        if (disk.DriverName is not null || disk.DriverType is not null || disk.DriverCache is not null)
+            x.Leaf("driver", ("name", disk.DriverName), ("type", disk.DriverType), ("cache", disk.DriverCache));
+        if (disk.NetworkSource is { } net)
+        {
+            x.Open("source").Attr("protocol", net.Protocol).Attr("name", net.Name);
+            foreach (var host in net.Hosts)
+                x.Leaf("host", ("name", host.Name), ("port", host.Port));
+            x.End("source");
+        }
+        else if (disk.SourcePath is not null)
+        {
+            x.Leaf("source", (disk.SourceType == DiskSourceType.Block ? "dev" : "file", disk.SourcePath));
+        }
+        x.Leaf("target", ("dev", disk.TargetDev), ("bus", XmlNames.DiskBus.Name(disk.TargetBus)));
+        if (disk.ReadOnly)
+            x.Leaf("readonly");
+        FormatBoot(x, disk.BootOrder);
+        FormatAddress(x, disk.Address);
+        x.End("disk");
+    }
+
+    private static void FormatInterface(XmlBuilder x, InterfaceDevice nic)
+    {
+        x.Open("interface").Attr("type", XmlNames.Interface.Name(nic.Type));
+        if (nic.Mac is not null)
+            x.Leaf("mac", ("address", nic.Mac));
+        if (nic.SourceName is not null)
+            x.Leaf("source", (nic.Type == InterfaceType.Network ? "network" : "bridge", nic.SourceName));
+        foreach (var ip in nic.Ips)
+            x.Open("ip").Attr("address", ip.Address).Attr("family", ip.Family).Attr("prefix", ip.Prefix).End("ip");
+        if (nic.TargetDev is not null)
+            x.Leaf("target", ("dev", nic.TargetDev));
+        if (nic.Model is not null)
+            x.Leaf("model", ("type", nic.Model));
+        FormatBoot(x, nic.BootOrder);
+        FormatAddress(x, nic.Address);
+        x.End("interface");
+    }
+
+    private static void FormatChar(XmlBuilder x, string name, CharDevice c)
+    {
+        x.Open(name).Attr("type", XmlNames.CharSource.Name(c.SourceType));
+        if (c.Path is not null || c.Mode is not null || c.Host is not null || c.Service is not null || c.Append is not null)
+        {
+            x.Open("source").Attr("mode", c.Mode).Attr("host", c.Host).Attr("service", c.Service).Attr("path", c.Path)
+                .Attr("append", c.Append, "on", "off").End("source");
+        }
+        if (c.Protocol is not null)
+            x.Leaf("protocol", ("type", c.Protocol));
+        if (c.TargetType is not null || c.TargetPort is not null || c.TargetModel is not null)
+        {
+            x.Open("target").Attr("type", c.TargetType).Attr("port", c.TargetPort);
+            if (c.TargetModel is not null)
+                x.Leaf("model", ("name", c.TargetModel));
+            x.End("target");
+        }
+        FormatAddress(x, c.Address);
+        x.End(name);
+    }
+
+    private static void FormatGraphics(XmlBuilder x, GraphicsDevice g)
+    {
+        x.Open("graphics").Attr("type", g.Type).Attr("socket", g.Socket).Attr("port", g.Port).Attr("autoport", g.AutoPort).Attr("listen", g.Listen);
+        foreach (var l in g.Listens)
+            x.Leaf("listen", ("type", l.Type), ("address", l.Address), ("socket", l.Socket));
+        x.End("graphics");
+    }
+
+    private static void FormatBoot(XmlBuilder x, int? order)
+    {
+        if (order is { } o)
+            x.Open("boot").Attr("order", o).End("boot");
+    }
+
+    private static void FormatAddress(XmlBuilder x, DeviceAddress? address)
+    {
+        if (address is null)
+            return;
+        x.Open("address").Attr("type", address.Type);
+        foreach (var (name, value) in address.Attributes)
+            x.Attr(name, value);
+        x.End("address");
+    }
+}

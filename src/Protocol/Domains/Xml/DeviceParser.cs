@@ -1,0 +1,183 @@
+namespace Virt.Protocol.Domains.Xml;
+
+/// <summary>Parses &lt;devices&gt;: each kind in document order, anything else refused.</summary>
+internal sealed partial class DeviceParser(SourceLines lines)
+{
+    public DeviceSet Parse(XmlNode devices)
+    {
+        var set = new DeviceSet
+        {
+            Emulator = devices.ChildText("emulator")?.Trim(),
+            Disks = devices.Children("disk").Select(ParseDisk).ToList(),
+            Controllers = devices.Children("controller").Select(ParseController).ToList(),
+            Interfaces = devices.Children("interface").Select(ParseInterface).ToList(),
+            Serials = devices.Children("serial").Select(n => ParseChar(n, console: false)).ToList(),
+            Consoles = devices.Children("console").Select(n => ParseChar(n, console: true)).ToList(),
+            Inputs = devices.Children("input").Select(ParseInput).ToList(),
+            Graphics = devices.Children("graphics").Select(ParseGraphics).ToList(),
+            Audios = devices.Children("audio").Select(ParseAudio).ToList(),
+            Videos = devices.Children("video").Select(ParseVideo).ToList(),
+            Watchdog = devices.Child("watchdog") is { } w ? ParseWatchdog(w) : null,
+            Memballoon = devices.Child("memballoon") is { } m ? ParseMemballoon(m) : null,
+            Rngs = devices.Children("rng").Select(ParseRng).ToList(),
+        };
+        devices.Done();
+        return set;
+    }
+
+    private static DeviceAddress? ParseAddress(XmlNode parent)
+    {
+        if (parent.Child("address") is not { } node)
+            return null;
+        var type = node.RequiredAttr("type");
+        var attributes = node.Element.Attributes()
+            .Where(a => !a.IsNamespaceDeclaration && a.Name != "type")
+            .Select(a => new KeyValuePair<string, string>(a.Name.LocalName, a.Value))
+            .ToList();
+        foreach (var a in attributes)
+            node.Attr(a.Key);
+        node.Done();
+        return new DeviceAddress { Type = type, Attributes = attributes };
+    }
+
+    private static int? ParseBootOrder(XmlNode parent)
+    {
+        if (parent.Child("boot") is not { } boot)
+            return null;
+        var order = boot.IntAttr("order", 1) ?? throw boot.XmlError($"{boot.Place} needs the attribute 'order'", "order");
+        boot.Done();
+        return order;
+    }
+
+    private ControllerDevice ParseController(XmlNode node)
+    {
+        var controller = new ControllerDevice
+        {
+            Type = node.ChoiceAttr("type", "ide", "fdc", "scsi", "sata", "virtio-serial", "usb", "pci")
+                ?? throw node.XmlError($"{node.Place} needs the attribute 'type'", "type"),
+            Index = node.IntAttr("index", 0) ?? 0,
+            Model = node.Attr("model"),
+            Address = ParseAddress(node),
+        };
+        node.Done();
+        return lines.Record(controller, node);
+    }
+
+    private InputDevice ParseInput(XmlNode node)
+    {
+        var input = new InputDevice
+        {
+            Type = node.ChoiceAttr("type", "mouse", "keyboard", "tablet") ?? throw node.XmlError($"{node.Place} needs the attribute 'type'", "type"),
+            Bus = node.ChoiceAttr("bus", "ps2", "usb", "virtio"),
+            Address = ParseAddress(node),
+        };
+        node.Done();
+        return lines.Record(input, node);
+    }
+
+    private GraphicsDevice ParseGraphics(XmlNode node)
+    {
+        node.ChoiceAttr("type", "vnc");
+        var listens = new List<GraphicsListen>();
+        foreach (var listen in node.Children("listen"))
+        {
+            var type = listen.ChoiceAttr("type", "address", "socket", "none") ?? throw listen.XmlError($"{listen.Place} needs the attribute 'type'", "type");
+            var address = listen.Attr("address");
+            var socket = listen.Attr("socket");
+            if (address is not null && type != "address")
+                throw listen.XmlError($"attribute 'address' of {listen.Place} is only valid with type='address'", "address");
+            if (socket is not null && type != "socket")
+                throw listen.XmlError($"attribute 'socket' of {listen.Place} is only valid with type='socket'", "socket");
+            listen.Done();
+            listens.Add(new GraphicsListen(type, address, socket));
+        }
+        var graphics = new GraphicsDevice
+        {
+            Type = "vnc",
+            Port = node.IntAttr("port", -1, 65535),
+            AutoPort = node.YesNoAttr("autoport"),
+            Listen = node.Attr("listen"),
+            Socket = node.Attr("socket"),
+            Listens = listens,
+        };
+        node.Done();
+        return lines.Record(graphics, node);
+    }
+
+    private AudioDevice ParseAudio(XmlNode node)
+    {
+        var audio = new AudioDevice(
+            node.IntAttr("id", 1) ?? throw node.XmlError($"{node.Place} needs the attribute 'id'", "id"),
+            node.ChoiceAttr("type", "none", "alsa", "oss", "pulseaudio", "pipewire", "sdl", "spice")
+                ?? throw node.XmlError($"{node.Place} needs the attribute 'type'", "type"));
+        node.Done();
+        return lines.Record(audio, node);
+    }
+
+    private VideoDevice ParseVideo(XmlNode node)
+    {
+        var model = node.Child("model") ?? throw node.XmlError($"{node.Place} needs a <model type='...'/> element");
+        var video = new VideoDevice
+        {
+            ModelType = model.ChoiceAttr("type", "cirrus", "vga", "virtio", "qxl", "bochs", "ramfb", "none")
+                ?? throw model.XmlError($"{model.Place} needs the attribute 'type'", "type"),
+            Vram = model.IntAttr("vram", 0),
+            Heads = model.IntAttr("heads", 1),
+            Primary = model.YesNoAttr("primary"),
+            Address = ParseAddress(node),
+        };
+        model.Done();
+        node.Done();
+        return lines.Record(video, node);
+    }
+
+    private WatchdogDevice ParseWatchdog(XmlNode node)
+    {
+        var watchdog = new WatchdogDevice
+        {
+            Model = node.ChoiceAttr("model", "i6300esb", "ib700", "itco") ?? throw node.XmlError($"{node.Place} needs the attribute 'model'", "model"),
+            Action = node.ChoiceAttr("action", "reset", "shutdown", "poweroff", "pause", "none", "dump", "inject-nmi"),
+            Address = ParseAddress(node),
+        };
+        node.Done();
+        return lines.Record(watchdog, node);
+    }
+
+    private MemballoonDevice ParseMemballoon(XmlNode node)
+    {
+        var balloon = new MemballoonDevice
+        {
+            Model = node.ChoiceAttr("model", "virtio", "none") ?? throw node.XmlError($"{node.Place} needs the attribute 'model'", "model"),
+            StatsPeriod = node.Child("stats") is { } stats ? StatsPeriod(stats) : null,
+            Address = ParseAddress(node),
+        };
+        node.Done();
+        return lines.Record(balloon, node);
+
+        static int StatsPeriod(XmlNode stats)
+        {
+            var period = stats.IntAttr("period", 0) ?? throw stats.XmlError($"{stats.Place} needs the attribute 'period'", "period");
+            stats.Done();
+            return period;
+        }
+    }
+
+    private RngDevice ParseRng(XmlNode node)
+    {
+        var model = node.ChoiceAttr("model", "virtio") ?? throw node.XmlError($"{node.Place} needs the attribute 'model'", "model");
+        var backend = node.Child("backend") ?? throw node.XmlError($"{node.Place} needs a <backend> element");
+        var backendModel = backend.ChoiceAttr("model", "random", "builtin") ?? throw backend.XmlError($"{backend.Place} needs the attribute 'model'", "model");
+        var path = backend.TextDone()?.Trim();
+        if (backendModel == "builtin" && !string.IsNullOrEmpty(path))
+            throw backend.XmlError($"{backend.Place} with model 'builtin' takes no device path");
+        var rng = new RngDevice
+        {
+            Model = model,
+            BackendModel = backendModel,
+            BackendPath = string.IsNullOrEmpty(path) ? null : path,
+            Address = ParseAddress(node),
+        };
+        node.Done();
+        return lines.Record(rng, node);
+    }
+}

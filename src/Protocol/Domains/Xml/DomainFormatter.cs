@@ -1,0 +1,74 @@
+using System.Globalization;
+
+namespace Virt.Protocol.Domains.Xml;
+
+/// <summary>Writes a <see cref="DomainDefinition"/> as libvirt domain XML, in libvirt's element order.</summary>
+internal static class DomainFormatter
+{
+    public static string Format(DomainDefinition d)
+    {
+        var x = new XmlBuilder();
+        x.Open("domain").Attr("type", XmlNames.DomainType.Name(d.Type));
+        if (d.QemuCommandLine.Count > 0)
+            x.Attr("xmlns:qemu", DomainParser.QemuNamespace);
+        x.Text("name", d.Name);
+        x.Text("uuid", d.Uuid.ToString("D"));
+        x.Text("title", d.Title);
+        x.Text("description", d.Description);
+        x.Text("memory", d.MemoryKiB.ToString(CultureInfo.InvariantCulture), ("unit", "KiB"));
+        x.Text("currentMemory", (d.CurrentMemoryKiB == 0 ? d.MemoryKiB : d.CurrentMemoryKiB).ToString(CultureInfo.InvariantCulture), ("unit", "KiB"));
+        x.Text("vcpu", d.Vcpu.Count.ToString(CultureInfo.InvariantCulture), ("placement", d.Vcpu.Placement), ("cpuset", d.Vcpu.CpuSet));
+        FormatOs(x, d.Os);
+        FormatFeatures(x, d.Features);
+        FormatCpu(x, d.Cpu);
+        x.Leaf("clock", ("offset", d.Clock.Offset));
+        x.Text("on_poweroff", XmlNames.Lifecycle.Name(d.OnPoweroff));
+        x.Text("on_reboot", XmlNames.Lifecycle.Name(d.OnReboot));
+        x.Text("on_crash", XmlNames.Lifecycle.Name(d.OnCrash));
+        DeviceFormatter.Format(x, d.Devices);
+        if (d.QemuCommandLine.Count > 0)
+        {
+            x.Open("qemu:commandline");
+            foreach (var arg in d.QemuCommandLine)
+                x.Leaf("qemu:arg", ("value", arg));
+            x.End("qemu:commandline");
+        }
+        x.End("domain");
+        return x.ToString();
+    }
+
+    private static void FormatOs(XmlBuilder x, OsConfig os)
+    {
+        x.Open("os");
+        x.Text("type", os.Type, ("arch", os.Arch), ("machine", os.Machine));
+        x.Text("kernel", os.Kernel);
+        x.Text("initrd", os.Initrd);
+        x.Text("cmdline", os.Cmdline);
+        foreach (var boot in os.BootDevices)
+            x.Leaf("boot", ("dev", XmlNames.Boot.Name(boot)));
+        x.End("os");
+    }
+
+    private static void FormatFeatures(XmlBuilder x, FeatureSet f)
+    {
+        if (!f.Acpi && !f.Apic && !f.Pae)
+            return;
+        x.Open("features");
+        if (f.Acpi)
+            x.Leaf("acpi");
+        if (f.Apic)
+            x.Leaf("apic");
+        if (f.Pae)
+            x.Leaf("pae");
+        x.End("features");
+    }
+
+    private static void FormatCpu(XmlBuilder x, CpuConfig? cpu)
+    {
+        if (cpu is null)
+            return;
+        x.Open("cpu").Attr("mode", cpu.Mode).Attr("match", cpu.Match).Attr("check", cpu.Check);
+        x.Text("model", cpu.Model, ("fallback", cpu.ModelFallback));
+        x.End("cpu");
+    }
+}

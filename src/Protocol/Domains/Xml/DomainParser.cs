@@ -1,0 +1,207 @@
+using System.Globalization;
+using System.Text;
+using System.Xml.Linq;
+using Virt.Protocol.Errors;
+
+namespace Virt.Protocol.Domains.Xml;
+
+/// <summary>Turns a loaded &lt;domain&gt; document into a <see cref="DomainDefinition"/>, refusing whatever it cannot represent.</summary>
+internal sealed class DomainParser
+{
+    public const string QemuNamespace = "http://libvirt.org/schemas/domain/qemu/1.0";
+
+    private readonly SourceLines _lines = new();
+
+    public SourceLines Lines => _lines;
+
+    public DomainDefinition Parse(XDocument document)
+    {
+        var root = document.Root!;
+        var domain = new XmlNode(root);
+        if (root.Name != "domain")
+            throw domain.XmlError($"expected the root element <domain>, found <{root.Name.LocalName}> at line {domain.Line}");
+        var type = domain.EnumAttr("type", XmlNames.DomainType) ?? throw domain.XmlError($"{domain.Place} needs the attribute 'type' (qemu or kvm)", "type");
+        domain.Attr("id"); // the id of a running domain: live state, not configuration
+        foreach (var child in root.Elements())
+            _lines.RecordElement(child.Name.LocalName, XmlNode.LineOf(child));
+        if (root.Element("os")?.Element("type") is { } osType)
+            _lines.RecordElement("type", XmlNode.LineOf(osType));
+
+        var memory = domain.Child("memory") is { } m ? ParseMemory(m) : 0;
+        var current = domain.Child("currentMemory") is { } cm ? ParseMemory(cm) : 0;
+        var definition = new DomainDefinition
+        {
+            Type = type,
+            Name = domain.ChildText("name") ?? "",
+            Uuid = domain.Child("uuid") is { } u ? ParseUuid(u) : Guid.NewGuid(),
+            Title = domain.ChildText("title"),
+            Description = domain.ChildText("description"),
+            MemoryKiB = memory,
+            // libvirt treats a missing, zero or too large current memory as the maximum.
+            CurrentMemoryKiB = current == 0 || current > memory ? memory : current,
+            Vcpu = domain.Child("vcpu") is { } v ? ParseVcpu(v) : new VcpuConfig(),
+            Os = domain.Child("os") is { } os ? ParseOs(os) : throw domain.XmlError("<domain> needs an <os> element with <type>hvm</type>"),
+            Cpu = domain.Child("cpu") is { } cpu ? ParseCpu(cpu) : null,
+            Features = domain.Child("features") is { } f ? ParseFeatures(f) : new FeatureSet(),
+            Clock = domain.Child("clock") is { } c ? ParseClock(c) : new ClockConfig(),
+            OnPoweroff = ParseLifecycle(domain, "on_poweroff", LifecycleAction.Destroy, crash: false),
+            OnReboot = ParseLifecycle(domain, "on_reboot", LifecycleAction.Restart, crash: false),
+            OnCrash = ParseLifecycle(domain, "on_crash", LifecycleAction.Destroy, crash: true),
+            Devices = domain.Child("devices") is { } d ? new DeviceParser(_lines).Parse(d) : new DeviceSet(),
+            QemuCommandLine = ParseQemuCommandLine(domain),
+        };
+        domain.Done();
+        return definition;
+    }
+
+    private static ulong ParseMemory(XmlNode node)
+    {
+        var unit = node.Attr("unit");
+        var text = node.TextDone()?.Trim() ?? "";
+        if (!ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+            throw node.XmlError($"invalid memory size '{text}' in {node.Place}: expected a non-negative integer");
+        if (MemoryUnits.BytesPerUnit(unit) is null)
+            throw node.XmlError($"unknown unit '{unit}' in {node.Place}: expected one of {MemoryUnits.Allowed}", "unit");
+        return MemoryUnits.ToKiB(value, unit) ?? throw node.XmlError($"memory size '{text}{unit}' in {node.Place} is too large");
+    }
+
+    /// <summary>libvirt accepts 32 hex digits with dashes anywhere between them.</summary>
+    private static Guid ParseUuid(XmlNode node)
+    {
+        var text = node.TextDone()?.Trim() ?? "";
+        var hex = new StringBuilder(32);
+        foreach (var ch in text)
+        {
+            if (ch == '-')
+                continue;
+            if (!char.IsAsciiHexDigit(ch) || hex.Length == 32)
+            {
+                hex.Clear();
+                break;
+            }
+            hex.Append(ch);
+        }
+        if (hex.Length != 32)
+            throw node.XmlError($"malformed UUID '{text}' in {node.Place}: expected 32 hexadecimal digits such as c7a5fdbd-edaf-9455-926a-d65c16db1809");
+        return Guid.ParseExact(hex.ToString(), "N");
+    }
+
+    private static VcpuConfig ParseVcpu(XmlNode node)
+    {
+        var placement = node.ChoiceAttr("placement", "static", "auto");
+        var cpuset = node.Attr("cpuset");
+        var text = node.TextDone()?.Trim() ?? "";
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count) || count < 1)
+            throw node.XmlError($"invalid vCPU count '{text}' in {node.Place}: expected a positive integer");
+        return new VcpuConfig { Count = count, Placement = placement, CpuSet = cpuset };
+    }
+
+    private static OsConfig ParseOs(XmlNode node)
+    {
+        var type = node.Child("type") ?? throw node.XmlError($"{node.Place} needs a <type> element");
+        var arch = type.Attr("arch");
+        var machine = type.Attr("machine");
+        var osType = type.TextDone()?.Trim() ?? "";
+        if (osType != "hvm")
+            throw type.Unsupported($"OS type '{osType}' in {type.Place} is not supported: expected hvm");
+        var boots = new List<BootDevice>();
+        foreach (var boot in node.Children("boot"))
+        {
+            boots.Add(boot.EnumAttr("dev", XmlNames.Boot) ?? throw boot.XmlError($"{boot.Place} needs the attribute 'dev'", "dev"));
+            boot.Done();
+        }
+        var os = new OsConfig
+        {
+            Type = osType,
+            Arch = arch,
+            Machine = machine,
+            BootDevices = boots,
+            Kernel = node.ChildText("kernel"),
+            Initrd = node.ChildText("initrd"),
+            Cmdline = node.ChildText("cmdline"),
+        };
+        node.Done();
+        return os;
+    }
+
+    private static CpuConfig ParseCpu(XmlNode node)
+    {
+        var cpu = new CpuConfig
+        {
+            Mode = node.ChoiceAttr("mode", "custom", "host-model", "host-passthrough", "maximum"),
+            Match = node.ChoiceAttr("match", "minimum", "exact", "strict"),
+            Check = node.ChoiceAttr("check", "none", "partial", "full"),
+        };
+        if (node.Child("model") is { } model)
+        {
+            var fallback = model.ChoiceAttr("fallback", "allow", "forbid");
+            cpu = cpu with { Model = model.TextDone()?.Trim(), ModelFallback = fallback };
+        }
+        node.Done();
+        return cpu;
+    }
+
+    private static FeatureSet ParseFeatures(XmlNode node)
+    {
+        bool Flag(string name)
+        {
+            if (node.Child(name) is not { } child)
+                return false;
+            child.Done();
+            if (child.Element.Nodes().Any())
+                throw child.Unsupported($"{child.Place} must be empty");
+            return true;
+        }
+        var features = new FeatureSet { Acpi = Flag("acpi"), Apic = Flag("apic"), Pae = Flag("pae") };
+        node.Done();
+        return features;
+    }
+
+    private static ClockConfig ParseClock(XmlNode node)
+    {
+        var offset = node.ChoiceAttr("offset", "utc", "localtime") ?? "utc";
+        node.Done();
+        return new ClockConfig { Offset = offset };
+    }
+
+    private static LifecycleAction ParseLifecycle(XmlNode domain, string name, LifecycleAction fallback, bool crash)
+    {
+        if (domain.Child(name) is not { } node)
+            return fallback;
+        var text = node.TextDone()?.Trim() ?? "";
+        if (!XmlNames.Lifecycle.TryParse(text, out var action) || (!crash && action is LifecycleAction.CoredumpDestroy or LifecycleAction.CoredumpRestart))
+        {
+            var allowed = crash ? XmlNames.Lifecycle.Allowed : "destroy, restart, preserve, rename-restart";
+            throw node.Unsupported($"unsupported action '{text}' in {node.Place}: expected one of {allowed}");
+        }
+        return action;
+    }
+
+    private static IReadOnlyList<string> ParseQemuCommandLine(XmlNode domain)
+    {
+        XNamespace qemu = QemuNamespace;
+        var args = new List<string>();
+        foreach (var element in domain.Element.Elements())
+        {
+            if (element.Name.Namespace == XNamespace.None)
+                continue;
+            var node = new XmlNode(element);
+            if (element.Name != qemu + "commandline")
+                throw node.Unsupported($"element <{element.Name.LocalName}> at line {node.Line} in namespace '{element.Name.NamespaceName}' is not supported; only qemu:commandline is");
+            if (args.Count > 0)
+                throw node.XmlError($"duplicate <qemu:commandline> at line {node.Line}");
+            foreach (var arg in element.Elements())
+            {
+                var argNode = new XmlNode(arg);
+                if (arg.Name != qemu + "arg")
+                    throw argNode.Unsupported($"element <{arg.Name.LocalName}> at line {argNode.Line} in <qemu:commandline> is not supported; only qemu:arg is");
+                args.Add(argNode.RequiredAttr("value"));
+                argNode.Done();
+            }
+        }
+        // Mark the namespaced children as read so Done() accepts them.
+        foreach (var element in domain.Element.Elements().Where(e => e.Name.Namespace != XNamespace.None))
+            domain.MarkRead(element);
+        return args;
+    }
+}
