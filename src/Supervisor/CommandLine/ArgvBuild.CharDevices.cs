@@ -55,11 +55,12 @@ internal sealed partial class ArgvBuild
     {
         var id = $"serial{port}";
         _argv.Add("-chardev", Chardev(serial, $"char{id}", what));
-        var driver = serial.TargetType switch
+        var model = serial.TargetModel ?? serial.TargetType;
+        var driver = model switch
         {
             null or "isa-serial" or "serial" => "isa-serial",
-            "usb-serial" or "pci-serial" => serial.TargetType,
-            _ => throw Unsupported($"{what}: <target type='{serial.TargetType}'> is not supported; use isa-serial, usb-serial or pci-serial"),
+            "usb-serial" or "pci-serial" => model,
+            _ => throw Unsupported($"{what}: <target type='{model}'> is not supported; use isa-serial, usb-serial or pci-serial"),
         };
         var device = new JsonObject { ["driver"] = driver, ["chardev"] = $"char{id}", ["id"] = id };
         switch (driver)
@@ -73,7 +74,7 @@ internal sealed partial class ArgvBuild
                 device["bus"] = RequireUsbBus(what);
                 break;
             default:
-                _pci.Place(device, null, what);
+                _pci.Place(device, serial.Address, what);
                 break;
         }
         _argv.Json("-device", device);

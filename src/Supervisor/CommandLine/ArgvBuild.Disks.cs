@@ -154,7 +154,10 @@ internal sealed partial class ArgvBuild
                     device["scsi-id"] = p.Target;
                     device["lun"] = p.Unit;
                 }
-                device["id"] = $"scsi{p.Controller}-{p.Bus}-{p.Target}-{p.Unit}";
+                // libvirt's names: lsi has no targets, so its disks are controller-bus-unit.
+                device["id"] = _scsiModel[p.Controller] == "lsi"
+                    ? $"scsi{p.Controller}-{p.Bus}-{p.Unit}"
+                    : $"scsi{p.Controller}-{p.Bus}-{p.Target}-{p.Unit}";
                 break;
             case DiskBus.Virtio:
                 device = new JsonObject { ["driver"] = "virtio-blk-pci" };

@@ -60,6 +60,7 @@ internal sealed partial class ArgvBuild
             .Concat(d.Videos.Select(x => x.Address))
             .Concat(d.Inputs.Select(x => x.Address))
             .Concat(d.Rngs.Select(x => x.Address))
+            .Concat(d.Serials.Select(x => x.Address))
             .Append(d.Watchdog?.Address)
             .Append(d.Memballoon?.Address);
     }
