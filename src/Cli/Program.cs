@@ -1,4 +1,3 @@
-using System.CommandLine;
+using Virt.Cli;
 
-var root = new RootCommand("virt: manage QEMU virtual machines the way virsh does");
-return root.Parse(args).Invoke();
+return await VirtCommandLine.Create().Parse(args).InvokeAsync();

@@ -1,0 +1,123 @@
+using System.Text.Json.Nodes;
+using Virt.Protocol.Domains;
+
+namespace Virt.Supervisor.CommandLine;
+
+// Serial ports and consoles: a -chardev host side and a guest device each. A serial-type console
+// is the first serial port seen again (libvirt's compatibility console), not a second device.
+internal sealed partial class ArgvBuild
+{
+    private void WriteCharDevices()
+    {
+        var serials = _def.Devices.Serials;
+        for (var i = 0; i < serials.Count; i++)
+        {
+            var serial = serials[i];
+            var port = serial.TargetPort ?? i;
+            WriteSerial(serial, port, $"serial {port}");
+        }
+
+        var consoles = _def.Devices.Consoles;
+        for (var i = 0; i < consoles.Count; i++)
+        {
+            var console = consoles[i];
+            var what = $"console {i}";
+            switch (console.TargetType)
+            {
+                case null or "serial":
+                    if (i == 0 && serials.Count > 0)
+                        continue; // the alias of serial 0
+                    if (i == 0)
+                    {
+                        WriteSerial(console, 0, what);
+                        continue;
+                    }
+                    throw Unsupported($"{what}: only the first console can be a serial console");
+                case "virtio":
+                    if (!_hasVirtioSerial)
+                        WriteVirtioSerial(0, null);
+                    _argv.Add("-chardev", Chardev(console, $"charconsole{i}", what));
+                    _argv.Json("-device", new JsonObject
+                    {
+                        ["driver"] = "virtconsole",
+                        ["bus"] = "virtio-serial0.0",
+                        ["chardev"] = $"charconsole{i}",
+                        ["id"] = $"console{i}",
+                    });
+                    break;
+                default:
+                    throw Unsupported($"{what}: <target type='{console.TargetType}'> is not supported; use serial or virtio");
+            }
+        }
+    }
+
+    private void WriteSerial(CharDevice serial, int port, string what)
+    {
+        var id = $"serial{port}";
+        _argv.Add("-chardev", Chardev(serial, $"char{id}", what));
+        var model = serial.TargetModel ?? serial.TargetType;
+        var driver = model switch
+        {
+            null or "isa-serial" or "serial" => "isa-serial",
+            "usb-serial" or "pci-serial" => model,
+            _ => throw Unsupported($"{what}: <target type='{model}'> is not supported; use isa-serial, usb-serial or pci-serial"),
+        };
+        var device = new JsonObject { ["driver"] = driver, ["chardev"] = $"char{id}", ["id"] = id };
+        switch (driver)
+        {
+            case "isa-serial":
+                if (port > 3)
+                    throw Unsupported($"{what}: ISA serial ports are 0-3");
+                device["index"] = port;
+                break;
+            case "usb-serial":
+                device["bus"] = RequireUsbBus(what);
+                break;
+            default:
+                _pci.Place(device, serial.Address, what);
+                break;
+        }
+        _argv.Json("-device", device);
+    }
+
+    private static string Chardev(CharDevice source, string id, string what)
+    {
+        switch (source.SourceType)
+        {
+            case CharDeviceSourceType.Pty:
+                return new QemuOpts("pty").Add("id", id).ToString();
+            case CharDeviceSourceType.Null:
+                return new QemuOpts("null").Add("id", id).ToString();
+            case CharDeviceSourceType.File:
+                var file = new QemuOpts("file").Add("id", id)
+                    .Add("path", source.Path ?? throw Unsupported($"{what}: <source path=...> is missing"));
+                if (source.Append is { } append)
+                    file.Add("append", append);
+                return file.ToString();
+            case CharDeviceSourceType.Unix:
+                var unix = new QemuOpts("socket").Add("id", id)
+                    .Add("path", source.Path ?? throw Unsupported($"{what}: <source path=...> is missing"));
+                return Listening(unix, source.Mode, what).ToString();
+            case CharDeviceSourceType.Tcp:
+                var tcp = new QemuOpts("socket").Add("id", id)
+                    .Add("host", source.Host ?? throw Unsupported($"{what}: <source host=...> is missing"))
+                    .Add("port", source.Service ?? throw Unsupported($"{what}: <source service=...> is missing"));
+                Listening(tcp, source.Mode, what);
+                return (source.Protocol switch
+                {
+                    null or "raw" => tcp,
+                    "telnet" => tcp.Add("telnet", true),
+                    _ => throw Unsupported($"{what}: <protocol type='{source.Protocol}'> is not supported; use raw or telnet"),
+                }).ToString();
+            default:
+                throw Unsupported($"{what}: source type is not supported");
+        }
+    }
+
+    private static QemuOpts Listening(QemuOpts socket, string? mode, string what) => mode switch
+    {
+        "bind" => socket.Add("server", true).Add("wait", false),
+        null or "connect" => socket,
+        _ => throw Unsupported($"{what}: <source mode='{mode}'> is not bind or connect"),
+    };
+}

@@ -1,0 +1,148 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Virt.Protocol.Domains;
+
+namespace Virt.Supervisor.CommandLine;
+
+// Inputs, audio, VNC and video.
+internal sealed partial class ArgvBuild
+{
+    private const int VncBasePort = 5900;
+    private string? _audiodevId;
+
+    private void WriteInputs()
+    {
+        var inputs = _def.Devices.Inputs;
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            var input = inputs[i];
+            var what = $"<input type='{input.Type}' bus='{input.Bus}'>";
+            var bus = input.Bus ?? (input.Type == "tablet" ? "usb" : "ps2");
+            if (bus == "ps2")
+            {
+                if (input.Type is "mouse" or "keyboard")
+                    continue; // the i8042 PS/2 mouse and keyboard are built into pc and q35
+                throw Unsupported($"{what}: a {input.Type} on bus ps2 is not supported");
+            }
+            var driver = (bus, input.Type) switch
+            {
+                ("usb", "tablet") => "usb-tablet",
+                ("usb", "mouse") => "usb-mouse",
+                ("usb", "keyboard") => "usb-kbd",
+                ("virtio", "tablet") => "virtio-tablet-pci",
+                ("virtio", "mouse") => "virtio-mouse-pci",
+                ("virtio", "keyboard") => "virtio-keyboard-pci",
+                _ => throw Unsupported($"{what} is not supported"),
+            };
+            var device = new JsonObject { ["driver"] = driver, ["id"] = $"input{i}" };
+            if (bus == "usb")
+                device["bus"] = RequireUsbBus(what);
+            else
+                _pci.Place(device, input.Address, what);
+            _argv.Json("-device", device);
+        }
+    }
+
+    private void WriteAudio()
+    {
+        // libvirt always gives QEMU an explicit audio backend, "none" unless told otherwise.
+        var audios = _def.Devices.Audios.Count > 0 ? _def.Devices.Audios : [new AudioDevice(1, "none")];
+        foreach (var audio in audios)
+        {
+            if (audio.Type != "none")
+                throw Unsupported($"<audio id='{audio.Id}' type='{audio.Type}'> is not supported; only type 'none'");
+            var id = $"audio{audio.Id}";
+            _argv.Json("-audiodev", new JsonObject { ["id"] = id, ["driver"] = "none" });
+            _audiodevId ??= id;
+        }
+    }
+
+    private void WriteGraphics()
+    {
+        var graphics = _def.Devices.Graphics;
+        if (graphics.Count > 1)
+            throw Unsupported("only one <graphics> device is supported");
+        if (graphics.Count == 0)
+            return;
+        var vnc = graphics[0];
+        if (vnc.Type != "vnc")
+            throw Unsupported($"<graphics type='{vnc.Type}'> is not supported; only vnc");
+        var listen = vnc.Listens.FirstOrDefault();
+        var socket = vnc.Socket ?? (listen?.Type == "socket" ? listen.Socket ?? Path.Combine(_ctx.RuntimeDirectory, "vnc.sock") : null);
+        QemuOpts opts;
+        if (listen?.Type == "none")
+        {
+            opts = new QemuOpts("none");
+        }
+        else if (socket is not null)
+        {
+            // The path goes in as a keyed value: as the implied first value a '=' in it would turn it into a key.
+            opts = new QemuOpts().Add("vnc", "unix:" + socket);
+        }
+        else
+        {
+            var address = listen?.Address ?? vnc.Listen ?? "127.0.0.1";
+            var host = address.Contains(':') ? $"[{address}]" : address;
+            if (vnc.AutoPort ?? vnc.Port is null or -1)
+            {
+                // QEMU takes the first free display from 0 up to 'to' itself: no race with another process for the port.
+                opts = new QemuOpts().Add("vnc", $"{host}:0").Add("to", 99);
+            }
+            else
+            {
+                var port = vnc.Port!.Value;
+                if (port is < VncBasePort or > 65535)
+                    throw Unsupported($"<graphics type='vnc' port='{port}'>: the port must be between 5900 and 65535");
+                opts = new QemuOpts().Add("vnc", $"{host}:{(port - VncBasePort).ToString(CultureInfo.InvariantCulture)}");
+            }
+        }
+        if (_audiodevId is not null && listen?.Type != "none")
+            opts.Add("audiodev", _audiodevId);
+        _argv.Add("-vnc", opts);
+    }
+
+    private void WriteVideos()
+    {
+        var videos = _def.Devices.Videos;
+        // Graphics without a video card would show nothing; libvirt adds a VGA then.
+        if (videos.Count == 0 && _def.Devices.Graphics.Count > 0)
+            videos = [new VideoDevice { ModelType = "vga" }];
+        for (var i = 0; i < videos.Count; i++)
+        {
+            var video = videos[i];
+            var what = $"<video> {i} (model {video.ModelType})";
+            var primary = i == 0;
+            if (video.ModelType == "none")
+            {
+                if (videos.Count > 1)
+                    throw Unsupported($"{what}: model 'none' cannot be combined with other video devices");
+                continue;
+            }
+            var driver = (video.ModelType, primary) switch
+            {
+                ("vga", true) => "VGA",
+                ("cirrus", true) => "cirrus-vga",
+                ("virtio", true) => "virtio-vga",
+                ("virtio", false) => "virtio-gpu-pci",
+                ("qxl", true) => "qxl-vga",
+                ("qxl", false) => "qxl",
+                ("bochs", _) => "bochs-display",
+                _ => throw Unsupported(primary
+                    ? $"{what}: this video model is not supported"
+                    : $"{what}: only virtio, qxl and bochs can be secondary video devices"),
+            };
+            var device = new JsonObject { ["driver"] = driver, ["id"] = $"video{i}" };
+            if (video.Vram is { } vram && driver is "VGA" or "qxl-vga" or "qxl")
+                device["vgamem_mb"] = Math.Max(1, vram / 1024);
+            if (video.Heads is { } heads && heads != 1)
+            {
+                if (driver is not ("virtio-vga" or "virtio-gpu-pci" or "qxl-vga" or "qxl"))
+                    throw Unsupported($"{what}: more than one head needs model virtio or qxl");
+                device["max_outputs"] = heads;
+            }
+            // libvirt keeps slot 2 (pc) or 1 (q35) for the primary video card.
+            _pci.Place(device, video.Address, what, primary ? (_family == MachineFamily.Q35 ? 1 : 2) : null);
+            _argv.Json("-device", device);
+        }
+    }
+}

@@ -1,0 +1,79 @@
+using System.Text.Json.Nodes;
+using Virt.Protocol.Domains;
+
+namespace Virt.Supervisor.CommandLine;
+
+// Watchdog, memory balloon and random number generators.
+internal sealed partial class ArgvBuild
+{
+    private void WriteWatchdog()
+    {
+        if (_def.Devices.Watchdog is not { } watchdog)
+            return;
+        var what = $"<watchdog model='{watchdog.Model}'>";
+        switch (watchdog.Model)
+        {
+            case "i6300esb":
+                var pci = new JsonObject { ["driver"] = "i6300esb", ["id"] = "watchdog0" };
+                _pci.Place(pci, watchdog.Address, what);
+                _argv.Json("-device", pci);
+                break;
+            case "ib700":
+                _argv.Json("-device", new JsonObject { ["driver"] = "ib700", ["id"] = "watchdog0" });
+                break;
+            case "itco" when _family == MachineFamily.Q35:
+                _argv.Add("-global", "ICH9-LPC.noreboot=off"); // the iTCO is built into q35's LPC bridge; this arms it
+                break;
+            default:
+                throw Unsupported($"{what} is not supported on machine '{_machine.Name}'; use i6300esb or ib700 (or itco on q35)");
+        }
+        var action = (watchdog.Action ?? "reset") switch
+        {
+            "reset" or "shutdown" or "poweroff" or "pause" or "none" or "inject-nmi" => watchdog.Action ?? "reset",
+            var other => throw Unsupported($"{what}: action '{other}' is not supported"),
+        };
+        _argv.Add("-action", new QemuOpts().Add("watchdog", action));
+    }
+
+    private void WriteMemballoon()
+    {
+        // An absent <memballoon> means libvirt's default, a virtio balloon.
+        var balloon = _def.Devices.Memballoon ?? new MemballoonDevice { Model = "virtio" };
+        switch (balloon.Model)
+        {
+            case "none":
+                return;
+            case "virtio":
+                var device = new JsonObject { ["driver"] = "virtio-balloon-pci", ["id"] = "balloon0" };
+                if (balloon.StatsPeriod is { } period)
+                    device["guest-stats-polling-interval"] = period;
+                _pci.Place(device, balloon.Address, "<memballoon>");
+                _argv.Json("-device", device);
+                return;
+            default:
+                throw Unsupported($"<memballoon model='{balloon.Model}'> is not supported; use virtio or none");
+        }
+    }
+
+    private void WriteRngs()
+    {
+        var rngs = _def.Devices.Rngs;
+        for (var i = 0; i < rngs.Count; i++)
+        {
+            var rng = rngs[i];
+            var what = $"<rng model='{rng.Model}'> {i}";
+            if (rng.Model != "virtio")
+                throw Unsupported($"{what}: only model 'virtio' is supported");
+            var backend = rng.BackendModel switch
+            {
+                "random" => new JsonObject { ["qom-type"] = "rng-random", ["id"] = $"objrng{i}", ["filename"] = rng.BackendPath ?? "/dev/urandom" },
+                "builtin" => new JsonObject { ["qom-type"] = "rng-builtin", ["id"] = $"objrng{i}" },
+                var other => throw Unsupported($"{what}: <backend model='{other}'> is not supported; use random or builtin"),
+            };
+            _argv.Json("-object", backend);
+            var device = new JsonObject { ["driver"] = "virtio-rng-pci", ["rng"] = $"objrng{i}", ["id"] = $"rng{i}" };
+            _pci.Place(device, rng.Address, what);
+            _argv.Json("-device", device);
+        }
+    }
+}

@@ -1,0 +1,6 @@
+namespace Virt.Supervisor.CommandLine;
+
+/// <summary>What the runtime decides for one start of a domain, as opposed to what its definition says.</summary>
+/// <param name="MonitorSocketPath">The QMP monitor UNIX socket QEMU listens on.</param>
+/// <param name="RuntimeDirectory">The domain's private runtime directory, for sockets the definition leaves unnamed (VNC).</param>
+public sealed record QemuArgvContext(string MonitorSocketPath, string RuntimeDirectory);
