@@ -1,0 +1,36 @@
+using System.Text.Json.Serialization;
+using Virt.Protocol.Api;
+using Virt.Protocol.Events;
+
+namespace Virt.Protocol.Rpc;
+
+/// <summary>Source-generated JSON contracts of every API record; the wire and Akka.Remote share them.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    UseStringEnumConverter = true,
+    RespectNullableAnnotations = true,
+    RespectRequiredConstructorParameters = true,
+    Converters = [typeof(DomainNameJsonConverter), typeof(DomainUuidJsonConverter)])]
+[JsonSerializable(typeof(WireReply))]
+[JsonSerializable(typeof(DomainLifecycleEvent))]
+[JsonSerializable(typeof(DomainCommands.DefineDomain))]
+[JsonSerializable(typeof(DomainCommands.UndefineDomain))]
+[JsonSerializable(typeof(DomainCommands.CreateDomain))]
+[JsonSerializable(typeof(DomainCommands.LookupDomain))]
+[JsonSerializable(typeof(DomainCommands.ListDomains))]
+[JsonSerializable(typeof(DomainCommands.SetAutostart))]
+[JsonSerializable(typeof(DomainCommands.GetDomainXml))]
+[JsonSerializable(typeof(DomainCommands.GetDomainInfo))]
+[JsonSerializable(typeof(DomainCommands.StartDomain))]
+[JsonSerializable(typeof(DomainCommands.ShutdownDomain))]
+[JsonSerializable(typeof(DomainCommands.DestroyDomain))]
+[JsonSerializable(typeof(DomainCommands.SuspendDomain))]
+[JsonSerializable(typeof(DomainCommands.ResumeDomain))]
+[JsonSerializable(typeof(DomainCommands.RebootDomain))]
+[JsonSerializable(typeof(DomainCommands.ResetDomain))]
+[JsonSerializable(typeof(DomainReplies.DomainSummary))]
+[JsonSerializable(typeof(DomainReplies.DomainList))]
+[JsonSerializable(typeof(DomainReplies.DomainXmlDescription))]
+[JsonSerializable(typeof(DomainReplies.DomainInfo))]
+[JsonSerializable(typeof(DomainReplies.ErrorReply))]
+public sealed partial class ApiJsonContext : JsonSerializerContext;

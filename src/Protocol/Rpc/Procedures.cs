@@ -1,0 +1,134 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Virt.Protocol.Api;
+using Virt.Protocol.Errors;
+using Virt.Protocol.Events;
+using static Virt.Protocol.Api.DomainCommands;
+using static Virt.Protocol.Api.DomainReplies;
+
+namespace Virt.Protocol.Rpc;
+
+/// <summary>
+/// The procedures of the API: each name maps to one command record, and each reply record to one kind.
+/// The socket protocol and the Akka.Remote serializer both go through this table, so they cannot drift.
+/// </summary>
+public static class Procedures
+{
+    public const string EventProcedure = "domain.event";
+
+    private static readonly Dictionary<string, JsonTypeInfo> CommandsByName = [];
+    private static readonly Dictionary<Type, string> NamesByCommand = [];
+    private static readonly Dictionary<string, JsonTypeInfo> RepliesByKind = [];
+    private static readonly Dictionary<Type, string> KindsByReply = [];
+
+    static Procedures()
+    {
+        var json = ApiJsonContext.Default;
+        Command("domain.define", json.DefineDomain);
+        Command("domain.undefine", json.UndefineDomain);
+        Command("domain.create", json.CreateDomain);
+        Command("domain.lookup", json.LookupDomain);
+        Command("domain.list", json.ListDomains);
+        Command("domain.autostart", json.SetAutostart);
+        Command("domain.xml", json.GetDomainXml);
+        Command("domain.info", json.GetDomainInfo);
+        Command("domain.start", json.StartDomain);
+        Command("domain.shutdown", json.ShutdownDomain);
+        Command("domain.destroy", json.DestroyDomain);
+        Command("domain.suspend", json.SuspendDomain);
+        Command("domain.resume", json.ResumeDomain);
+        Command("domain.reboot", json.RebootDomain);
+        Command("domain.reset", json.ResetDomain);
+
+        Reply("summary", json.DomainSummary);
+        Reply("list", json.DomainList);
+        Reply("xml", json.DomainXmlDescription);
+        Reply("info", json.DomainInfo);
+    }
+
+    private static void Command<T>(string name, JsonTypeInfo<T> info) where T : IDomainCommand
+    {
+        CommandsByName.Add(name, info);
+        NamesByCommand.Add(typeof(T), name);
+    }
+
+    private static void Reply<T>(string kind, JsonTypeInfo<T> info) where T : IDomainReply
+    {
+        RepliesByKind.Add(kind, info);
+        KindsByReply.Add(typeof(T), kind);
+    }
+
+    public static IEnumerable<string> Names => CommandsByName.Keys;
+
+    /// <summary>Every command record type with its procedure name.</summary>
+    public static IReadOnlyDictionary<Type, string> CommandTypes => NamesByCommand;
+
+    public static string NameOf(IDomainCommand command) =>
+        NamesByCommand.TryGetValue(command.GetType(), out var name)
+            ? name
+            : throw new VirtException(ErrorCode.InternalError, $"{command.GetType().Name} has no procedure");
+
+    public static JsonElement EncodeCommand(IDomainCommand command) =>
+        JsonSerializer.SerializeToElement(command, CommandsByName[NameOf(command)]);
+
+    /// <summary>Reads a call's body as the command its procedure names; anything malformed is an RPC error.</summary>
+    public static IDomainCommand DecodeCommand(string procedure, JsonElement? body)
+    {
+        if (!CommandsByName.TryGetValue(procedure, out var info))
+            throw new VirtException(ErrorCode.Rpc, $"unknown procedure '{procedure}'");
+        if (body is not { ValueKind: JsonValueKind.Object } value)
+            throw new VirtException(ErrorCode.Rpc, $"{procedure}: the body must be a JSON object");
+        try
+        {
+            return (IDomainCommand?)value.Deserialize(info)
+                ?? throw new VirtException(ErrorCode.Rpc, $"{procedure}: empty body");
+        }
+        catch (JsonException e)
+        {
+            throw new VirtException(ErrorCode.Rpc, $"{procedure}: malformed body: {e.Message}");
+        }
+    }
+
+    /// <summary>A successful reply as kind + value; an <see cref="ErrorReply"/> becomes the exception it stands for.</summary>
+    public static JsonElement EncodeReply(IDomainReply reply)
+    {
+        if (reply is ErrorReply error)
+            throw new VirtException(error.Code, error.Message);
+        if (!KindsByReply.TryGetValue(reply.GetType(), out var kind))
+            throw new VirtException(ErrorCode.InternalError, $"{reply.GetType().Name} has no wire kind");
+        var value = JsonSerializer.SerializeToElement(reply, RepliesByKind[kind]);
+        return JsonSerializer.SerializeToElement(new WireReply(kind, value), ApiJsonContext.Default.WireReply);
+    }
+
+    public static IDomainReply DecodeReply(JsonElement? body)
+    {
+        try
+        {
+            var wire = body?.Deserialize(ApiJsonContext.Default.WireReply)
+                ?? throw new VirtException(ErrorCode.Rpc, "reply without a body");
+            if (!RepliesByKind.TryGetValue(wire.Kind, out var info))
+                throw new VirtException(ErrorCode.Rpc, $"unknown reply kind '{wire.Kind}'");
+            return (IDomainReply?)wire.Value.Deserialize(info) ?? throw new VirtException(ErrorCode.Rpc, "empty reply");
+        }
+        catch (JsonException e)
+        {
+            throw new VirtException(ErrorCode.Rpc, $"malformed reply: {e.Message}");
+        }
+    }
+
+    public static JsonElement EncodeEvent(DomainLifecycleEvent e) =>
+        JsonSerializer.SerializeToElement(e, ApiJsonContext.Default.DomainLifecycleEvent);
+
+    public static DomainLifecycleEvent DecodeEvent(JsonElement? body)
+    {
+        try
+        {
+            return body?.Deserialize(ApiJsonContext.Default.DomainLifecycleEvent)
+                ?? throw new VirtException(ErrorCode.Rpc, "event without a body");
+        }
+        catch (JsonException e)
+        {
+            throw new VirtException(ErrorCode.Rpc, $"malformed event: {e.Message}");
+        }
+    }
+}
