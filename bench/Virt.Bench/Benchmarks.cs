@@ -5,5 +5,6 @@ public static class Benchmarks
 {
     public static IReadOnlyDictionary<string, Func<Task>> All { get; } = new SortedDictionary<string, Func<Task>>
     {
+        ["spawn"] = SpawnBenchmark.RunAsync,
     };
 }

@@ -1,9 +1,11 @@
+using System.Runtime.Versioning;
 using Virt.Protocol.Errors;
 using Virt.Supervisor.Status;
 using Virt.TestSupport;
 
 namespace Virt.Supervisor.Tests.Status;
 
+[SupportedOSPlatform("linux")]
 public sealed class StatusFileStoreTests
 {
     private static DomainStatusFile Sample(Guid uuid, string xml = "<domain type='qemu'><name>vm1</name></domain>") => new()
@@ -63,7 +65,7 @@ public sealed class StatusFileStoreTests
     }
 
     [Fact]
-    public void Readers_never_see_a_partial_file_while_it_is_rewritten()
+    public async Task Readers_never_see_a_partial_file_while_it_is_rewritten()
     {
         using var dir = new TempDirectory();
         var store = new StatusFileStore(dir.Path);
@@ -88,7 +90,7 @@ public sealed class StatusFileStoreTests
         for (var i = 0; i < 100 && !reader.IsCompleted; i++)
             store.Write(i % 2 == 0 ? large : small);
         stop.Cancel();
-        reader.GetAwaiter().GetResult();
+        await reader;
         Assert.True(reads > 0);
         Assert.Single(Directory.GetFiles(dir.Path));
     }
