@@ -125,6 +125,9 @@ public sealed class QmpClient : IAsyncDisposable
     public async Task<JsonElement> ExecuteAsync(string command, object? arguments = null, TimeSpan? timeout = null, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(command);
+        var limit = timeout ?? _options.CommandTimeout;
+        if (limit <= TimeSpan.Zero && limit != Timeout.InfiniteTimeSpan)
+            throw new ArgumentOutOfRangeException(nameof(timeout), limit, "a QMP command timeout must be positive or infinite");
         ct.ThrowIfCancellationRequested();
         if (!IsConnected)
             throw ClosedError(command);
@@ -134,7 +137,6 @@ public sealed class QmpClient : IAsyncDisposable
         var pending = new PendingCommand(command, new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously));
         // Registered before the closed check below, so a concurrent Close either sees it or we see the close.
         _pending[id] = pending;
-        var limit = timeout ?? _options.CommandTimeout;
         using var timeoutCts = new CancellationTokenSource(limit);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeoutCts.Token);
         try

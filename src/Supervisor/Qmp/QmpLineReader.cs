@@ -1,3 +1,5 @@
+using System.Net.Sockets;
+
 namespace Virt.Supervisor.Qmp;
 
 /// <summary>Splits a byte stream into newline-terminated messages, as QEMU writes QMP (one JSON value a line).</summary>
@@ -29,7 +31,7 @@ internal sealed class QmpLineReader(Stream stream, int maxMessageBytes)
             if (_end - _start > maxMessageBytes)
                 throw new QmpConnectionException($"QMP message longer than {maxMessageBytes} bytes; connection dropped");
             MakeRoom();
-            var read = await stream.ReadAsync(_buffer.AsMemory(_end), ct).ConfigureAwait(false);
+            var read = await ReadAsync(ct).ConfigureAwait(false);
             if (read == 0)
             {
                 if (Trim(_buffer.AsMemory(_start, _end - _start)).Length > 0)
@@ -37,6 +39,19 @@ internal sealed class QmpLineReader(Stream stream, int maxMessageBytes)
                 return null;
             }
             _end += read;
+        }
+    }
+
+    private async ValueTask<int> ReadAsync(CancellationToken ct)
+    {
+        try
+        {
+            return await stream.ReadAsync(_buffer.AsMemory(_end), ct).ConfigureAwait(false);
+        }
+        catch (IOException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionReset })
+        {
+            // QEMU exiting with bytes of ours still unread resets the socket instead of a FIN: still just the end.
+            return 0;
         }
     }
 
