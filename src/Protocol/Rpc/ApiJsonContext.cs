@@ -12,6 +12,7 @@ namespace Virt.Protocol.Rpc;
     RespectRequiredConstructorParameters = true,
     Converters = [typeof(DomainNameJsonConverter), typeof(DomainUuidJsonConverter)])]
 [JsonSerializable(typeof(WireReply))]
+[JsonSerializable(typeof(Client.EventSubscription))]
 [JsonSerializable(typeof(DomainLifecycleEvent))]
 [JsonSerializable(typeof(DomainCommands.DefineDomain))]
 [JsonSerializable(typeof(DomainCommands.UndefineDomain))]
