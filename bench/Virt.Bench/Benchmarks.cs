@@ -5,6 +5,7 @@ public static class Benchmarks
 {
     public static IReadOnlyDictionary<string, Func<Task>> All { get; } = new SortedDictionary<string, Func<Task>>
     {
+        ["argv-build"] = ArgvBuildBenchmark.RunAsync,
         ["qmp-roundtrip"] = QmpRoundTripBenchmark.RunAsync,
     };
 }
