@@ -7,5 +7,6 @@ public static class Benchmarks
     {
         ["argv-build"] = ArgvBuildBenchmark.RunAsync,
         ["qmp-roundtrip"] = QmpRoundTripBenchmark.RunAsync,
+        ["xml-parse"] = XmlParseBenchmark.Run,
     };
 }

@@ -13,6 +13,8 @@ internal sealed partial class DeviceParser
         {
             var text = macNode.RequiredAttr("address");
             mac = MacAddress.Normalize(text) ?? throw macNode.XmlError($"unable to parse MAC address '{text}' in {macNode.Place}: expected six hexadecimal bytes such as 52:54:00:12:34:56", "address");
+            if (MacAddress.IsMulticast(mac))
+                throw macNode.XmlError($"expected a unicast MAC address, found multicast '{text}' in {macNode.Place}", "address");
             macNode.Done();
         }
 
