@@ -9,5 +9,8 @@ public static class Benchmarks
         ["qmp-roundtrip"] = QmpRoundTripBenchmark.RunAsync,
         ["registry-scan"] = RegistryScanBenchmark.Run,
         ["spawn"] = SpawnBenchmark.RunAsync,
+        ["argv-build"] = ArgvBuildBenchmark.RunAsync,
+        ["qmp-roundtrip"] = QmpRoundTripBenchmark.RunAsync,
+        ["xml-parse"] = XmlParseBenchmark.Run,
     };
 }

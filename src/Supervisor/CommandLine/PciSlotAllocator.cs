@@ -33,7 +33,11 @@ internal sealed class PciSlotAllocator
     /// <summary>Adds "bus" and "addr" to a device: its written address, else <paramref name="preferredSlot"/> when free, else the lowest free slot.</summary>
     public void Place(JsonObject device, DeviceAddress? written, string what, int? preferredSlot = null)
     {
-        var (slot, function) = TryParse(written, what) ?? (Allocate(preferredSlot, what), 0);
+        var parsed = TryParse(written, what);
+        if (parsed is { } w && IsBuiltIn(w.Slot, w.Function))
+            throw new VirtException(ErrorCode.ConfigUnsupported,
+                $"{what}: PCI address {FormatAddress(w.Slot, w.Function)} belongs to a device built into the machine");
+        var (slot, function) = parsed ?? (Allocate(preferredSlot, what), 0);
         if (!_taken.Add((slot, function)))
             throw new VirtException(ErrorCode.ConfigUnsupported,
                 $"{what}: PCI address {FormatAddress(slot, function)} is already used by another device");
@@ -49,6 +53,10 @@ internal sealed class PciSlotAllocator
         device["bus"] = _family.PciRootBus();
         device["addr"] = FormatAddress(slot, function);
     }
+
+    // The pc south bridge's USB function (01.2) is the one built-in address a written device may take.
+    private bool IsBuiltIn(int slot, int function) =>
+        slot == 0 || (_family == MachineFamily.Q35 ? slot == 0x1f : slot == 1 && function != 2);
 
     private int Allocate(int? preferredSlot, string what)
     {

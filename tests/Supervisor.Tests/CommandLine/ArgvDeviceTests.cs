@@ -209,6 +209,8 @@ public sealed class ArgvDeviceTests
             Disks = [TestDomains.FileDisk("vda", DiskBus.Virtio) with { Address = Slot("0x3") }],
             Memballoon = new MemballoonDevice { Model = "virtio", Address = Slot("0x3") },
         });
+        Refused(d => d with { Disks = [TestDomains.FileDisk("vda", DiskBus.Virtio) with { Address = Slot("0x1") }] });
+        Refused(d => d with { Disks = [TestDomains.FileDisk("vda", DiskBus.Virtio) with { Address = Slot("0x1f") }] }, "q35");
     }
 
     [Fact]
@@ -295,5 +297,24 @@ public sealed class ArgvDeviceTests
         Refused(d => d with { Controllers = [new ControllerDevice { Type = "usb", Index = 1 }] });
         Refused(d => d with { Controllers = [new ControllerDevice { Type = "scsi", Model = "buslogic" }] });
         Refused(d => d with { Controllers = [new ControllerDevice { Type = "ide" }] }, "q35");
+    }
+
+    [Fact]
+    public void A_console_without_serials_becomes_serial_0_and_a_virtio_console_gets_a_virtio_serial_bus()
+    {
+        var argv = Build(d => d with
+        {
+            Consoles =
+            [
+                new CharDevice { SourceType = CharDeviceSourceType.File, Path = "/l/console.log" },
+                new CharDevice { SourceType = CharDeviceSourceType.Unix, Path = "/r/c.sock", Mode = "connect", TargetType = "virtio" },
+            ],
+        });
+        Assert.Equal(0, (int?)argv.Devices("isa-serial").Single()["index"]);
+        Assert.Contains("file,id=charserial0,path=/l/console.log", argv.ValuesOf("-chardev"));
+        Assert.Contains("socket,id=charconsole1,path=/r/c.sock", argv.ValuesOf("-chardev"));
+        Assert.Single(argv.Devices("virtio-serial-pci"));
+        Assert.Equal("charconsole1", (string?)argv.Devices("virtconsole").Single()["chardev"]);
+        Refused(d => d with { Consoles = [new CharDevice { SourceType = CharDeviceSourceType.Tcp, Host = "h", Service = "1", Protocol = "telnets" }] });
     }
 }
