@@ -10,7 +10,5 @@ public static class Benchmarks
         ["registry-scan"] = RegistryScanBenchmark.Run,
         ["spawn"] = SpawnBenchmark.RunAsync,
         ["argv-build"] = ArgvBuildBenchmark.RunAsync,
-        ["qmp-roundtrip"] = QmpRoundTripBenchmark.RunAsync,
-        ["xml-parse"] = XmlParseBenchmark.Run,
     };
 }
