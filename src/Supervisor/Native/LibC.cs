@@ -107,6 +107,15 @@ internal static class LibC
     [DllImport(Lib, EntryPoint = "waitpid", SetLastError = true)]
     public static extern int WaitPid(int pid, out int status, int options);
 
+    public const int O_DIRECTORY = 0x10000;
+    public const int O_CLOEXEC = 0x80000;
+
+    [DllImport(Lib, EntryPoint = "open", SetLastError = true)]
+    public static extern int Open(string path, int flags);
+
+    [DllImport(Lib, EntryPoint = "fsync", SetLastError = true)]
+    public static extern int Fsync(int fd);
+
     [DllImport(Lib, EntryPoint = "strerror")]
     private static extern IntPtr StrErrorRaw(int errnum);
 
