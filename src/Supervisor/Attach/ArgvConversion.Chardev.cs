@@ -173,7 +173,8 @@ internal sealed partial class ArgvConversion
     private void Display(ArgvOption o)
     {
         var v = QemuOptionValue.Parse(o.Name, Value(o), "type");
-        var type = v.Take("type");
+        // "-display vnc=:1" names its type as a key, so there is no implied first element.
+        var type = v.Take("type") ?? (v.Has("vnc") ? "vnc" : null);
         if (type == "none" && v.Unused.Count == 0)
             return;
         if (type == "vnc" && v.Take("vnc") is { } vnc && v.Unused.Count == 0)

@@ -211,6 +211,7 @@ internal sealed partial class ArgvConversion
             if (_drives.TryGetValue(drive, out var legacy))
             {
                 used.Add(legacy.Option);
+                legacy.Value.Ignore("if");
                 found = ReadDrive(legacy.Value);
                 if (legacy.Value.Unused.Count > 0)
                     found = null;
