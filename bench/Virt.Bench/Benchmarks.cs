@@ -7,5 +7,6 @@ public static class Benchmarks
     {
         ["xml-parse"] = XmlParseBenchmark.Run,
         ["qmp-roundtrip"] = QmpRoundTripBenchmark.RunAsync,
+        ["argv-parse"] = ArgvParseBenchmark.Run,
     };
 }

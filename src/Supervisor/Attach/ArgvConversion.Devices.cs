@@ -15,22 +15,38 @@ internal sealed partial class ArgvConversion
 
     private static readonly Dictionary<string, string> VideoModels = new(StringComparer.Ordinal)
     {
-        ["VGA"] = "vga", ["cirrus-vga"] = "cirrus", ["virtio-vga"] = "virtio", ["virtio-gpu-pci"] = "virtio",
-        ["qxl-vga"] = "qxl", ["qxl"] = "qxl", ["bochs-display"] = "bochs", ["ramfb"] = "ramfb",
+        ["VGA"] = "vga",
+        ["cirrus-vga"] = "cirrus",
+        ["virtio-vga"] = "virtio",
+        ["virtio-gpu-pci"] = "virtio",
+        ["qxl-vga"] = "qxl",
+        ["qxl"] = "qxl",
+        ["bochs-display"] = "bochs",
+        ["ramfb"] = "ramfb",
     };
 
     private static readonly Dictionary<string, (string Type, string? Model)> Controllers = new(StringComparer.Ordinal)
     {
-        ["piix3-usb-uhci"] = ("usb", "piix3-uhci"), ["piix4-usb-uhci"] = ("usb", "piix4-uhci"), ["qemu-xhci"] = ("usb", "qemu-xhci"),
-        ["nec-usb-xhci"] = ("usb", "nec-xhci"), ["ich9-usb-ehci1"] = ("usb", "ich9-ehci1"), ["usb-ehci"] = ("usb", "ehci"),
-        ["lsi"] = ("scsi", "lsilogic"), ["virtio-scsi-pci"] = ("scsi", "virtio-scsi"), ["megasas"] = ("scsi", "lsisas1078"),
+        ["piix3-usb-uhci"] = ("usb", "piix3-uhci"),
+        ["piix4-usb-uhci"] = ("usb", "piix4-uhci"),
+        ["qemu-xhci"] = ("usb", "qemu-xhci"),
+        ["nec-usb-xhci"] = ("usb", "nec-xhci"),
+        ["ich9-usb-ehci1"] = ("usb", "ich9-ehci1"),
+        ["usb-ehci"] = ("usb", "ehci"),
+        ["lsi"] = ("scsi", "lsilogic"),
+        ["virtio-scsi-pci"] = ("scsi", "virtio-scsi"),
+        ["megasas"] = ("scsi", "lsisas1078"),
         ["ahci"] = ("sata", null),
     };
 
     private static readonly Dictionary<string, (string Type, string Bus)> Inputs = new(StringComparer.Ordinal)
     {
-        ["usb-tablet"] = ("tablet", "usb"), ["usb-mouse"] = ("mouse", "usb"), ["usb-kbd"] = ("keyboard", "usb"),
-        ["virtio-tablet-pci"] = ("tablet", "virtio"), ["virtio-mouse-pci"] = ("mouse", "virtio"), ["virtio-keyboard-pci"] = ("keyboard", "virtio"),
+        ["usb-tablet"] = ("tablet", "usb"),
+        ["usb-mouse"] = ("mouse", "usb"),
+        ["usb-kbd"] = ("keyboard", "usb"),
+        ["virtio-tablet-pci"] = ("tablet", "virtio"),
+        ["virtio-mouse-pci"] = ("mouse", "virtio"),
+        ["virtio-keyboard-pci"] = ("keyboard", "virtio"),
     };
 
     private void Device(ArgvOption o)

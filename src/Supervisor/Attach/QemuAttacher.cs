@@ -23,6 +23,8 @@ public sealed record AttachedQemu
     /// <summary>external-launch always; custom-argv when options were kept as passthrough.</summary>
     public required IReadOnlyList<string> Taints { get; init; }
     public required QmpClient Monitor { get; init; }
+    /// <summary>What /proc showed: argv, environment, emulator binary.</summary>
+    public required InspectedQemuProcess Process { get; init; }
 }
 
 /// <summary>The libvirt states an attached QEMU can be found in.</summary>
@@ -66,6 +68,7 @@ public static class QemuAttacher
                 KvmPresent = kvm.GetProperty("present").GetBoolean(),
                 Taints = [DomainTaints.ExternalLaunch, .. parsed.Taints],
                 Monitor = client,
+                Process = process,
             };
         }
         catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or JsonException)

@@ -36,6 +36,8 @@ public sealed class QemuAttacherTests
         Assert.False(attached.KvmEnabled);
         Assert.Equal([DomainTaints.ExternalLaunch], attached.Taints);
         Assert.Equal(ProcStat.ReadStartTime(qemu.Pid), attached.StartTime);
+        Assert.Equal(Qemu, attached.Process.ExecutablePath);
+        Assert.Equal("attachme", attached.Process.Argv[attached.Process.Argv.ToList().IndexOf("-name") + 1]);
 
         var name = await monitor.ExecuteAsync("query-name");
         Assert.Equal("attachme", name.GetProperty("name").GetString());

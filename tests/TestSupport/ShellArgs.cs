@@ -1,9 +1,9 @@
 using System.Text;
 
-namespace Virt.Supervisor.Tests.Attach;
+namespace Virt.TestSupport;
 
 /// <summary>Splits libvirt's .args files: a shell command line with backslash-newline continuations, single quotes and leading VAR=value assignments.</summary>
-internal static class ShellArgs
+public static class ShellArgs
 {
     public sealed record CommandLine(IReadOnlyDictionary<string, string> Environment, IReadOnlyList<string> Argv);
 
