@@ -554,4 +554,11 @@ public sealed class QemuArgvParserTests
         Assert.Equal(letters, ArgvConversion.DiskLetters(index));
         Assert.Equal(index, DiskNames.ToIndex("sd" + letters));
     }
+
+    [Fact]
+    public void A_bare_word_is_the_first_hard_disk_as_in_qemu()
+    {
+        var disk = Assert.Single(Def("/images/guest.img", "-m", "256").Devices.Disks);
+        Assert.Equal(("hda", "/images/guest.img"), (disk.TargetDev, disk.SourcePath));
+    }
 }
