@@ -33,8 +33,8 @@ public sealed class Daemon
         {
             paths = options.ResolvePaths();
             paths.EnsureSocketPathsFit();
-            PrivateDirectories.Ensure(paths.RuntimeDir);
             PrivateDirectories.Ensure(paths.SocketDir!);
+            PrivateDirectories.Ensure(paths.RuntimeDir);
             config = VirtConfig.Load(paths, options.ConfigFile);
             daemonLock = DaemonLock.Acquire(paths.LockPath);
         }

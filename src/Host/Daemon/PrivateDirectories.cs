@@ -14,6 +14,10 @@ public static class PrivateDirectories
     {
         if (!Directory.Exists(path))
         {
+            // Each directory we create is owner-only, not only the last one.
+            var parent = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(path));
+            if (parent is not null && !Directory.Exists(parent))
+                Ensure(parent);
             Directory.CreateDirectory(path, OwnerOnly);
             return;
         }
