@@ -122,6 +122,10 @@ public abstract class QemuDomainSpec : Akka.TestKit.Xunit2.TestKit
             foreach (var status in StatusFiles.List())
                 if (status.Status is { } s)
                     _pids.Add(s.Pid);
+            // Any QEMU whose command line names this test's directory is ours too, whatever state the test left.
+            foreach (var dir in Directory.EnumerateDirectories("/proc"))
+                if (int.TryParse(Path.GetFileName(dir), out var pid) && string.Join(' ', ProcFs.ReadCmdline(pid)).Contains(_temp.Path, StringComparison.Ordinal))
+                    _pids.Add(pid);
             foreach (var pid in _pids)
                 if (ProcFs.IsAlive(pid))
                     kill(pid, SIGKILL);
