@@ -11,5 +11,6 @@ public static class Benchmarks
         ["spawn"] = SpawnBenchmark.RunAsync,
         ["argv-build"] = ArgvBuildBenchmark.RunAsync,
         ["argv-parse"] = ArgvParseBenchmark.Run,
+        ["domain-scale"] = DomainScaleBenchmark.RunAsync,
     };
 }
