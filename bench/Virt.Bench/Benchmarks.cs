@@ -8,5 +8,6 @@ public static class Benchmarks
         ["xml-parse"] = XmlParseBenchmark.Run,
         ["qmp-roundtrip"] = QmpRoundTripBenchmark.RunAsync,
         ["registry-scan"] = RegistryScanBenchmark.Run,
+        ["connections"] = ConnectionBenchmark.RunAsync,
     };
 }

@@ -184,6 +184,23 @@ public sealed class ConnectionActorSpec : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void ARemoteClientIsToldItsEvents()
+    {
+        var client = CreateTestProbe();
+        var manager = Sys.ActorOf(ConnectionManagerActor.Props(CreateTestProbe().Ref));
+        manager.Tell(new OpenConnection(Clients.ReadWrite, null, client.Ref), TestActor);
+        var connection = ExpectMsg<ConnectionOpened>().Connection;
+        Call<EventsSubscribed>(connection, new SubscribeEvents(null, [DomainEventType.Started]));
+
+        var uuid = new DomainUuid(Guid.NewGuid());
+        Sys.EventStream.Publish(DomainLifecycleEvent.Defined(new DomainName("x"), uuid, DefinedDetail.Added));
+        Sys.EventStream.Publish(DomainLifecycleEvent.Started(new DomainName("x"), uuid, StartedDetail.Booted));
+
+        Assert.Equal("Started Booted", client.ExpectMsg<DomainLifecycleEvent>().Display);
+        Assert.Equal(connection, client.LastSender);
+    }
+
+    [Fact]
     public void ASinkThatRefusesClosesTheConnection()
     {
         var connection = Open(CreateTestProbe().Ref, Clients.ReadWrite, ProbeSink.Stuck()).Connection;
