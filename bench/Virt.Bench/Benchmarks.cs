@@ -12,5 +12,6 @@ public static class Benchmarks
         ["argv-build"] = ArgvBuildBenchmark.RunAsync,
         ["argv-parse"] = ArgvParseBenchmark.Run,
         ["domain-scale"] = DomainScaleBenchmark.RunAsync,
+        ["connections"] = ConnectionBenchmark.RunAsync,
     };
 }
