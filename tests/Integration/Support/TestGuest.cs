@@ -20,6 +20,9 @@ public static class TestGuest
               <os>
                 <type arch='x86_64' machine='pc'>hvm</type>
               </os>
+              <features>
+                <acpi/>
+              </features>
               <on_poweroff>{onPoweroff}</on_poweroff>
               <on_crash>{onCrash}</on_crash>
               <devices>
