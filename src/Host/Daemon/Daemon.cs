@@ -33,7 +33,10 @@ public sealed class Daemon
         {
             paths = options.ResolvePaths();
             paths.EnsureSocketPathsFit();
-            PrivateDirectories.Ensure(paths.SocketDir!);
+            if (paths.Mode == Protocol.Connection.RuntimeMode.System)
+                PrivateDirectories.EnsureReachable(paths.SocketDir!);
+            else
+                PrivateDirectories.Ensure(paths.SocketDir!);
             PrivateDirectories.Ensure(paths.RuntimeDir);
             config = VirtConfig.Load(paths, options.ConfigFile);
             daemonLock = DaemonLock.Acquire(paths.LockPath);
