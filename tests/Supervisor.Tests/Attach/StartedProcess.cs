@@ -52,6 +52,31 @@ internal sealed class StartedProcess : IAsyncDisposable
             throw new InvalidOperationException($"process {Pid} exited with {_process.ExitCode} before creating {path}");
         if (done != created.Task && !File.Exists(path))
             throw new TimeoutException($"process {Pid} did not create {path} within {timeout}");
+        if (path.EndsWith(".sock", StringComparison.Ordinal))
+            await WaitListeningAsync(path, timeout);
+    }
+
+    // A UNIX socket file appears at bind(), a moment before listen(): connecting in between is refused.
+    private static async Task WaitListeningAsync(string path, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+            try
+            {
+                await probe.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(path));
+                return;
+            }
+            catch (System.Net.Sockets.SocketException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(5);
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                return;
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()
