@@ -40,6 +40,7 @@ public sealed partial class DomainActor
                 DomainXml = vm.LiveXml,
                 AutodestroyOwner = vm.Owner,
                 Taints = vm.Taints.ToArray(),
+                DomainId = vm.Id,
             });
         }
         catch (VirtException e)
