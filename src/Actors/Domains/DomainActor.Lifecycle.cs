@@ -40,6 +40,7 @@ public sealed partial class DomainActor
                 DomainXml = vm.LiveXml,
                 AutodestroyOwner = vm.Owner,
                 Taints = vm.Taints.ToArray(),
+                DomainId = vm.Id,
             });
         }
         catch (VirtException e)
@@ -99,7 +100,8 @@ public sealed partial class DomainActor
         foreach (var waiter in vm.DestroyWaiters)
             waiter.Tell(summary);
         vm.DestroyWaiters.Clear();
-        if (_job is { SucceedsOnStop: true })
+        // A QEMU without -no-shutdown (an attached one) may exit before the powerdown reply is handled: that shutdown succeeded.
+        if (_job is { SucceedsOnStop: true } || (_job?.Name == "shutdown" && reason == ShutoffReason.Shutdown))
             EndJob(summary);
         else
             AbortJob(reason == ShutoffReason.Destroyed ? "the domain was destroyed" : $"the domain stopped ({StatusNames.Reason(DomainState.Shutoff, (int)reason)})");

@@ -20,14 +20,19 @@ public sealed partial class DomainActor
     /// shutdown was under way. One that lives but whose monitor cannot be reached is killed, as nothing could
     /// control it: shut off (daemon), libvirt's reason for a domain the daemon itself stopped.
     /// </remarks>
-    private void Reconnect(bool runtimeStart)
+    private void Reconnect(bool runtimeStart, IActorRef? attachReplyTo = null)
     {
         var file = _runtime.StatusFiles.Read(Uuid.Value);
         if (file?.Status is not { } status)
         {
             if (file is not null)
                 Log.Error("Domain {Domain}: unusable status file {Path}: {Error}", Name, file.Path, file.Error);
-            if (_entry.Active)
+            if (attachReplyTo is not null)
+            {
+                attachReplyTo.Tell(new ErrorReply(ErrorCode.InternalError, $"domain '{Name}': the status file of the attached QEMU is gone"));
+                Context.Parent.Tell(new AttachAbandoned(Uuid));
+            }
+            else if (_entry.Active)
             {
                 // Active without a status file: a start was cut short (the actor failed while spawning).
                 (_state, _reason) = (DomainState.Shutoff, (int)ShutoffReason.Failed);
@@ -45,8 +50,12 @@ public sealed partial class DomainActor
             Log.Warning("Domain {Domain}: live XML in the status file does not parse ({Error}); using the config", Name, e.Message);
             live = _entry.Definition;
         }
-        var id = DomainRuntime.IdFromMonitorPath(status.MonitorPath) ?? _entry.Id ?? 0;
-        var vm = new RunningVm(NextToken(), id, live, status.AutodestroyOwner) { Taints = status.Taints.ToList() };
+        var id = status.DomainId ?? DomainRuntime.IdFromMonitorPath(status.MonitorPath) ?? _entry.Id ?? 0;
+        var vm = new RunningVm(NextToken(), id, live, status.AutodestroyOwner)
+        {
+            Taints = status.Taints.ToList(),
+            Attaching = attachReplyTo is not null,
+        };
         _vm = vm;
         try
         {
@@ -57,7 +66,9 @@ public sealed partial class DomainActor
             (_state, _reason) = (DomainState.Running, (int)RunningReason.Unknown);
         }
         vm.GotShutdown = _state == DomainState.Shutdown;
-        BeginJob("reconnect");
+        if (attachReplyTo is not null)
+            _from = attachReplyTo; // the job's answer goes to the client that asked to attach
+        BeginJob(vm.Attaching ? "attach" : "reconnect");
         var options = QmpOptions(vm.Incarnation, Self);
         var timeout = Settings.QmpTimeout;
         Task.Run(async () =>
@@ -106,8 +117,11 @@ public sealed partial class DomainActor
     {
         vm.Process = m.Process;
         WatchExit(vm, m.Process);
-        EndJob(Summary());
-        Log.Info("Domain {Domain}: reconnected to QEMU pid {Pid} ({Status})", Name, m.Process.Pid, m.QemuStatus);
+        if (vm.Attaching)
+            Log.Info("Domain {Domain}: attached to QEMU pid {Pid} ({Status}) with id {Id}", Name, m.Process.Pid, m.QemuStatus, vm.Id);
+        else
+            Log.Info("Domain {Domain}: reconnected to QEMU pid {Pid} ({Status})", Name, m.Process.Pid, m.QemuStatus);
+        vm.Attaching = false;
         if (runtimeStart && vm.Owner is not null)
         {
             // Its owner connection died with the previous runtime: autodestroy now, so no VM is leaked.
@@ -151,12 +165,18 @@ public sealed partial class DomainActor
                 }
                 break;
         }
+        EndJob(Summary());
         if (vm.Destroying)
             Kill(vm, graceful: false);
     }
 
     private void AdoptionFailed(RunningVm vm, Exception error, DomainStatusFile status, bool runtimeStart)
     {
+        if (vm.Attaching)
+        {
+            AttachFailed(vm, error, status);
+            return;
+        }
         var alive = ProcFs.ReadStat(status.Pid) is { IsZombie: false } stat && stat.StartTime == status.ProcessStartTime;
         ShutoffReason reason;
         if (alive)
@@ -183,5 +203,26 @@ public sealed partial class DomainActor
         FinishStop(vm, reason);
         if (runtimeStart && reason == ShutoffReason.Crashed && _entry.Autostart && vm.Live.OnCrash is LifecycleAction.Destroy or LifecycleAction.Preserve or LifecycleAction.CoredumpDestroy)
             Context.Parent.Tell(new StartDomain(DomainRef.ByUuid(Uuid)), ActorRefs.Nobody);
+    }
+
+    /// <summary>The attached QEMU could not be adopted: it was never ours, so it is left running, and the domain goes.</summary>
+    private void AttachFailed(RunningVm vm, Exception error, DomainStatusFile status)
+    {
+        Log.Warning("Domain {Domain}: cannot adopt attached QEMU pid {Pid}: {Error}", Name, status.Pid, error.Message);
+        EndJob(new ErrorReply(ErrorCode.OperationFailed, $"cannot attach to QEMU pid {status.Pid}: {error.Message}"));
+        foreach (var waiter in vm.DestroyWaiters)
+            waiter.Tell(new ErrorReply(ErrorCode.OperationFailed, $"domain '{Name}' was never attached: {error.Message}"));
+        try
+        {
+            _runtime.StatusFiles.Delete(Uuid.Value);
+        }
+        catch (VirtException e)
+        {
+            Log.Warning("Domain {Domain}: {Error}", Name, e.Message);
+        }
+        _vm = null;
+        (_state, _reason) = (DomainState.Shutoff, (int)ShutoffReason.Unknown);
+        Context.Parent.Tell(new AttachAbandoned(Uuid));
+        Go(Shutoff);
     }
 }

@@ -167,12 +167,30 @@ public sealed partial class DomainActor
         Go(Shutoff);
     }
 
+    /// <remarks>
+    /// QEMU writes its last events (SHUTDOWN) before it exits, but the exit may be seen first: the exit is reported
+    /// once the monitor has delivered everything up to its EOF, so a guest poweroff is never taken for a crash.
+    /// </remarks>
     private void WatchExit(RunningVm vm, QemuProcess process)
     {
         var self = Self;
         var incarnation = vm.Incarnation;
-        process.Exited.ContinueWith(
-            t => self.Tell(new ProcessExited(incarnation, t.IsCompletedSuccessfully ? t.Result : ProcessExit.Unknown)),
-            TaskContinuationOptions.ExecuteSynchronously);
+        _ = Task.Run(async () =>
+        {
+            ProcessExit exit;
+            try
+            {
+                exit = await process.Exited.ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                exit = ProcessExit.Unknown;
+            }
+            await Task.WhenAny(process.Qmp.Completion, Task.Delay(MonitorDrainLimit)).ConfigureAwait(false);
+            self.Tell(new ProcessExited(incarnation, exit));
+        });
     }
+
+    /// <summary>How long a dead QEMU's monitor may take to reach EOF; its socket closes with the process, so this is a bound only.</summary>
+    private static readonly TimeSpan MonitorDrainLimit = TimeSpan.FromSeconds(2);
 }

@@ -37,6 +37,9 @@ public sealed partial class DomainActor : ActorBase
     /// <summary>To the registry: a start ended before any process ran; the id is free again.</summary>
     internal sealed record StartAbandoned(DomainUuid Uuid);
 
+    /// <summary>To the registry: an attached QEMU could not be adopted; the transient domain goes without an event.</summary>
+    internal sealed record AttachAbandoned(DomainUuid Uuid);
+
     /// <summary>To the registry: this actor restarted and needs its current entry.</summary>
     internal sealed record Restarted(DomainUuid Uuid);
 
@@ -53,17 +56,21 @@ public sealed partial class DomainActor : ActorBase
     private Receive _behavior;
     private IActorRef _from = ActorRefs.Nobody;
     private ILoggingAdapter? _log;
+    private IActorRef? _attachReplyTo;
 
-    public DomainActor(DomainEntry entry, DomainRuntime runtime)
+    /// <param name="attachReplyTo">Set for a QEMU just attached (its status file written): adopt it and answer there.</param>
+    public DomainActor(DomainEntry entry, DomainRuntime runtime, IActorRef? attachReplyTo = null)
     {
         _entry = entry;
         _runtime = runtime;
+        _attachReplyTo = attachReplyTo;
         _state = DomainState.Shutoff;
         _reason = entry.Active ? (int)ShutoffReason.Unknown : entry.Reason;
         _behavior = Shutoff;
     }
 
-    public static Props Props(DomainEntry entry, DomainRuntime runtime) => Akka.Actor.Props.Create<DomainActor>(entry, runtime);
+    public static Props Props(DomainEntry entry, DomainRuntime runtime, IActorRef? attachReplyTo = null) =>
+        Akka.Actor.Props.Create(() => new DomainActor(entry, runtime, attachReplyTo));
 
     private ILoggingAdapter Log => _log ??= Context.GetLogger();
     private DomainName Name => _entry.Name;
@@ -86,9 +93,12 @@ public sealed partial class DomainActor : ActorBase
 
     protected override void PreStart()
     {
-        // A domain the registry found active was running before this runtime started: adopt or bury its QEMU.
+        // A domain the registry found active was running before this runtime started (or was just attached):
+        // adopt or bury its QEMU.
+        var attachReplyTo = _attachReplyTo;
+        _attachReplyTo = null;
         if (_entry.Active)
-            Reconnect(runtimeStart: true);
+            Reconnect(runtimeStart: attachReplyTo is null, attachReplyTo);
     }
 
     protected override void PreRestart(Exception reason, object message)

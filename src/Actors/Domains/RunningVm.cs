@@ -17,6 +17,8 @@ internal sealed class RunningVm(long incarnation, int id, DomainDefinition live,
     public QemuProcess? Process { get; set; }
     public CancellationTokenSource? Launch { get; set; }
     public List<string> Taints { get; init; } = [];
+    /// <summary>Adopting a QEMU that was just attached: a failure gives it up untouched instead of killing it.</summary>
+    public bool Attaching { get; set; }
 
     /// <summary>The live XML for the status file, formatted once.</summary>
     public string LiveXml { get; } = DomainXml.Format(live);

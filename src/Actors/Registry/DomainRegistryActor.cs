@@ -22,7 +22,7 @@ namespace Virt.Actors.Registry;
 /// writes (one small file, fsync, rename) are done synchronously so the reply means "on disk" and writes
 /// cannot reorder; they take milliseconds.
 /// </remarks>
-public sealed class DomainRegistryActor : ReceiveActor, IWithUnboundedStash
+public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedStash
 {
     /// <summary>Asks which config files the start-up scan skipped; answered with <see cref="ScanReport"/>.</summary>
     public sealed record GetScanReport
@@ -123,6 +123,7 @@ public sealed class DomainRegistryActor : ReceiveActor, IWithUnboundedStash
             if (_state.Find(m.Uuid) is { } entry)
                 Sender.Tell(new DomainActor.EntryChanged(entry));
         });
+        ReceiveAttach();
         Receive<GetScanReport>(_ => Sender.Tell(new ScanReport(_problems)));
         Receive<Terminated>(ChildTerminated);
     }
@@ -163,7 +164,7 @@ public sealed class DomainRegistryActor : ReceiveActor, IWithUnboundedStash
         try
         {
             var live = DomainXml.Parse(status.DomainXml);
-            if (DomainRuntime.IdFromMonitorPath(status.MonitorPath) is not { } id)
+            if ((status.DomainId ?? DomainRuntime.IdFromMonitorPath(status.MonitorPath)) is not { } id)
                 throw new VirtException(ErrorCode.InternalError, $"monitor path {status.MonitorPath} names no domain id");
             var (state, reason) = StatusNames.Parse(status.State, status.Reason);
             if (_state.Reconnect(live, id, state, reason).Reply is ErrorReply error)
@@ -344,8 +345,12 @@ public sealed class DomainRegistryActor : ReceiveActor, IWithUnboundedStash
         if (_children.TryGetValue(uuid, out var child))
             child.Tell(new DomainActor.EntryChanged(entry));
         else if (!_stopping.Contains(uuid))
-            _children[uuid] = Context.Watch(Context.ActorOf(DomainActor.Props(entry, _runtime), ChildName(uuid)));
+            AddChild(entry);
     }
+
+    /// <summary>The domain's actor; with <paramref name="attachReplyTo"/> it adopts an attached QEMU and answers there.</summary>
+    private void AddChild(DomainEntry entry, IActorRef? attachReplyTo = null) =>
+        _children[entry.Uuid] = Context.Watch(Context.ActorOf(DomainActor.Props(entry, _runtime, attachReplyTo), ChildName(entry.Uuid)));
 
     private void ChildTerminated(Terminated t)
     {

@@ -199,6 +199,32 @@ public sealed class RegistryState
     }
 
     /// <summary>
+    /// virsh qemu-attach: a QEMU started outside Virt becomes a transient domain with the next id, in the state
+    /// found (running or paused, reason unknown). Name and UUID must be free, as for define. No event, as in libvirt.
+    /// </summary>
+    public RegistryOutcome Attach(DomainDefinition definition, DomainState state, int reason)
+    {
+        if (!DomainStates.IsActive(state))
+            return RegistryOutcome.Fail(ErrorCode.InternalError, $"an attached domain cannot be {state}");
+        if (Clash(definition) is { } clash)
+            return clash;
+        var entry = new DomainEntry { Definition = definition, Persistent = false, Id = _nextId++, State = state, Reason = reason };
+        Put(entry);
+        return RegistryOutcome.Of(entry.ToSummary());
+    }
+
+    /// <summary>An attach whose adoption failed: the transient domain goes without an event, as it never was announced.</summary>
+    public RegistryOutcome AbandonAttach(DomainUuid uuid)
+    {
+        if (!_byUuid.TryGetValue(uuid, out var entry))
+            return NotFound(DomainRef.ByUuid(uuid));
+        if (entry.Persistent || !entry.Active)
+            return RegistryOutcome.Fail(ErrorCode.OperationInvalid, $"domain '{entry.Name}' is not an attach in progress");
+        Remove(entry);
+        return RegistryOutcome.Of(entry.ToSummary());
+    }
+
+    /// <summary>
     /// The domain's process is gone: state shut off with the reason; a transient domain disappears,
     /// a persistent one takes the config defined while it ran.
     /// </summary>

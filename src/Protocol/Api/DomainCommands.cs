@@ -62,4 +62,10 @@ public static class DomainCommands
     /// qemu-monitor-command); taints the domain, as Virt can no longer vouch for its state.
     /// </summary>
     public sealed record QemuMonitorCommand(DomainRef Domain, string Json) : IWriteCommand;
+
+    /// <summary>
+    /// Takes over a QEMU started outside Virt (virsh qemu-attach): its definition is rebuilt from its command line,
+    /// it must have a QMP monitor on a UNIX socket; it becomes a transient domain tainted external-launch.
+    /// </summary>
+    public sealed record AttachDomain(int Pid) : IWriteCommand;
 }

@@ -30,6 +30,7 @@ namespace Virt.Protocol.Rpc;
 [JsonSerializable(typeof(DomainCommands.RebootDomain))]
 [JsonSerializable(typeof(DomainCommands.ResetDomain))]
 [JsonSerializable(typeof(DomainCommands.QemuMonitorCommand))]
+[JsonSerializable(typeof(DomainCommands.AttachDomain))]
 [JsonSerializable(typeof(DomainReplies.QemuMonitorReply))]
 [JsonSerializable(typeof(DomainReplies.DomainSummary))]
 [JsonSerializable(typeof(DomainReplies.DomainList))]

@@ -40,6 +40,7 @@ public static class Procedures
         Command("domain.reboot", json.RebootDomain);
         Command("domain.reset", json.ResetDomain);
         Command("domain.monitor-command", json.QemuMonitorCommand);
+        Command("domain.attach", json.AttachDomain);
 
         Reply("summary", json.DomainSummary);
         Reply("list", json.DomainList);

@@ -1,5 +1,6 @@
 using System.Text;
 using Virt.Protocol.Errors;
+using Virt.Supervisor.Processes;
 
 namespace Virt.Supervisor.Attach;
 
@@ -27,7 +28,7 @@ public static class ProcessInspector
         var dir = $"/proc/{pid}";
         if (!Directory.Exists(dir))
             throw new VirtException(ErrorCode.NoDomain, $"no process with pid {pid}");
-        var startTime = ProcStat.ReadStartTime(pid);
+        var startTime = ProcFs.ReadStartTime(pid) ?? throw new VirtException(ErrorCode.NoDomain, $"no process with pid {pid}");
         var exe = ReadLink(pid, "exe");
         var binary = Path.GetFileName(exe);
         if (!binary.StartsWith("qemu-system-", StringComparison.Ordinal))

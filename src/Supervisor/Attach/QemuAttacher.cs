@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Virt.Protocol.Domains;
 using Virt.Protocol.Errors;
+using Virt.Supervisor.Processes;
 using Virt.Supervisor.Qmp;
 
 namespace Virt.Supervisor.Attach;
@@ -30,10 +31,21 @@ public sealed record AttachedQemu
 /// <summary>The libvirt states an attached QEMU can be found in.</summary>
 public enum AttachedState { Running, Paused, Shutdown, Crashed }
 
+/// <summary>A QEMU process read from /proc and its command line understood, before anything talks to its monitor.</summary>
+public sealed record AttachCandidate(InspectedQemuProcess Process, ParsedQemuCommandLine CommandLine, string MonitorSocketPath)
+{
+    public int Pid => Process.Pid;
+}
+
 /// <summary>libvirt's qemu-attach: inspects a running QEMU, rebuilds its definition from argv and connects to its QMP monitor.</summary>
 public static class QemuAttacher
 {
-    public static async Task<AttachedQemu> AttachAsync(int pid, CancellationToken ct = default, QmpClientOptions? options = null)
+    public static async Task<AttachedQemu> AttachAsync(int pid, CancellationToken ct = default, QmpClientOptions? options = null) =>
+        await ConnectAsync(Inspect(pid), ct, options).ConfigureAwait(false);
+
+    /// <summary>Reads the process from /proc and parses its argv; refuses a non-QEMU process or one without a QMP UNIX socket.</summary>
+    /// <remarks>Touches no socket, so a caller can refuse a QEMU it already manages before connecting (QMP serves one client at a time).</remarks>
+    public static AttachCandidate Inspect(int pid)
     {
         var process = ProcessInspector.Inspect(pid);
         var argv = process.Argv.ToArray();
@@ -44,14 +56,22 @@ public static class QemuAttacher
                 $"process {pid} has no QMP monitor on a UNIX socket: start QEMU with e.g. -qmp unix:/path/to/sock,server=on,wait=off");
         if (!Path.IsPathRooted(monitor) && process.WorkingDirectory is { } cwd)
             monitor = Path.Combine(cwd, monitor);
+        return new AttachCandidate(process, parsed, monitor);
+    }
 
+    /// <summary>Connects to the candidate's monitor and asks its state; the returned monitor belongs to the caller.</summary>
+    public static async Task<AttachedQemu> ConnectAsync(AttachCandidate candidate, CancellationToken ct = default, QmpClientOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(candidate);
+        var (process, parsed, monitor) = (candidate.Process, candidate.CommandLine, candidate.MonitorSocketPath);
+        var pid = process.Pid;
         var client = await QmpClient.ConnectAsync(monitor, options, ct).ConfigureAwait(false);
         try
         {
             var status = await client.ExecuteAsync("query-status", ct: ct).ConfigureAwait(false);
             var kvm = await client.ExecuteAsync("query-kvm", ct: ct).ConfigureAwait(false);
             // Still the same process? A pid reused while we connected would show another start time.
-            if (ProcStat.ReadStartTime(pid) != process.StartTime)
+            if (ProcFs.ReadStartTime(pid) != process.StartTime)
                 throw new VirtException(ErrorCode.NoDomain, $"process {pid} exited while attaching");
             var statusName = status.GetProperty("status").GetString() ?? "unknown";
             var running = status.GetProperty("running").GetBoolean();

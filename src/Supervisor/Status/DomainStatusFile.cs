@@ -23,6 +23,8 @@ public sealed record DomainStatusFile
     /// <summary>The connection that started the domain with autodestroy, or null.</summary>
     public string? AutodestroyOwner { get; init; }
     public IReadOnlyList<string> Taints { get; init; } = [];
+    /// <summary>libvirt's domain id; null in files written before it was recorded (the id is then read from the monitor path).</summary>
+    public int? DomainId { get; init; }
 }
 
 /// <summary>One status file as read from disk: either the status or why it could not be used.</summary>

@@ -1,6 +1,7 @@
 using Virt.Protocol.Domains;
 using Virt.Protocol.Errors;
 using Virt.Supervisor.Attach;
+using Virt.Supervisor.Processes;
 using Virt.TestSupport;
 
 namespace Virt.Supervisor.Tests.Attach;
@@ -35,7 +36,7 @@ public sealed class QemuAttacherTests
         Assert.False(attached.Running);
         Assert.False(attached.KvmEnabled);
         Assert.Equal([DomainTaints.ExternalLaunch], attached.Taints);
-        Assert.Equal(ProcStat.ReadStartTime(qemu.Pid), attached.StartTime);
+        Assert.Equal(ProcFs.ReadStartTime(qemu.Pid), attached.StartTime);
         Assert.Equal(Qemu, attached.Process.ExecutablePath);
         Assert.Equal("attachme", attached.Process.Argv[attached.Process.Argv.ToList().IndexOf("-name") + 1]);
 
@@ -133,13 +134,5 @@ public sealed class QemuAttacherTests
         Assert.Equal(["-qmp", $"unix:{socket},server=on,wait=off", "-S", "-display", "none", "-nodefaults", "-name", "a,,b"], inspected.Argv.Skip(1));
         Assert.Equal(Environment.GetEnvironmentVariable("PATH"), inspected.Environment["PATH"]);
         Assert.Equal("a,b", QemuArgvParser.Parse(inspected.Argv).Definition.Name);
-    }
-
-    [Fact]
-    public void Start_time_is_field_22_even_when_the_command_name_has_spaces_and_parentheses()
-    {
-        var stat = "1234 (qemu (x) y) S 1 1234 1234 0 -1 4194560 100 0 0 0 5 3 0 0 20 0 3 0 987654 1000000 500 18446744073709551615";
-        Assert.Equal(987654UL, ProcStat.ParseStartTime(stat));
-        Assert.Throws<VirtException>(() => ProcStat.ParseStartTime("1 (x) S 1"));
     }
 }
