@@ -1,3 +1,3 @@
 using Virt.Cli;
 
-return await VirtCommandLine.Create().Parse(args).InvokeAsync();
+return await VirtCommandLine.RunAsync(args, CliContext.FromProcess());
