@@ -72,7 +72,7 @@ internal static class ListCommand
         var domains = (await connection.CallAsync<DomainReplies.DomainList>(request, ct)).Domains;
         await run.WriteAsync(
             () => DomainText.List(domains, view, run.Headers),
-            () => DomainJson.List(DomainText.InListOrder(domains)));
+            () => DomainJson.List(domains));
         return ExitCodes.Ok;
     }
 }

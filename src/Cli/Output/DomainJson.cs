@@ -30,10 +30,11 @@ internal static class DomainJson
 
     public static string Summary(DomainSummary d) => JsonOutput.Document(w => WriteSummary(w, d));
 
+    /// <summary>A JSON array in virsh list order.</summary>
     public static string List(IEnumerable<DomainSummary> domains) => JsonOutput.Document(w =>
     {
         w.WriteStartArray();
-        foreach (var d in domains)
+        foreach (var d in DomainText.InListOrder(domains))
             WriteSummary(w, d);
         w.WriteEndArray();
     });
