@@ -10,5 +10,6 @@ public static class Benchmarks
         ["registry-scan"] = RegistryScanBenchmark.Run,
         ["spawn"] = SpawnBenchmark.RunAsync,
         ["argv-build"] = ArgvBuildBenchmark.RunAsync,
+        ["argv-parse"] = ArgvParseBenchmark.Run,
     };
 }

@@ -1,77 +1,214 @@
 using Akka.Actor;
+using Akka.Event;
 using Virt.Actors.Registry;
+using Virt.Actors.Runtime;
 using Virt.Protocol.Api;
 using Virt.Protocol.Errors;
 using Virt.Protocol.Events;
+using Virt.Supervisor.Processes;
+using Virt.Supervisor.Qmp;
 using static Virt.Protocol.Api.DomainCommands;
 using static Virt.Protocol.Api.DomainReplies;
 
 namespace Virt.Actors.Domains;
 
 /// <summary>
-/// One domain (/user/domains/UUID). This step knows only the state shut off: it holds the definition and
-/// answers info and dumpxml; running states come as further <c>Become</c> states with a QEMU process.
+/// One domain (/user/domains/UUID) and its QEMU: a state machine (shut off, starting, reconnecting, running,
+/// paused, shutting down) with libvirt's states, reasons and events; one job at a time; destroy never waits.
+/// An exception restarts the actor, which reconnects to the QEMU from its status file and never touches the VM.
 /// </summary>
-public sealed class DomainActor : ReceiveActor
+public sealed partial class DomainActor : ActorBase
 {
     /// <summary>From the registry: the domain's record changed (config, persistence, autostart, state).</summary>
     internal sealed record EntryChanged(DomainEntry Entry);
 
-    /// <summary>From the registry: start the domain and answer <paramref name="ReplyTo"/>.</summary>
-    internal sealed record Start(DomainCreateFlags Flags, IActorRef ReplyTo);
+    /// <summary>From the registry: start with the id the registry gave, answer <paramref name="ReplyTo"/>.</summary>
+    internal sealed record Start(DomainCreateFlags Flags, IActorRef ReplyTo, int Id, string? AutodestroyOwner);
 
     /// <summary>To the registry: the process is running (or paused when started paused).</summary>
     internal sealed record Started(DomainUuid Uuid, StartedDetail Detail, bool Paused);
 
+    /// <summary>To the registry: an active domain's state changed, with the event to publish (if any).</summary>
+    internal sealed record Transition(DomainUuid Uuid, DomainState State, int Reason, DomainLifecycleEvent? Event);
+
     /// <summary>To the registry: the process is gone.</summary>
     internal sealed record Stopped(DomainUuid Uuid, ShutoffReason Reason);
 
-    /// <summary>To the registry: a start ended before any process ran.</summary>
+    /// <summary>To the registry: a start ended before any process ran; the id is free again.</summary>
     internal sealed record StartAbandoned(DomainUuid Uuid);
 
-    private DomainEntry _entry;
+    /// <summary>To the registry: this actor restarted and needs its current entry.</summary>
+    internal sealed record Restarted(DomainUuid Uuid);
 
-    public DomainActor(DomainEntry entry)
+    /// <summary>Test-only: throws inside the actor, to prove a failure restarts it without touching the VM.</summary>
+    internal sealed record FailForTest(string Message);
+
+    private static long s_tokens;
+
+    private DomainEntry _entry;
+    private readonly DomainRuntime _runtime;
+    private RunningVm? _vm;
+    private DomainState _state;
+    private int _reason;
+    private Receive _behavior;
+    private IActorRef _from = ActorRefs.Nobody;
+    private ILoggingAdapter? _log;
+
+    public DomainActor(DomainEntry entry, DomainRuntime runtime)
     {
         _entry = entry;
-        Shutoff();
+        _runtime = runtime;
+        _state = DomainState.Shutoff;
+        _reason = entry.Active ? (int)ShutoffReason.Unknown : entry.Reason;
+        _behavior = Shutoff;
     }
 
-    public static Props Props(DomainEntry entry) => Akka.Actor.Props.Create(() => new DomainActor(entry));
+    public static Props Props(DomainEntry entry, DomainRuntime runtime) => Akka.Actor.Props.Create<DomainActor>(entry, runtime);
 
-    private void Shutoff()
+    private ILoggingAdapter Log => _log ??= Context.GetLogger();
+    private DomainName Name => _entry.Name;
+    private DomainUuid Uuid => _entry.Uuid;
+    private VirtRuntimeSettings Settings => _runtime.Settings;
+
+    /// <summary>Unique across actor restarts, so a result meant for a previous instance is never taken as ours.</summary>
+    private static long NextToken() => Interlocked.Increment(ref s_tokens);
+
+    protected override bool Receive(object message) => _behavior(message);
+
+    protected override bool AroundReceive(Receive receive, object message)
     {
-        Receive<EntryChanged>(m => _entry = m.Entry);
-        Receive<GetDomainInfo>(_ => Sender.Tell(Info()));
-        Receive<GetDomainXml>(m => Sender.Tell(DumpXml(m.Inactive)));
-        Receive<Start>(m =>
-        {
-            // No QEMU layer in this build: the start is refused and the registry rolls it back.
-            m.ReplyTo.Tell(new ErrorReply(ErrorCode.OperationFailed,
-                $"cannot start domain '{_entry.Name}': starting domains is not available in this build"));
-            Context.Parent.Tell(new StartAbandoned(_entry.Uuid));
-        });
-        Receive<IDomainCommand>(m => Sender.Tell(new ErrorReply(ErrorCode.OperationInvalid,
-            $"domain '{_entry.Name}' is not running")));
+        _from = Sender;
+        if (!Common(message))
+            receive(message);
+        PumpQueue();
+        return true;
     }
+
+    protected override void PreStart()
+    {
+        // A domain the registry found active was running before this runtime started: adopt or bury its QEMU.
+        if (_entry.Active)
+            Reconnect(runtimeStart: true);
+    }
+
+    protected override void PreRestart(Exception reason, object message)
+    {
+        FailAllRequests(new ErrorReply(ErrorCode.InternalError, $"domain '{Name}' had an internal error: {reason.Message}"));
+        // The QEMU keeps running: only our monitor connection goes; the next instance reconnects.
+        Release(_vm);
+        _vm = null;
+    }
+
+    protected override void PostRestart(Exception reason)
+    {
+        Log.Warning("Domain {Domain} actor restarted after {Error}; reconnecting", Name, reason.Message);
+        Context.Parent.Tell(new Restarted(Uuid));
+        Reconnect(runtimeStart: false);
+    }
+
+    protected override void PostStop()
+    {
+        // A normal stop (daemon shutdown) leaves QEMU running; the next runtime reconnects from the status file.
+        FailAllRequests(new ErrorReply(ErrorCode.OperationFailed, $"the runtime is stopping; domain '{Name}' keeps running"));
+        Release(_vm);
+        _vm = null;
+    }
+
+    private void Go(Receive behavior)
+    {
+        _behavior = behavior;
+        Context.Become(behavior);
+    }
+
+    /// <summary>Messages every state answers the same way.</summary>
+    private bool Common(object message)
+    {
+        switch (message)
+        {
+            case EntryChanged m:
+                _entry = m.Entry;
+                if (_vm is null && !m.Entry.Active)
+                    (_state, _reason) = (m.Entry.State, m.Entry.Reason);
+                return true;
+            case GetDomainInfo:
+                _from.Tell(Info());
+                return true;
+            case GetDomainXml m:
+                _from.Tell(DumpXml(m.Inactive));
+                return true;
+            case JobDone m:
+                CompleteJob(m);
+                return true;
+            case WaitExpired m:
+                ExpireWaiter(m.Ticket);
+                return true;
+            case FailForTest m:
+                throw new InvalidOperationException(m.Message);
+            case Launched m when m.Incarnation != _vm?.Incarnation:
+                // A spawn that finished after its domain was destroyed or its actor restarted: nobody owns it.
+                Log.Warning("Domain {Domain}: killing QEMU pid {Pid} from an abandoned start", Name, m.Process.Pid);
+                _ = KillAndRelease(m.Process);
+                return true;
+            case Adopted m when m.Incarnation != _vm?.Incarnation:
+                Release(m.Process);
+                return true;
+            case IncarnationMessage m when m.Incarnation != _vm?.Incarnation:
+                return true; // late news about a QEMU this actor no longer runs
+            default:
+                return false;
+        }
+    }
+
+    private DomainSummary Summary() => _entry.ToSummary() with { Id = _vm?.Id, State = _state, Reason = _reason };
 
     private DomainInfo Info()
     {
-        var d = _entry.Definition;
-        return new DomainInfo(_entry.ToSummary(), d.MemoryKiB, d.CurrentMemoryKiB == 0 ? d.MemoryKiB : d.CurrentMemoryKiB,
-            d.Vcpu.Count, CpuTimeNs: 0);
+        var d = _vm?.Live ?? _entry.Definition;
+        var cpu = _vm?.Process is { } p ? CpuTime.Read(p.Pid) : 0;
+        return new DomainInfo(Summary(), d.MemoryKiB, d.CurrentMemoryKiB == 0 ? d.MemoryKiB : d.CurrentMemoryKiB, d.Vcpu.Count, cpu);
     }
 
     private IDomainReply DumpXml(bool inactive)
     {
-        var definition = inactive ? _entry.Config : _entry.Definition;
+        var definition = inactive ? _entry.Config : _vm?.Live ?? _entry.Definition;
         try
         {
-            return new DomainXmlDescription(_entry.Name, Protocol.Domains.DomainXml.Format(definition));
+            return new DomainXmlDescription(Name, Protocol.Domains.DomainXml.Format(definition));
         }
         catch (VirtException e)
         {
             return ErrorReply.From(e);
+        }
+    }
+
+    private ErrorReply NotRunning() => new(ErrorCode.OperationInvalid, $"domain '{Name}' is not running");
+
+    private static ErrorReply Failure(Exception e) => e switch
+    {
+        VirtException v => ErrorReply.From(v),
+        OperationCanceledException => new ErrorReply(ErrorCode.OperationFailed, "the operation was cancelled"),
+        _ => new ErrorReply(ErrorCode.InternalError, e.Message),
+    };
+
+    /// <summary>Closes our monitor connection and stops watching; QEMU itself keeps running.</summary>
+    private static void Release(RunningVm? vm)
+    {
+        vm?.Launch?.Cancel();
+        if (vm?.Process is { } process)
+            Release(process);
+    }
+
+    private static void Release(QemuProcess process) => _ = process.DisposeAsync().AsTask();
+
+    private static async Task KillAndRelease(QemuProcess process)
+    {
+        try
+        {
+            await process.KillAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+        finally
+        {
+            await process.DisposeAsync().ConfigureAwait(false);
         }
     }
 }

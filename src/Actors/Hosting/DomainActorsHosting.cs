@@ -1,6 +1,7 @@
 using Akka.Hosting;
 using Virt.Actors.Config;
 using Virt.Actors.Registry;
+using Virt.Actors.Runtime;
 
 namespace Virt.Actors.Hosting;
 
@@ -14,14 +15,19 @@ public static class DomainActorsHosting
     public const string RegistryName = "domains";
 
     /// <summary>
-    /// Starts /user/domains on <paramref name="settings"/>' config directory. The directory is checked
-    /// (owner, mode) while the actor system starts, so a bad one fails the host start with the reason.
+    /// Starts /user/domains on the settings' paths. The config directory is checked (owner, mode) while the
+    /// actor system starts, so a bad one fails the host start with the reason. Running domains are
+    /// reconnected, then autostart domains started.
     /// </summary>
-    public static AkkaConfigurationBuilder WithDomainActors(this AkkaConfigurationBuilder builder, DomainRegistrySettings settings) =>
+    public static AkkaConfigurationBuilder WithDomainActors(this AkkaConfigurationBuilder builder, VirtRuntimeSettings settings) =>
         builder.WithActors((system, registry) =>
         {
-            var store = ConfigStore.Open(settings.ConfigDirectory);
-            var actor = system.ActorOf(DomainRegistryActor.Props(store), RegistryName);
+            var store = ConfigStore.Open(settings.Paths.ConfigDir);
+            var actor = system.ActorOf(DomainRegistryActor.Props(store, new DomainRuntime(settings)), RegistryName);
             registry.Register<DomainRegistry>(actor);
         });
+
+    /// <summary>The registry on a config directory alone, with runtime files in the embed layout beside it.</summary>
+    public static AkkaConfigurationBuilder WithDomainActors(this AkkaConfigurationBuilder builder, DomainRegistrySettings settings) =>
+        builder.WithDomainActors(VirtRuntimeSettings.ForConfigDirectory(settings.ConfigDirectory));
 }

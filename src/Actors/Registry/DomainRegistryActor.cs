@@ -2,10 +2,12 @@ using Akka.Actor;
 using Akka.Event;
 using Virt.Actors.Config;
 using Virt.Actors.Domains;
+using Virt.Actors.Runtime;
 using Virt.Protocol.Api;
 using Virt.Protocol.Domains;
 using Virt.Protocol.Errors;
 using Virt.Protocol.Events;
+using Virt.Supervisor.Status;
 using static Virt.Protocol.Api.DomainCommands;
 using static Virt.Protocol.Api.DomainReplies;
 
@@ -31,11 +33,12 @@ public sealed class DomainRegistryActor : ReceiveActor, IWithUnboundedStash
     /// <summary>The files skipped at start and why.</summary>
     public sealed record ScanReport(IReadOnlyList<ConfigProblem> Problems);
 
-    private sealed record ScanCompleted(ConfigScan Scan);
+    private sealed record ScanCompleted(ConfigScan Scan, IReadOnlyList<StatusFileReadResult> Statuses);
 
     private sealed record ScanFailed(Exception Cause);
 
     private readonly ConfigStore _store;
+    private readonly DomainRuntime _runtime;
     private readonly RegistryState _state = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<DomainUuid, IActorRef> _children = [];
@@ -44,27 +47,44 @@ public sealed class DomainRegistryActor : ReceiveActor, IWithUnboundedStash
 
     public IStash Stash { get; set; } = null!;
 
-    public DomainRegistryActor(ConfigStore store)
+    public DomainRegistryActor(ConfigStore store, DomainRuntime runtime)
     {
         _store = store;
+        _runtime = runtime;
         Loading();
     }
 
-    public static Props Props(ConfigStore store) => Akka.Actor.Props.Create(() => new DomainRegistryActor(store));
+    /// <summary>The registry on <paramref name="store"/>; without a runtime, the embed layout next to the config directory.</summary>
+    public static Props Props(ConfigStore store, DomainRuntime? runtime = null)
+    {
+        runtime ??= new DomainRuntime(VirtRuntimeSettings.ForConfigDirectory(store.Directory));
+        return Akka.Actor.Props.Create(() => new DomainRegistryActor(store, runtime));
+    }
+
+    /// <summary>
+    /// Domain actors restart on any exception (they reconnect to their QEMU from its status file); only a
+    /// failing constructor stops one.
+    /// </summary>
+    protected override SupervisorStrategy SupervisorStrategy() =>
+        new OneForOneStrategy(e => e is ActorInitializationException ? Directive.Stop : Directive.Restart);
 
     protected override void PreStart()
     {
         var store = _store;
-        Task.Run(store.Scan).PipeTo(Self, success: s => new ScanCompleted(s), failure: e => new ScanFailed(e));
+        var statusFiles = _runtime.StatusFiles;
+        Task.Run(() => new ScanCompleted(store.Scan(), statusFiles.List()))
+            .PipeTo(Self, success: s => s, failure: e => new ScanFailed(e));
     }
 
     private void Loading()
     {
         Receive<ScanCompleted>(m =>
         {
-            Load(m.Scan);
+            Load(m.Scan, m.Statuses);
             Stash.UnstashAll();
             Become(Ready);
+            if (_runtime.Settings.Autostart)
+                Autostart();
         });
         Receive<ScanFailed>(m =>
         {
@@ -92,14 +112,22 @@ public sealed class DomainRegistryActor : ReceiveActor, IWithUnboundedStash
         Receive<ResumeDomain>(m => ForwardToDomain(m.Domain, m));
         Receive<RebootDomain>(m => ForwardToDomain(m.Domain, m));
         Receive<ResetDomain>(m => ForwardToDomain(m.Domain, m));
+        Receive<QemuMonitorCommand>(m => ForwardToDomain(m.Domain, m));
         Receive<DomainActor.Started>(m => Apply(_state.MarkStarted(m.Uuid, m.Detail, m.Paused), m.Uuid));
+        Receive<DomainActor.Transition>(m => Apply(_state.Record(m.Uuid, m.State, m.Reason, m.Event), m.Uuid));
         Receive<DomainActor.Stopped>(m => Apply(_state.MarkStopped(m.Uuid, m.Reason), m.Uuid));
         Receive<DomainActor.StartAbandoned>(m => Apply(_state.AbandonStart(m.Uuid), m.Uuid));
+        Receive<DomainActor.Restarted>(m =>
+        {
+            if (_state.Find(m.Uuid) is { } entry)
+                Sender.Tell(new DomainActor.EntryChanged(entry));
+        });
         Receive<GetScanReport>(_ => Sender.Tell(new ScanReport(_problems)));
         Receive<Terminated>(ChildTerminated);
     }
 
-    private void Load(ConfigScan scan)
+    /// <summary>Configs first, then the status files of QEMUs that may still run; children are made last, so they see both.</summary>
+    private void Load(ConfigScan scan, IReadOnlyList<StatusFileReadResult> statuses)
     {
         var problems = scan.Problems.ToList();
         foreach (var config in scan.Loaded)
@@ -107,13 +135,55 @@ public sealed class DomainRegistryActor : ReceiveActor, IWithUnboundedStash
             var outcome = _state.Load(config.Definition, config.Autostart);
             if (outcome.Reply is ErrorReply error)
                 problems.Add(new ConfigProblem(config.FileName, error.Message));
-            else
-                SyncChild(new DomainUuid(config.Definition.Uuid));
         }
         foreach (var problem in problems)
             _log.Warning("Skipped domain config {File} in {Directory}: {Reason}", problem.FileName, _store.Directory, problem.Reason);
         _problems = problems;
-        _log.Info("Loaded {Count} domain configs from {Directory}", _state.Count, _store.Directory);
+        var reconnecting = 0;
+        foreach (var status in statuses)
+        {
+            if (ReconnectFrom(status))
+                reconnecting++;
+        }
+        foreach (var entry in _state.Entries.ToList())
+            SyncChild(entry.Uuid);
+        _log.Info("Loaded {Count} domain configs from {Directory}; {Reconnecting} domains to reconnect", _state.Count, _store.Directory, reconnecting);
+    }
+
+    /// <summary>Marks the domain of one status file active again; its actor then adopts (or buries) the QEMU.</summary>
+    private bool ReconnectFrom(StatusFileReadResult file)
+    {
+        if (file.Status is not { } status)
+        {
+            // Not ours to delete: a person may want to look at it.
+            _log.Warning("Ignoring status file {Path}: {Reason}", file.Path, file.Error);
+            return false;
+        }
+        try
+        {
+            var live = DomainXml.Parse(status.DomainXml);
+            if (DomainRuntime.IdFromMonitorPath(status.MonitorPath) is not { } id)
+                throw new VirtException(ErrorCode.InternalError, $"monitor path {status.MonitorPath} names no domain id");
+            var (state, reason) = StatusNames.Parse(status.State, status.Reason);
+            if (_state.Reconnect(live, id, state, reason).Reply is ErrorReply error)
+                throw new VirtException(error.Code, error.Message);
+            return true;
+        }
+        catch (VirtException e)
+        {
+            _log.Error("Cannot reconnect domain {Domain} (pid {Pid}) from {Path}: {Reason}", status.Name, status.Pid, file.Path, e.Message);
+            return false;
+        }
+    }
+
+    /// <summary>Starts every autostart domain that is not running; each start is its own job, so one failure blocks none.</summary>
+    private void Autostart()
+    {
+        foreach (var entry in _state.Entries.Where(e => e.Autostart && !e.Active).ToList())
+        {
+            _log.Info("Autostarting domain {Domain}", entry.Name);
+            Self.Tell(new StartDomain(DomainRef.ByUuid(entry.Uuid)), ActorRefs.Nobody);
+        }
     }
 
     private IDomainReply Define(string xml)
@@ -189,10 +259,7 @@ public sealed class DomainRegistryActor : ReceiveActor, IWithUnboundedStash
             return;
         }
         Apply(outcome, uuid);
-        if (Child(uuid) is { } child)
-            child.Tell(new DomainActor.Start(m.Flags, Sender));
-        else
-            Sender.Tell(new ErrorReply(ErrorCode.OperationFailed, $"domain '{definition.Name}' is busy; try again"));
+        BeginStart(uuid, m.Flags);
     }
 
     private void StartExisting(StartDomain m)
@@ -202,7 +269,28 @@ public sealed class DomainRegistryActor : ReceiveActor, IWithUnboundedStash
         else if (entry.Active)
             Sender.Tell(new ErrorReply(ErrorCode.OperationInvalid, $"domain '{entry.Name}' is already active"));
         else
-            ForwardToDomain(m.Domain, new DomainActor.Start(m.Flags, Sender));
+            BeginStart(entry.Uuid, m.Flags);
+    }
+
+    /// <summary>Gives the domain its id (the monitor socket is named by it) and hands the start to its actor.</summary>
+    private void BeginStart(DomainUuid uuid, DomainCreateFlags flags)
+    {
+        if (Child(uuid) is not { } child)
+        {
+            Sender.Tell(new ErrorReply(ErrorCode.OperationFailed, $"domain {uuid} is being removed; try again"));
+            Apply(_state.AbandonStart(uuid), uuid);
+            return;
+        }
+        var outcome = _state.BeginStart(uuid);
+        if (outcome.Reply is not DomainSummary { Id: { } id })
+        {
+            Sender.Tell(outcome.Reply);
+            return;
+        }
+        Apply(outcome, uuid);
+        // The autodestroy owner is the asking connection; it destroys the domain when its client goes.
+        var owner = flags.HasFlag(DomainCreateFlags.Autodestroy) && !Sender.IsNobody() ? Sender.Path.ToString() : null;
+        child.Tell(new DomainActor.Start(flags, Sender, id, owner));
     }
 
     private void ForwardToDomain(DomainRef domain, object message)
@@ -246,7 +334,7 @@ public sealed class DomainRegistryActor : ReceiveActor, IWithUnboundedStash
         if (_children.TryGetValue(uuid, out var child))
             child.Tell(new DomainActor.EntryChanged(entry));
         else if (!_stopping.Contains(uuid))
-            _children[uuid] = Context.Watch(Context.ActorOf(DomainActor.Props(entry), ChildName(uuid)));
+            _children[uuid] = Context.Watch(Context.ActorOf(DomainActor.Props(entry, _runtime), ChildName(uuid)));
     }
 
     private void ChildTerminated(Terminated t)

@@ -120,16 +120,33 @@ public sealed class RegistryState
         return RegistryOutcome.Of(created.ToSummary());
     }
 
-    /// <summary>The domain's process is up: it gets the next id and the state running (booted).</summary>
-    public RegistryOutcome MarkStarted(DomainUuid uuid, StartedDetail detail = StartedDetail.Booted, bool paused = false)
+    /// <summary>
+    /// A start is accepted: the domain takes the next id (its monitor socket is named by it) and shows
+    /// paused (starting up) until its process runs, as libvirt does.
+    /// </summary>
+    public RegistryOutcome BeginStart(DomainUuid uuid)
     {
         if (!_byUuid.TryGetValue(uuid, out var entry))
             return NotFound(DomainRef.ByUuid(uuid));
         if (entry.Active)
             return RegistryOutcome.Fail(ErrorCode.OperationInvalid, $"domain '{entry.Name}' is already active");
+        var starting = entry with { Id = _nextId++, State = DomainState.Paused, Reason = (int)PausedReason.StartingUp };
+        Put(starting);
+        return RegistryOutcome.Of(starting.ToSummary());
+    }
+
+    /// <summary>The domain's process is up: state running (booted), or paused (user) when started paused.</summary>
+    public RegistryOutcome MarkStarted(DomainUuid uuid, StartedDetail detail = StartedDetail.Booted, bool paused = false)
+    {
+        if (!_byUuid.TryGetValue(uuid, out var entry))
+            return NotFound(DomainRef.ByUuid(uuid));
+        if (!entry.Active && BeginStart(uuid) is { Succeeded: false } refused)
+            return refused;
+        entry = _byUuid[uuid];
+        if (entry is not { State: DomainState.Paused, Reason: (int)PausedReason.StartingUp })
+            return RegistryOutcome.Fail(ErrorCode.OperationInvalid, $"domain '{entry.Name}' is already active");
         var started = entry with
         {
-            Id = _nextId++,
             State = paused ? DomainState.Paused : DomainState.Running,
             Reason = paused ? (int)PausedReason.User : (int)RunningReasonFor(detail),
         };
@@ -138,6 +155,45 @@ public sealed class RegistryState
         if (paused)
             events.Add(DomainLifecycleEvent.Suspended(started.Name, uuid, SuspendedDetail.Paused));
         return new RegistryOutcome(started.ToSummary(), events);
+    }
+
+    /// <summary>An active domain changed state (paused, resumed, shutting down...): records it with the event, if any.</summary>
+    public RegistryOutcome Record(DomainUuid uuid, DomainState state, int reason, DomainLifecycleEvent? evt)
+    {
+        if (!_byUuid.TryGetValue(uuid, out var entry))
+            return NotFound(DomainRef.ByUuid(uuid));
+        if (!entry.Active || !DomainStates.IsActive(state))
+            return RegistryOutcome.Fail(ErrorCode.OperationInvalid, $"domain '{entry.Name}' is not running");
+        var changed = entry with { State = state, Reason = reason };
+        Put(changed);
+        return evt is null ? RegistryOutcome.Of(changed.ToSummary()) : RegistryOutcome.Of(changed.ToSummary(), evt);
+    }
+
+    /// <summary>
+    /// A QEMU found running at start (its status file): the domain is active again with its old id, the live
+    /// definition from the status file, and the config from disk (if any) for its next start. No event.
+    /// </summary>
+    public RegistryOutcome Reconnect(DomainDefinition live, int id, DomainState state, int reason)
+    {
+        var uuid = new DomainUuid(live.Uuid);
+        if (_byId.TryGetValue(id, out var holder) && holder != uuid)
+            return RegistryOutcome.Fail(ErrorCode.InternalError, $"domain id {id} is already taken by {holder}");
+        DomainEntry entry;
+        if (_byUuid.TryGetValue(uuid, out var existing))
+        {
+            if (existing.Definition.Name != live.Name)
+                return AlreadyDefinedWithUuid(existing);
+            entry = existing with { Definition = live, NextDefinition = existing.Config, Id = id, State = state, Reason = reason };
+        }
+        else
+        {
+            if (Clash(live) is { } clash)
+                return clash;
+            entry = new DomainEntry { Definition = live, Persistent = false, Id = id, State = state, Reason = reason };
+        }
+        Put(entry);
+        _nextId = Math.Max(_nextId, id + 1);
+        return RegistryOutcome.Of(entry.ToSummary());
     }
 
     /// <summary>
@@ -166,11 +222,16 @@ public sealed class RegistryState
         return RegistryOutcome.Of(stopped.ToSummary(), evt);
     }
 
-    /// <summary>A start that never got a process: transient domains vanish, persistent ones show shut off (failed).</summary>
+    /// <summary>
+    /// A start that never got a process: its id is released; transient domains vanish, persistent ones
+    /// show shut off (failed).
+    /// </summary>
     public RegistryOutcome AbandonStart(DomainUuid uuid)
     {
-        if (!_byUuid.TryGetValue(uuid, out var entry) || entry.Active)
+        if (!_byUuid.TryGetValue(uuid, out var entry))
             return NotFound(DomainRef.ByUuid(uuid));
+        if (entry.Active && entry is not { State: DomainState.Paused, Reason: (int)PausedReason.StartingUp })
+            return RegistryOutcome.Fail(ErrorCode.OperationInvalid, $"domain '{entry.Name}' is running");
         if (!entry.Persistent)
         {
             Remove(entry);
@@ -180,6 +241,7 @@ public sealed class RegistryState
         {
             Definition = entry.Config,
             NextDefinition = null,
+            Id = null,
             State = DomainState.Shutoff,
             Reason = (int)ShutoffReason.Failed,
         };

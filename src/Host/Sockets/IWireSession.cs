@@ -23,5 +23,5 @@ public interface IEventSink
 /// <summary>Opens a session per accepted client.</summary>
 public interface IWireSessionFactory
 {
-    IWireSession Open(ClientIdentity client, IEventSink events);
+    Task<IWireSession> OpenAsync(ClientIdentity client, IEventSink events, CancellationToken ct);
 }

@@ -38,7 +38,20 @@ internal sealed class SocketClientConnection : IEventSink
     public async Task RunAsync(CancellationToken serverStopping)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(serverStopping, _closing.Token);
-        await using var session = _sessions.Open(_identity, this);
+        IWireSession session;
+        try
+        {
+            session = await _sessions.OpenAsync(_identity, this, linked.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _log.LogError(e, "Cannot open a session for client pid {Pid}", _identity.Pid);
+            await FrameCodec.WriteAsync(_stream, ErrorEnvelope(0, "connection", e as VirtException
+                ?? new VirtException(ErrorCode.InternalError, $"cannot open a session: {e.Message}"))).ConfigureAwait(false);
+            await _stream.DisposeAsync().ConfigureAwait(false);
+            return;
+        }
+        await using var sessionScope = session;
         var writer = Task.Run(() => WriteLoopAsync(linked.Token));
         try
         {

@@ -36,11 +36,14 @@ public static class DomainCommands
     /// <summary>Starts a defined domain (virsh start).</summary>
     public sealed record StartDomain(DomainRef Domain, DomainCreateFlags Flags = DomainCreateFlags.None) : IWriteCommand;
 
-    /// <summary>Asks the guest to power off (virsh shutdown).</summary>
-    public sealed record ShutdownDomain(DomainRef Domain) : IWriteCommand;
+    /// <summary>
+    /// Asks the guest to power off (virsh shutdown). Like libvirt the reply comes once the request is sent;
+    /// with <paramref name="WaitFor"/> it comes when the domain has shut off, or fails after that long.
+    /// </summary>
+    public sealed record ShutdownDomain(DomainRef Domain, TimeSpan? WaitFor = null) : IWriteCommand;
 
-    /// <summary>Kills the domain's QEMU at once (virsh destroy).</summary>
-    public sealed record DestroyDomain(DomainRef Domain) : IWriteCommand;
+    /// <summary>Kills the domain's QEMU at once (virsh destroy); Graceful sends SIGTERM only, never SIGKILL.</summary>
+    public sealed record DestroyDomain(DomainRef Domain, DomainDestroyFlags Flags = DomainDestroyFlags.None) : IWriteCommand;
 
     /// <summary>Pauses the vCPUs (virsh suspend).</summary>
     public sealed record SuspendDomain(DomainRef Domain) : IWriteCommand;
@@ -53,4 +56,10 @@ public static class DomainCommands
 
     /// <summary>Resets the machine without asking the guest (virsh reset).</summary>
     public sealed record ResetDomain(DomainRef Domain) : IWriteCommand;
+
+    /// <summary>
+    /// Sends one raw QMP command ({"execute": ..., "arguments": ...}) to the domain's QEMU (virsh
+    /// qemu-monitor-command); taints the domain, as Virt can no longer vouch for its state.
+    /// </summary>
+    public sealed record QemuMonitorCommand(DomainRef Domain, string Json) : IWriteCommand;
 }

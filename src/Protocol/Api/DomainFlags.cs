@@ -13,6 +13,15 @@ public enum DomainCreateFlags
     ResetNvram = 1 << 5,
 }
 
+/// <summary>libvirt's virDomainDestroyFlagsValues.</summary>
+[Flags]
+public enum DomainDestroyFlags
+{
+    None = 0,
+    /// <summary>SIGTERM only: fail rather than SIGKILL a QEMU that does not exit.</summary>
+    Graceful = 1 << 0,
+}
+
 /// <summary>libvirt's virConnectListAllDomainsFlags; within a group, no bit set means no filter.</summary>
 [Flags]
 public enum ListDomainsFlags

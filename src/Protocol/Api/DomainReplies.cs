@@ -39,6 +39,9 @@ public static class DomainReplies
         int Vcpus,
         ulong CpuTimeNs) : IDomainReply;
 
+    /// <summary>QEMU's whole answer to a <see cref="DomainCommands.QemuMonitorCommand"/>, as JSON ({"return": ...}).</summary>
+    public sealed record QemuMonitorReply(string Json) : IDomainReply;
+
     /// <summary>A refused or failed command: a code for scripts and a message for people.</summary>
     public sealed record ErrorReply(ErrorCode Code, string Message) : IDomainReply
     {

@@ -29,6 +29,8 @@ namespace Virt.Protocol.Rpc;
 [JsonSerializable(typeof(DomainCommands.ResumeDomain))]
 [JsonSerializable(typeof(DomainCommands.RebootDomain))]
 [JsonSerializable(typeof(DomainCommands.ResetDomain))]
+[JsonSerializable(typeof(DomainCommands.QemuMonitorCommand))]
+[JsonSerializable(typeof(DomainReplies.QemuMonitorReply))]
 [JsonSerializable(typeof(DomainReplies.DomainSummary))]
 [JsonSerializable(typeof(DomainReplies.DomainList))]
 [JsonSerializable(typeof(DomainReplies.DomainXmlDescription))]

@@ -39,11 +39,13 @@ public static class Procedures
         Command("domain.resume", json.ResumeDomain);
         Command("domain.reboot", json.RebootDomain);
         Command("domain.reset", json.ResetDomain);
+        Command("domain.monitor-command", json.QemuMonitorCommand);
 
         Reply("summary", json.DomainSummary);
         Reply("list", json.DomainList);
         Reply("xml", json.DomainXmlDescription);
         Reply("info", json.DomainInfo);
+        Reply("monitor-reply", json.QemuMonitorReply);
     }
 
     private static void Command<T>(string name, JsonTypeInfo<T> info) where T : IDomainCommand

@@ -12,10 +12,10 @@ internal sealed class TestSessions : IWireSessionFactory
     public ConcurrentQueue<ClientIdentity> Closed { get; } = new();
     public TaskCompletionSource ReleaseSlow { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public IWireSession Open(ClientIdentity client, IEventSink events)
+    public Task<IWireSession> OpenAsync(ClientIdentity client, IEventSink events, CancellationToken ct)
     {
         Opened.Enqueue(client);
-        return new Session(this, client, events);
+        return Task.FromResult<IWireSession>(new Session(this, client, events));
     }
 
     private sealed class Session(TestSessions owner, ClientIdentity client, IEventSink events) : IWireSession

@@ -29,6 +29,8 @@ public class ProceduresTests
         new ResumeDomain(Vm),
         new RebootDomain(Vm),
         new ResetDomain(Vm),
+        new DestroyDomain(Vm, DomainDestroyFlags.Graceful),
+        new QemuMonitorCommand(Vm, """{"execute":"query-status"}"""),
     ];
 
     [Theory]
@@ -65,6 +67,7 @@ public class ProceduresTests
             new DomainList([summary, summary with { Id = null, State = DomainState.Shutoff }]),
             new DomainXmlDescription(new DomainName("vm1"), "<domain type='qemu'/>"),
             new DomainInfo(summary, 65536, 32768, 2, 123456789),
+            new QemuMonitorReply("""{"return":{}}"""),
         ];
     }
 

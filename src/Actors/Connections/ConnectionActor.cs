@@ -1,0 +1,245 @@
+using Akka.Actor;
+using Akka.Event;
+using Virt.Protocol.Api;
+using Virt.Protocol.Domains;
+using Virt.Protocol.Errors;
+using Virt.Protocol.Events;
+using static Virt.Actors.Connections.ConnectionCommands;
+using static Virt.Actors.Connections.ConnectionReplies;
+using static Virt.Protocol.Api.DomainCommands;
+using static Virt.Protocol.Api.DomainReplies;
+
+namespace Virt.Actors.Connections;
+
+/// <summary>
+/// One client (/user/connections/N): forwards its domain commands to the registry (refusing writes on a
+/// read-only connection), filters lifecycle events for it, and destroys the domains it started with
+/// autodestroy when it goes, however it goes (close, transport gone, remote client dead, or a crash).
+/// </summary>
+/// <remarks>
+/// Events are handed to the client's sink at once, never queued here: the sink's queue is the only buffer, so
+/// a client that stops reading costs a fixed amount of memory and gets disconnected.
+/// </remarks>
+public sealed class ConnectionActor : ReceiveActor
+{
+    /// <summary>A request sent through a <see cref="ReplyCatcher"/> whose answer the connection must see first.</summary>
+    private abstract record Pending(IActorRef Asker);
+
+    /// <summary>A start with autodestroy; <paramref name="Domain"/> is destroyed at close if no answer came yet.</summary>
+    private sealed record PendingStart(IActorRef Asker, DomainRef Domain) : Pending(Asker);
+
+    /// <summary>A subscription waiting for its domain's UUID; <paramref name="Version"/> drops it if overtaken.</summary>
+    private sealed record PendingSubscription(IActorRef Asker, IReadOnlyList<DomainEventType>? Types, long Version) : Pending(Asker);
+
+    private readonly long _id;
+    private readonly ClientInfo _client;
+    private readonly IEventSink? _sink;
+    private readonly IActorRef? _remoteClient;
+    private readonly IActorRef _registry;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly HashSet<DomainUuid> _autodestroy = [];
+    private readonly Dictionary<long, Pending> _pending = [];
+    private long _nextToken;
+    private EventSubscription? _subscription;
+    private long _subscriptionVersion;
+    private bool _onEventStream;
+
+    public ConnectionActor(long id, ClientInfo client, IEventSink? sink, IActorRef? remoteClient, IActorRef registry)
+    {
+        _id = id;
+        _client = client;
+        _sink = sink;
+        _remoteClient = remoteClient;
+        _registry = registry;
+
+        Receive<IDomainCommand>(Command);
+        Receive<ReplyCatcher.Caught>(Answered);
+        Receive<SubscribeEvents>(Subscribe);
+        Receive<UnsubscribeEvents>(_ =>
+        {
+            _subscriptionVersion++;
+            _subscription = null;
+            SyncEventStream();
+            Sender.Tell(EventsUnsubscribed.Instance);
+        });
+        Receive<DomainLifecycleEvent>(Event);
+        Receive<CloseConnection>(_ =>
+        {
+            Sender.Tell(new ConnectionClosed(_id));
+            Context.Stop(Self);
+        });
+        Receive<Terminated>(t => t.ActorRef.Equals(_remoteClient), _ =>
+        {
+            _log.Info("Connection {Connection}: remote client {Client} is gone", _id, _remoteClient);
+            Context.Stop(Self);
+        });
+    }
+
+    public static Props Props(long id, ClientInfo client, IEventSink? sink, IActorRef? remoteClient, IActorRef registry) =>
+        Akka.Actor.Props.Create(() => new ConnectionActor(id, client, sink, remoteClient, registry));
+
+    /// <summary>The owner recorded for this connection's autodestroy domains.</summary>
+    public AutodestroyOwner Owner => new(_id, _client);
+
+    /// <summary>The catchers only relay one reply; if one fails there is nothing to restart.</summary>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
+
+    protected override void PreStart()
+    {
+        if (_remoteClient is not null)
+            Context.Watch(_remoteClient);
+        _log.Debug("Connection {Connection} opened: {Client}", _id, _client);
+    }
+
+    protected override void PostStop()
+    {
+        Context.System.EventStream.Unsubscribe(Self);
+        var doomed = _autodestroy.Select(DomainRef.ByUuid)
+            .Concat(_pending.Values.OfType<PendingStart>().Select(p => p.Domain))
+            .ToList();
+        // Replies go to the manager, which logs them: a domain that already stopped just answers an error.
+        foreach (var domain in doomed)
+        {
+            _log.Info("Connection {Connection} closed: destroying autodestroy domain {Domain}", _id, domain);
+            _registry.Tell(new DestroyDomain(domain), Context.Parent);
+        }
+        _log.Debug("Connection {Connection} closed: {Client}", _id, _client);
+    }
+
+    private void Command(IDomainCommand command)
+    {
+        if (command is IWriteCommand && _client.ReadOnly)
+        {
+            Sender.Tell(new ErrorReply(ErrorCode.OperationDenied,
+                $"operation forbidden: {command.GetType().Name} needs a read-write connection and this is a read-only connection"));
+            return;
+        }
+        if (AutodestroyTarget(command) is { } domain)
+            Send(new PendingStart(Sender, domain), command);
+        else
+            _registry.Forward(command);
+    }
+
+    /// <summary>The domain a start or create with autodestroy will run; a create's XML that does not parse is left to the registry to refuse.</summary>
+    private static DomainRef? AutodestroyTarget(IDomainCommand command) => command switch
+    {
+        StartDomain s when s.Flags.HasFlag(DomainCreateFlags.Autodestroy) => s.Domain,
+        CreateDomain c when c.Flags.HasFlag(DomainCreateFlags.Autodestroy) => NameIn(c.Xml),
+        _ => null,
+    };
+
+    /// <summary>By name, not UUID: a document without a UUID gets a fresh one from each parse.</summary>
+    private static DomainRef? NameIn(string xml)
+    {
+        try
+        {
+            return DomainRef.ByName(DomainXml.Parse(xml).Name);
+        }
+        catch (VirtException)
+        {
+            return null;
+        }
+    }
+
+    private void Send(Pending pending, object request)
+    {
+        var token = ++_nextToken;
+        _pending[token] = pending;
+        Context.ActorOf(ReplyCatcher.Props(token, _registry, request), $"request-{token}");
+    }
+
+    private void Answered(ReplyCatcher.Caught caught)
+    {
+        if (!_pending.Remove(caught.Token, out var pending))
+            return;
+        switch (pending)
+        {
+            case PendingStart start:
+                StartAnswered(start, caught.Reply);
+                break;
+            case PendingSubscription subscription:
+                LookupAnswered(subscription, caught.Reply);
+                break;
+        }
+    }
+
+    private void StartAnswered(PendingStart start, object reply)
+    {
+        switch (reply)
+        {
+            case DomainSummary started:
+                _autodestroy.Add(started.Uuid);
+                _registry.Tell(new AutodestroyClaimed(started.Uuid, Owner), Self);
+                SyncEventStream();
+                _log.Info("Connection {Connection} owns autodestroy domain {Domain} ({Uuid})", _id, started.Name, started.Uuid);
+                break;
+            case ErrorReply:
+                break;
+            default:
+                // An answer of a kind not known here: keep destroying by reference at close rather than leak a VM.
+                _pending[++_nextToken] = start;
+                _log.Warning("Connection {Connection}: unexpected answer {Reply} to an autodestroy start of {Domain}", _id, reply, start.Domain);
+                break;
+        }
+        start.Asker.Tell(reply);
+    }
+
+    private void Subscribe(SubscribeEvents m)
+    {
+        var version = ++_subscriptionVersion;
+        if (m.Domain is { } domain)
+            Send(new PendingSubscription(Sender, m.Types, version), new LookupDomain(domain));
+        else
+            Subscribed(Sender, EventSubscription.Of(null, m.Types));
+    }
+
+    private void LookupAnswered(PendingSubscription pending, object reply)
+    {
+        if (pending.Version != _subscriptionVersion)
+            pending.Asker.Tell(new ErrorReply(ErrorCode.OperationInvalid,
+                "the event subscription was replaced by a later subscribe or unsubscribe before it took effect"));
+        else if (reply is DomainSummary domain)
+            Subscribed(pending.Asker, EventSubscription.Of(domain.Uuid, pending.Types));
+        else
+            pending.Asker.Tell(reply);
+    }
+
+    private void Subscribed(IActorRef asker, EventSubscription subscription)
+    {
+        _subscription = subscription;
+        SyncEventStream();
+        asker.Tell(new EventsSubscribed(subscription));
+    }
+
+    private void Event(DomainLifecycleEvent e)
+    {
+        // A domain that stopped is no longer ours to destroy: another client may start it again.
+        if (e.Type == DomainEventType.Stopped && _autodestroy.Remove(e.Uuid))
+            SyncEventStream();
+        if (_subscription?.Matches(e) != true)
+            return;
+        if (_sink is not null)
+        {
+            if (!_sink.TryPush(e))
+            {
+                _log.Info("Connection {Connection}: client stopped reading events; closing", _id);
+                Context.Stop(Self);
+            }
+        }
+        else
+            _remoteClient?.Tell(e, Self);
+    }
+
+    /// <summary>On the EventStream only while something here needs events: a subscription or an autodestroy domain.</summary>
+    private void SyncEventStream()
+    {
+        var needed = _subscription is not null || _autodestroy.Count > 0;
+        if (needed == _onEventStream)
+            return;
+        if (needed)
+            Context.System.EventStream.Subscribe(Self, typeof(DomainLifecycleEvent));
+        else
+            Context.System.EventStream.Unsubscribe(Self, typeof(DomainLifecycleEvent));
+        _onEventStream = needed;
+    }
+}

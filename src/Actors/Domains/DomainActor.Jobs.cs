@@ -1,0 +1,176 @@
+using Akka.Event;
+using System.Text.Json;
+using Akka.Actor;
+using Virt.Protocol.Errors;
+using Virt.Supervisor.Processes;
+using Virt.Supervisor.Qmp;
+using static Virt.Protocol.Api.DomainReplies;
+
+namespace Virt.Actors.Domains;
+
+// Jobs: one at a time per domain; later requests wait (bounded) in arrival order.
+public sealed partial class DomainActor
+{
+    /// <summary>A result about one QEMU incarnation; dropped when the actor has moved on to another.</summary>
+    private abstract record IncarnationMessage(long Incarnation);
+
+    private sealed record Launched(long Incarnation, QemuProcess Process) : IncarnationMessage(Incarnation);
+
+    private sealed record LaunchFailed(long Incarnation, Exception Error) : IncarnationMessage(Incarnation);
+
+    private sealed record Adopted(long Incarnation, QemuProcess Process, string QemuStatus) : IncarnationMessage(Incarnation);
+
+    private sealed record AdoptFailed(long Incarnation, Exception Error) : IncarnationMessage(Incarnation);
+
+    private sealed record QemuEventArrived(long Incarnation, QmpEvent Event) : IncarnationMessage(Incarnation);
+
+    private sealed record ProcessExited(long Incarnation, ProcessExit Exit) : IncarnationMessage(Incarnation);
+
+    private sealed record KillDone(long Incarnation, bool Gone, Exception? Error) : IncarnationMessage(Incarnation);
+
+    private sealed record FakeRebootDone(long Incarnation, Exception? Error) : IncarnationMessage(Incarnation);
+
+    private sealed record JobDone(long Job, JsonElement Result, Exception? Error);
+
+    private sealed record WaitExpired(long Ticket);
+
+    private sealed record ShutdownWaitExpired(long Job);
+
+    /// <summary>The job in flight: its name for "busy" errors, who gets the answer, and what success means.</summary>
+    private sealed record Job(string Name, IActorRef ReplyTo, long Token)
+    {
+        public Func<JsonElement, IDomainReply?>? Completed { get; init; }
+        public Action? Failed { get; init; }
+        /// <summary>The job ends well when the domain shuts off (shutdown with a wait).</summary>
+        public bool SucceedsOnStop { get; init; }
+        /// <summary>Bounds a job that waits for the stop.</summary>
+        public ICancelable? Deadline { get; init; }
+    }
+
+    private sealed record Waiter(long Ticket, object Command, IActorRef ReplyTo, ICancelable Expiry);
+
+    private Job? _job;
+    private LinkedList<Waiter>? _waiting;
+
+    /// <summary>True when another job runs: the command then waits its turn (or times out as busy).</summary>
+    private bool Busy(object command)
+    {
+        if (_job is null)
+            return false;
+        var ticket = NextToken();
+        var expiry = Context.System.Scheduler.ScheduleTellOnceCancelable(Settings.JobWait, Self, new WaitExpired(ticket), Self);
+        (_waiting ??= new()).AddLast(new Waiter(ticket, command, _from, expiry));
+        return true;
+    }
+
+    private Job BeginJob(string name, Func<JsonElement, IDomainReply?>? completed = null, Action? failed = null)
+    {
+        var job = new Job(name, _from, NextToken()) { Completed = completed, Failed = failed };
+        _job = job;
+        return job;
+    }
+
+    /// <summary>Answers the job's requester and frees the slot; the next waiter runs after this message.</summary>
+    private void EndJob(IDomainReply reply)
+    {
+        if (_job is not { } job)
+            return;
+        _job = null;
+        job.Deadline?.Cancel();
+        job.ReplyTo.Tell(reply);
+    }
+
+    /// <summary>Runs one QMP command as the domain's job; the reply comes back as <see cref="JobDone"/>.</summary>
+    private void RunQmp(RunningVm vm, string jobName, string command, object? arguments = null,
+        Func<JsonElement, IDomainReply?>? completed = null, Action? failed = null)
+    {
+        var job = BeginJob(jobName, completed, failed);
+        if (vm.Process is not { } process)
+        {
+            EndJob(new ErrorReply(ErrorCode.OperationFailed, $"domain '{Name}' has no monitor connection"));
+            return;
+        }
+        var token = job.Token;
+        process.Qmp.ExecuteAsync(command, arguments, Settings.QmpTimeout)
+            .PipeTo(Self, success: r => new JobDone(token, r, null), failure: e => new JobDone(token, default, e));
+    }
+
+    private void CompleteJob(JobDone m)
+    {
+        if (_job is not { } job || job.Token != m.Job)
+            return; // the job was ended meanwhile (destroy, stop): its late result means nothing now
+        if (m.Error is { } error)
+        {
+            job.Failed?.Invoke();
+            Log.Warning("Domain {Domain}: {Job} failed: {Error}", Name, job.Name, error.Message);
+            EndJob(Failure(error));
+        }
+        else if (job.Completed is { } completed)
+        {
+            var reply = completed(m.Result);
+            // A completion may keep the job open (shutdown with a wait ends at the stop).
+            if (reply is not null)
+                EndJob(reply);
+        }
+        else
+        {
+            EndJob(Summary());
+        }
+    }
+
+    private void PumpQueue()
+    {
+        while (_job is null && _waiting is { First.Value: { } first })
+        {
+            _waiting.RemoveFirst();
+            first.Expiry.Cancel();
+            _from = first.ReplyTo;
+            _behavior(first.Command);
+        }
+    }
+
+    private void ExpireWaiter(long ticket)
+    {
+        for (var node = _waiting?.First; node is not null; node = node.Next)
+        {
+            if (node.Value.Ticket != ticket)
+                continue;
+            _waiting!.Remove(node);
+            var busyWith = _job?.Name ?? "another job";
+            node.Value.ReplyTo.Tell(new ErrorReply(ErrorCode.OperationTimeout,
+                $"domain '{Name}' is busy with {busyWith}; gave up after {Settings.JobWait.TotalSeconds:0.###} s"));
+            return;
+        }
+    }
+
+    /// <summary>Ends the job in flight with an error (destroy, QEMU gone); waiters stay queued for the next state.</summary>
+    private void AbortJob(string why)
+    {
+        if (_job is { } job)
+        {
+            job.Failed?.Invoke();
+            EndJob(new ErrorReply(ErrorCode.OperationFailed, $"{job.Name} of domain '{Name}' did not complete: {why}"));
+        }
+    }
+
+    private void FailAllRequests(ErrorReply error)
+    {
+        if (_job is not null)
+            EndJob(error);
+        if (_waiting is not null)
+        {
+            foreach (var w in _waiting)
+            {
+                w.Expiry.Cancel();
+                w.ReplyTo.Tell(error);
+            }
+            _waiting.Clear();
+        }
+        if (_vm is not null)
+        {
+            foreach (var w in _vm.DestroyWaiters)
+                w.Tell(error);
+            _vm.DestroyWaiters.Clear();
+        }
+    }
+}

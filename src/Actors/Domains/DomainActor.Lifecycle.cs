@@ -1,0 +1,130 @@
+using Akka.Event;
+using Akka.Actor;
+using Virt.Protocol.Api;
+using Virt.Protocol.Domains;
+using Virt.Protocol.Errors;
+using Virt.Protocol.Events;
+using Virt.Supervisor.Processes;
+using Virt.Supervisor.Status;
+using static Virt.Protocol.Api.DomainCommands;
+using static Virt.Protocol.Api.DomainReplies;
+
+namespace Virt.Actors.Domains;
+
+// Transitions, the status file, kill and the end of a QEMU.
+public sealed partial class DomainActor
+{
+    /// <summary>One transition: recorded in the registry (which publishes the event) and in the status file.</summary>
+    private void Enter(RunningVm vm, DomainState state, int reason, DomainLifecycleEvent? evt)
+    {
+        (_state, _reason) = (state, reason);
+        Context.Parent.Tell(new Transition(Uuid, state, reason, evt));
+        WriteStatus(vm);
+    }
+
+    private void WriteStatus(RunningVm vm)
+    {
+        if (vm.Process is not { } process)
+            return;
+        try
+        {
+            _runtime.StatusFiles.Write(new DomainStatusFile
+            {
+                Uuid = Uuid.Value,
+                Name = vm.Live.Name,
+                Pid = process.Pid,
+                ProcessStartTime = process.StartTime,
+                MonitorPath = process.MonitorPath,
+                State = StatusNames.State(_state),
+                Reason = StatusNames.Reason(_state, _reason),
+                DomainXml = vm.LiveXml,
+                AutodestroyOwner = vm.Owner,
+                Taints = vm.Taints.ToArray(),
+            });
+        }
+        catch (VirtException e)
+        {
+            // The VM runs on; only a restarted runtime would lose track of it.
+            Log.Error("Domain {Domain}: {Error}", Name, e.Message);
+        }
+    }
+
+    /// <summary>Destroy: SIGTERM, the kill timeout, then SIGKILL (never with graceful); the job in flight fails.</summary>
+    private void Kill(RunningVm vm, bool graceful, bool destroy = true)
+    {
+        if (destroy)
+        {
+            vm.Destroying = true;
+            AbortJob("the domain was destroyed");
+        }
+        if (vm.Process is not { } process)
+            return;
+        var incarnation = vm.Incarnation;
+        process.KillAsync(Settings.KillTimeout, graceful)
+            .PipeTo(Self, success: gone => new KillDone(incarnation, gone, null), failure: e => new KillDone(incarnation, false, e));
+    }
+
+    private void KillFinished(RunningVm vm, KillDone m)
+    {
+        if (m.Gone)
+            return; // ProcessExited does the rest
+        var why = m.Error?.Message ?? $"QEMU pid {vm.Process?.Pid} is still running after SIGTERM";
+        Log.Warning("Domain {Domain}: destroy failed: {Error}", Name, why);
+        foreach (var waiter in vm.DestroyWaiters)
+            waiter.Tell(new ErrorReply(ErrorCode.OperationFailed, $"failed to terminate domain '{Name}': {why}"));
+        vm.DestroyWaiters.Clear();
+        vm.Destroying = false;
+    }
+
+    /// <summary>QEMU is gone: destroyed if we killed it, shut down if it reported SHUTDOWN, otherwise crashed.</summary>
+    private void Exited(RunningVm vm, ProcessExit exit)
+    {
+        var reason = vm.Destroying ? ShutoffReason.Destroyed : vm.GotShutdown ? ShutoffReason.Shutdown : ShutoffReason.Crashed;
+        if (reason == ShutoffReason.Crashed)
+            Log.Warning("Domain {Domain}: QEMU pid {Pid} {Exit} unexpectedly", Name, vm.Process?.Pid, exit);
+        else
+            Log.Info("Domain {Domain}: QEMU pid {Pid} {Exit}", Name, vm.Process?.Pid, exit);
+        Release(vm);
+        RemoveRuntimeFiles(vm);
+        _vm = null;
+        FinishStop(vm, reason);
+    }
+
+    /// <summary>Shut off with <paramref name="reason"/>: registry, requesters, then on_crash.</summary>
+    private void FinishStop(RunningVm vm, ShutoffReason reason)
+    {
+        (_state, _reason) = (DomainState.Shutoff, (int)reason);
+        Context.Parent.Tell(new Stopped(Uuid, reason));
+        var summary = Summary();
+        foreach (var waiter in vm.DestroyWaiters)
+            waiter.Tell(summary);
+        vm.DestroyWaiters.Clear();
+        if (_job is { SucceedsOnStop: true })
+            EndJob(summary);
+        else
+            AbortJob(reason == ShutoffReason.Destroyed ? "the domain was destroyed" : $"the domain stopped ({StatusNames.Reason(DomainState.Shutoff, (int)reason)})");
+        Go(Shutoff);
+        if (reason == ShutoffReason.Crashed && vm.Live.OnCrash is LifecycleAction.Restart or LifecycleAction.RenameRestart or LifecycleAction.CoredumpRestart)
+        {
+            Log.Info("Domain {Domain}: restarting after the crash (on_crash)", Name);
+            Context.Parent.Tell(new StartDomain(DomainRef.ByUuid(Uuid)), ActorRefs.Nobody);
+        }
+    }
+
+    private void RemoveRuntimeFiles(RunningVm vm)
+    {
+        var paths = Settings.Paths;
+        try
+        {
+            _runtime.StatusFiles.Delete(Uuid.Value);
+            File.Delete(paths.MonitorPath(vm.Id));
+            var dir = paths.DomainRuntimeDir(vm.Id);
+            if (Directory.Exists(dir))
+                Directory.Delete(dir, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or VirtException)
+        {
+            Log.Warning("Domain {Domain}: cannot remove runtime files: {Error}", Name, e.Message);
+        }
+    }
+}

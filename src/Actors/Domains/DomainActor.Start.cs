@@ -1,0 +1,177 @@
+using Akka.Event;
+using Akka.Actor;
+using Virt.Actors.Runtime;
+using Virt.Protocol.Api;
+using Virt.Protocol.Domains;
+using Virt.Protocol.Errors;
+using Virt.Protocol.Events;
+using Virt.Supervisor.CommandLine;
+using Virt.Supervisor.Processes;
+using Virt.Supervisor.Qmp;
+using static Virt.Protocol.Api.DomainCommands;
+using static Virt.Protocol.Api.DomainReplies;
+
+namespace Virt.Actors.Domains;
+
+// Shut off and starting: probe (cached), build argv, launch with -S, cont unless paused.
+public sealed partial class DomainActor
+{
+    private bool Shutoff(object message)
+    {
+        switch (message)
+        {
+            case Start m:
+                BeginStart(m);
+                return true;
+            case IDomainCommand:
+                _from.Tell(NotRunning());
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private void BeginStart(Start m)
+    {
+        _from = m.ReplyTo;
+        BeginJob("start");
+        var vm = new RunningVm(NextToken(), m.Id, _entry.Definition, m.AutodestroyOwner) { Launch = new CancellationTokenSource() };
+        _vm = vm;
+        (_state, _reason) = (DomainState.Paused, (int)PausedReason.StartingUp);
+        Log.Info("Starting domain {Domain} with id {Id}", Name, m.Id);
+        var paused = m.Flags.HasFlag(DomainCreateFlags.StartPaused);
+        LaunchAsync(vm, paused, Self).PipeTo(Self, success: p => new Launched(vm.Incarnation, p), failure: e => new LaunchFailed(vm.Incarnation, e));
+        Go(Starting(vm, paused));
+    }
+
+    /// <summary>Everything a start does off the actor: no actor state is touched here.</summary>
+    private Task<QemuProcess> LaunchAsync(RunningVm vm, bool paused, IActorRef self)
+    {
+        var runtime = _runtime;
+        var options = QmpOptions(vm.Incarnation, self);
+        var ct = vm.Launch!.Token;
+        return Task.Run(async () =>
+        {
+            var settings = runtime.Settings;
+            var paths = settings.Paths;
+            var emulator = DomainRuntime.ResolveEmulator(vm.Live.Devices.Emulator ?? settings.DefaultEmulator);
+            var caps = await runtime.Capabilities.GetAsync(emulator, ct).ConfigureAwait(false);
+            var monitor = paths.MonitorPath(vm.Id);
+            var runDir = paths.DomainRuntimeDir(vm.Id);
+            Directory.CreateDirectory(paths.RuntimeDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            Directory.CreateDirectory(runDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            Directory.CreateDirectory(paths.LogDir);
+            File.Delete(monitor); // a stale socket from a QEMU that died with its runtime
+            var command = QemuArgvBuilder.Build(vm.Live, caps, new QemuArgvContext(monitor, runDir));
+            var spec = new QemuLaunchSpec
+            {
+                Emulator = command.Emulator,
+                Arguments = command.Arguments,
+                LogPath = paths.DomainLogPath(vm.Live.Name),
+                MonitorPath = monitor,
+                StartTimeout = settings.StartTimeout,
+            };
+            var process = await QemuProcess.LaunchAsync(spec, options, ct).ConfigureAwait(false);
+            try
+            {
+                if (!paused)
+                    await process.Qmp.ExecuteAsync("cont", null, settings.QmpTimeout, ct).ConfigureAwait(false);
+                return process;
+            }
+            catch
+            {
+                await KillAndRelease(process).ConfigureAwait(false);
+                throw;
+            }
+        }, CancellationToken.None);
+    }
+
+    /// <summary>QMP events and the connection's end are Told to the captured self, tagged with the incarnation.</summary>
+    private QmpClientOptions QmpOptions(long incarnation, IActorRef self) => new()
+    {
+        CommandTimeout = Settings.QmpTimeout,
+        OnEvent = e => self.Tell(new QemuEventArrived(incarnation, e)),
+    };
+
+    private Receive Starting(RunningVm vm, bool paused) => message =>
+    {
+        switch (message)
+        {
+            case Launched m:
+                Launch(vm, m.Process, paused);
+                return true;
+            case LaunchFailed m:
+                StartFailed(vm, m.Error);
+                return true;
+            case DestroyDomain:
+                // Never waits for the start: cancel the spawn; a process that made it is killed on arrival.
+                vm.DestroyWaiters.Add(_from);
+                if (!vm.Destroying)
+                {
+                    vm.Destroying = true;
+                    vm.Launch?.Cancel();
+                    AbortJob("the domain was destroyed");
+                }
+                return true;
+            case ProcessExited m:
+                Exited(vm, m.Exit);
+                return true;
+            case KillDone m:
+                KillFinished(vm, m);
+                return true;
+            case QemuEventArrived:
+                return true; // cont's outcome comes with Launched
+            case IDomainCommand m:
+                if (!Busy(m))
+                    _from.Tell(new ErrorReply(ErrorCode.OperationInvalid, $"domain '{Name}' is starting"));
+                return true;
+            default:
+                return false;
+        }
+    };
+
+    private void Launch(RunningVm vm, QemuProcess process, bool paused)
+    {
+        vm.Process = process;
+        vm.Launch = null;
+        WatchExit(vm, process);
+        Log.Info("Domain {Domain} started: QEMU pid {Pid}", Name, process.Pid);
+        if (vm.Destroying)
+        {
+            Kill(vm, graceful: false);
+            return;
+        }
+        (_state, _reason) = paused ? (DomainState.Paused, (int)PausedReason.User) : (DomainState.Running, (int)RunningReason.Booted);
+        Context.Parent.Tell(new Started(Uuid, StartedDetail.Booted, paused));
+        WriteStatus(vm);
+        EndJob(Summary());
+        Go(paused ? Paused(vm) : Running(vm));
+    }
+
+    private void StartFailed(RunningVm vm, Exception error)
+    {
+        RemoveRuntimeFiles(vm);
+        _vm = null;
+        if (vm.Destroying)
+        {
+            FinishStop(vm, ShutoffReason.Destroyed);
+            return;
+        }
+        Log.Warning("Domain {Domain} failed to start: {Error}", Name, error.Message);
+        (_state, _reason) = (DomainState.Shutoff, (int)ShutoffReason.Failed);
+        Context.Parent.Tell(new StartAbandoned(Uuid));
+        EndJob(Failure(error) is var reply && reply.Code == ErrorCode.InternalError
+            ? new ErrorReply(ErrorCode.OperationFailed, $"cannot start domain '{Name}': {reply.Message}")
+            : reply);
+        Go(Shutoff);
+    }
+
+    private void WatchExit(RunningVm vm, QemuProcess process)
+    {
+        var self = Self;
+        var incarnation = vm.Incarnation;
+        process.Exited.ContinueWith(
+            t => self.Tell(new ProcessExited(incarnation, t.IsCompletedSuccessfully ? t.Result : ProcessExit.Unknown)),
+            TaskContinuationOptions.ExecuteSynchronously);
+    }
+}

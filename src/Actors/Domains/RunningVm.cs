@@ -1,0 +1,33 @@
+using Akka.Actor;
+using Virt.Protocol.Domains;
+using Virt.Supervisor.Processes;
+
+namespace Virt.Actors.Domains;
+
+/// <summary>One incarnation of a domain's QEMU as its actor sees it; replaced on every start or reconnect.</summary>
+internal sealed class RunningVm(long incarnation, int id, DomainDefinition live, string? owner)
+{
+    /// <summary>Tags every async result for this QEMU, so a late one for an older QEMU is dropped.</summary>
+    public long Incarnation { get; } = incarnation;
+    public int Id { get; } = id;
+    public DomainDefinition Live { get; } = live;
+    public string? Owner { get; } = owner;
+
+    /// <summary>Null while the process is being spawned or adopted.</summary>
+    public QemuProcess? Process { get; set; }
+    public CancellationTokenSource? Launch { get; set; }
+    public List<string> Taints { get; init; } = [];
+
+    /// <summary>The live XML for the status file, formatted once.</summary>
+    public string LiveXml { get; } = DomainXml.Format(live);
+
+    /// <summary>A reboot was asked for: the next guest SHUTDOWN resets and continues instead of stopping.</summary>
+    public bool FakeReboot { get; set; }
+    /// <summary>A user shutdown request was sent (state shutdown (user) when the guest obeys).</summary>
+    public bool ShutdownRequested { get; set; }
+    /// <summary>QEMU reported SHUTDOWN: its exit is a shutdown, not a crash.</summary>
+    public bool GotShutdown { get; set; }
+    /// <summary>Destroy is killing it: its exit is "destroyed".</summary>
+    public bool Destroying { get; set; }
+    public List<IActorRef> DestroyWaiters { get; } = [];
+}

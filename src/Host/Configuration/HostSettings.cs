@@ -1,0 +1,42 @@
+using Virt.Host.Sockets;
+
+namespace Virt.Host.Configuration;
+
+/// <summary>What the daemon does with running VMs when it stops (SIGTERM/SIGINT).</summary>
+public enum DaemonStopPolicy { LeaveRunning, Shutdown, Destroy }
+
+/// <summary>Daemon-level settings (sockets, stop policy, remoting); code defaults here, config.hocon overrides.</summary>
+public sealed record HostSettings
+{
+    public int MaxClients { get; init; } = 256;
+    public int MaxCallsInFlight { get; init; } = 64;
+    public int MaxFrameBytes { get; init; } = Virt.Protocol.Wire.FrameCodec.DefaultMaxFrameBytes;
+    public int MaxQueuedEvents { get; init; } = 1024;
+    /// <summary>How long one call may take inside the daemon before the client gets OPERATION_TIMEOUT.</summary>
+    public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(120);
+    public DaemonStopPolicy OnStop { get; init; } = DaemonStopPolicy.LeaveRunning;
+    /// <summary>With <see cref="DaemonStopPolicy.Shutdown"/>: how long guests get before they are destroyed.</summary>
+    public TimeSpan OnStopShutdownTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    public RemoteSettings Remote { get; init; } = new();
+
+    public SocketServerOptions SocketOptions(string path, bool readOnly, UnixFileMode mode, uint? allowedUid) => new()
+    {
+        Path = path,
+        ReadOnly = readOnly,
+        Mode = mode,
+        AllowedUid = allowedUid,
+        MaxClients = MaxClients,
+        MaxCallsInFlight = MaxCallsInFlight,
+        MaxFrameBytes = MaxFrameBytes,
+        MaxQueuedEvents = MaxQueuedEvents,
+    };
+}
+
+/// <summary>The Akka.Remote endpoint: off by default, loopback by default, TLS for any other address.</summary>
+public sealed record RemoteSettings
+{
+    public bool Enabled { get; init; }
+    public string Hostname { get; init; } = "127.0.0.1";
+    public int Port { get; init; } = 4053;
+    public bool Tls { get; init; }
+}

@@ -1,0 +1,146 @@
+using System.Runtime.InteropServices;
+using Akka.Actor;
+using Microsoft.Extensions.Hosting.Systemd;
+using Microsoft.Extensions.Logging;
+using Serilog.Events;
+using Virt.Host.Configuration;
+using Virt.Host.Runtime;
+using Virt.Host.Sockets;
+using Virt.Protocol.Api;
+using Virt.Protocol.Errors;
+using Virt.Supervisor.Paths;
+using static Virt.Protocol.Api.DomainCommands;
+using static Virt.Protocol.Api.DomainReplies;
+
+namespace Virt.Host.Daemon;
+
+/// <summary>
+/// virtd: one runtime serving its sockets. Ready means the sockets accept calls (and systemd is told so).
+/// SIGTERM/SIGINT stop accepting, answer what is in flight, apply the stop policy (VMs keep running by
+/// default) and exit; SIGHUP rescans configs.
+/// </summary>
+public sealed class Daemon
+{
+    private const UnixFileMode ReadWrite = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private const UnixFileMode Everyone = ReadWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite;
+
+    public static async Task<int> RunAsync(DaemonOptions options, CancellationToken external = default)
+    {
+        VirtPaths paths;
+        DaemonLock daemonLock;
+        VirtConfig config;
+        try
+        {
+            paths = options.ResolvePaths();
+            paths.EnsureSocketPathsFit();
+            PrivateDirectories.Ensure(paths.RuntimeDir);
+            PrivateDirectories.Ensure(paths.SocketDir!);
+            config = VirtConfig.Load(paths, options.ConfigFile);
+            daemonLock = DaemonLock.Acquire(paths.LockPath);
+        }
+        catch (VirtException e)
+        {
+            await Console.Error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
+
+        using var _ = daemonLock;
+        var logger = LoggingSetup.Create(options.Verbose ? LogEventLevel.Debug : LogEventLevel.Information,
+            Path.Combine(paths.LogDir, "..", "virtd.log"));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(external);
+        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+        using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+
+        VirtRuntime runtime;
+        try
+        {
+            runtime = await VirtRuntime.StartAsync(config, logger, ct: stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is VirtException or IOException or UnauthorizedAccessException)
+        {
+            logger.Fatal("Cannot start: {Reason}", e.Message);
+            await Console.Error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
+
+        var log = runtime.Host.Services.GetService(typeof(ILoggerFactory)) is ILoggerFactory factory
+            ? factory.CreateLogger("virtd")
+            : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+        var sessions = new DaemonSessions(runtime);
+        var servers = new List<UnixSocketServer>();
+        try
+        {
+            var uid = NativeIds.EffectiveUid();
+            if (paths.Mode == Protocol.Connection.RuntimeMode.System)
+            {
+                servers.Add(new UnixSocketServer(config.Host.SocketOptions(paths.SocketPath!, readOnly: false, ReadWrite, allowedUid: null), sessions, log));
+                servers.Add(new UnixSocketServer(config.Host.SocketOptions(paths.ReadOnlySocketPath!, readOnly: true, Everyone, allowedUid: null), sessions, log));
+            }
+            else
+            {
+                servers.Add(new UnixSocketServer(config.Host.SocketOptions(paths.SocketPath!, readOnly: false, ReadWrite, allowedUid: uid), sessions, log));
+            }
+            foreach (var server in servers)
+                server.Start();
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or UnauthorizedAccessException)
+        {
+            log.LogCritical("Cannot listen: {Reason}", e.Message);
+            await Console.Error.WriteLineAsync($"error: cannot listen on {paths.SocketPath}: {e.Message}").ConfigureAwait(false);
+            await runtime.DisposeAsync().ConfigureAwait(false);
+            return 1;
+        }
+
+        new SystemdNotifier().Notify(ServiceState.Ready);
+        log.LogInformation("virtd {Pid} ready on {Socket} (configs {ConfigDir}, runtime {RuntimeDir})",
+            Environment.ProcessId, paths.SocketPath, paths.ConfigDir, paths.RuntimeDir);
+
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        log.LogInformation("Stopping: no new calls; answering those in flight");
+        new SystemdNotifier().Notify(ServiceState.Stopping);
+        await Task.WhenAll(servers.Select(s => s.StopAsync(TimeSpan.FromSeconds(10)))).ConfigureAwait(false);
+        await ApplyStopPolicyAsync(runtime, config.Host, log).ConfigureAwait(false);
+        await runtime.DisposeAsync().ConfigureAwait(false);
+        foreach (var server in servers)
+            await server.DisposeAsync().ConfigureAwait(false);
+        log.LogInformation("virtd stopped");
+        return 0;
+    }
+
+    private static async Task ApplyStopPolicyAsync(VirtRuntime runtime, HostSettings host, Microsoft.Extensions.Logging.ILogger log)
+    {
+        if (host.OnStop == DaemonStopPolicy.LeaveRunning)
+        {
+            log.LogInformation("Leaving running domains running (virt.on-stop = leave-running)");
+            return;
+        }
+        var list = await runtime.Domains.Ask<IDomainReply>(new ListDomains(ListDomainsFlags.Active), TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        if (list is not DomainList { Domains: var active })
+            return;
+        await Task.WhenAll(active.Select(d => StopDomainAsync(runtime, host, DomainRef.ByUuid(d.Uuid), log))).ConfigureAwait(false);
+    }
+
+    private static async Task StopDomainAsync(VirtRuntime runtime, HostSettings host, DomainRef domain, Microsoft.Extensions.Logging.ILogger log)
+    {
+        if (host.OnStop == DaemonStopPolicy.Shutdown)
+        {
+            await runtime.Domains.Ask<IDomainReply>(new ShutdownDomain(domain), TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            var deadline = DateTime.UtcNow + host.OnStopShutdownTimeout;
+            while (DateTime.UtcNow < deadline)
+            {
+                if (await runtime.Domains.Ask<IDomainReply>(new LookupDomain(domain), TimeSpan.FromSeconds(30)).ConfigureAwait(false) is not DomainSummary { Active: true })
+                    return;
+                await Task.Delay(100).ConfigureAwait(false);
+            }
+            log.LogWarning("Domain {Domain} did not shut down within {Timeout}; destroying it", domain, host.OnStopShutdownTimeout);
+        }
+        await runtime.Domains.Ask<IDomainReply>(new DestroyDomain(domain), TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+    }
+}

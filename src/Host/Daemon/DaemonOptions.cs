@@ -1,0 +1,30 @@
+using Virt.Protocol.Errors;
+using Virt.Supervisor.Paths;
+
+namespace Virt.Host.Daemon;
+
+/// <summary>How virtd was asked to run: which tree, which config file, how loud.</summary>
+public sealed record DaemonOptions(bool System, string? Root, string? ConfigFile, bool Verbose)
+{
+    public VirtPaths ResolvePaths()
+    {
+        if (System && Root is not null)
+            throw new VirtException(ErrorCode.OperationInvalid, "--system and --root cannot be combined");
+        if (System)
+        {
+            if (NativeIds.EffectiveUid() != 0)
+                throw new VirtException(ErrorCode.OperationDenied, "the system instance (--system) must run as root");
+            return VirtPaths.System();
+        }
+        if (Root is not null)
+            return VirtPaths.PrivateDaemon(Path.GetFullPath(Root));
+        return VirtPaths.Session();
+    }
+}
+
+/// <summary>The calling process's ids.</summary>
+public static class NativeIds
+{
+    [global::System.Runtime.InteropServices.DllImport("libc", EntryPoint = "geteuid")]
+    public static extern uint EffectiveUid();
+}

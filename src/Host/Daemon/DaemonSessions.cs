@@ -1,0 +1,67 @@
+using System.Text.Json;
+using Virt.Actors.Connections;
+using EventSubscription = Virt.Protocol.Client.EventSubscription;
+using Virt.Host.Runtime;
+using Virt.Host.Sockets;
+using Virt.Protocol.Client;
+using Virt.Protocol.Errors;
+using Virt.Protocol.Events;
+using Virt.Protocol.Rpc;
+
+namespace Virt.Host.Daemon;
+
+/// <summary>Opens one ConnectionActor per socket client and turns wire calls into its commands.</summary>
+public sealed class DaemonSessions(VirtRuntime runtime) : IWireSessionFactory
+{
+    public const string UnsubscribeProcedure = "events.unsubscribe";
+
+    public async Task<IWireSession> OpenAsync(ClientIdentity client, Sockets.IEventSink events, CancellationToken ct)
+    {
+        var info = new ClientInfo(client.Uid, client.Pid, client.ReadOnly, client.Transport);
+        var connection = await runtime.OpenConnectionAsync(info, new WireEventSink(events), ct: ct).ConfigureAwait(false);
+        return new Session(new ConnectionClient(connection, runtime.Config.Host.CallTimeout));
+    }
+
+    /// <summary>Hands lifecycle events to the socket's bounded queue.</summary>
+    private sealed class WireEventSink(Sockets.IEventSink wire) : Actors.Connections.IEventSink
+    {
+        public bool TryPush(DomainLifecycleEvent e) => wire.TryPush(Procedures.EventProcedure, Procedures.EncodeEvent(e));
+    }
+
+    private sealed class Session(ConnectionClient client) : IWireSession
+    {
+        public async Task<JsonElement?> CallAsync(string procedure, JsonElement? body, CancellationToken ct)
+        {
+            switch (procedure)
+            {
+                case SocketTransport.SubscribeProcedure:
+                    await client.SubscribeAsync(DecodeSubscription(body), ct).ConfigureAwait(false);
+                    return null;
+                case UnsubscribeProcedure:
+                    await client.UnsubscribeAsync(ct).ConfigureAwait(false);
+                    return null;
+                default:
+                    var command = Procedures.DecodeCommand(procedure, body);
+                    return Procedures.EncodeReply(await client.CallAsync(command, ct).ConfigureAwait(false));
+            }
+        }
+
+        private static EventSubscription DecodeSubscription(JsonElement? body)
+        {
+            try
+            {
+                return body?.Deserialize(ApiJsonContext.Default.EventSubscription) ?? new EventSubscription();
+            }
+            catch (JsonException e)
+            {
+                throw new VirtException(ErrorCode.Rpc, $"{SocketTransport.SubscribeProcedure}: malformed body: {e.Message}");
+            }
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            client.Close();
+            return ValueTask.CompletedTask;
+        }
+    }
+}

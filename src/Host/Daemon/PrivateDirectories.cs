@@ -1,0 +1,25 @@
+using Virt.Protocol.Errors;
+
+namespace Virt.Host.Daemon;
+
+/// <summary>Creates the daemon's directories owner-only, and refuses ones another user could tamper with.</summary>
+public static class PrivateDirectories
+{
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    private const UnixFileMode GroupOrOther = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+        | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+
+    /// <summary>Creates <paramref name="path"/> (and parents) 0700, or checks an existing one is not open to others.</summary>
+    public static void Ensure(string path)
+    {
+        if (!Directory.Exists(path))
+        {
+            Directory.CreateDirectory(path, OwnerOnly);
+            return;
+        }
+        var mode = File.GetUnixFileMode(path);
+        if ((mode & GroupOrOther) != 0)
+            throw new VirtException(ErrorCode.OperationDenied,
+                $"directory {path} is open to other users (mode {Convert.ToString((int)mode, 8)}); run 'chmod 700 {path}' or remove it");
+    }
+}

@@ -1,0 +1,85 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Serilog;
+using Virt.Actors.Connections;
+using Virt.Actors.Connections.Hosting;
+using Virt.Actors.Hosting;
+using Virt.Host.Configuration;
+using Virt.Protocol.Errors;
+using static Virt.Actors.Connections.ConnectionCommands;
+using static Virt.Actors.Connections.ConnectionReplies;
+
+namespace Virt.Host.Runtime;
+
+/// <summary>
+/// One Virt runtime: the generic host with Serilog and the actor system (/user/domains, /user/connections).
+/// virtd runs one with its socket servers added; `virt run` and qemu:///embed run one in-process.
+/// </summary>
+public sealed class VirtRuntime : IAsyncDisposable
+{
+    private VirtRuntime(IHost host, VirtConfig config)
+    {
+        Host = host;
+        Config = config;
+        System = host.Services.GetRequiredService<ActorSystem>();
+        var registry = host.Services.GetRequiredService<ActorRegistry>();
+        Domains = registry.Get<DomainRegistry>();
+        Connections = registry.Get<ConnectionManager>();
+    }
+
+    public IHost Host { get; }
+    public VirtConfig Config { get; }
+    public ActorSystem System { get; }
+    public IActorRef Domains { get; }
+    public IActorRef Connections { get; }
+
+    /// <summary>Builds and starts a runtime; <paramref name="configure"/> adds what the caller needs (socket servers).</summary>
+    public static async Task<VirtRuntime> StartAsync(VirtConfig config, Serilog.ILogger logger,
+        Action<IServiceCollection>? configure = null, CancellationToken ct = default)
+    {
+        Directory.CreateDirectory(config.Runtime.Paths.RuntimeDir, OwnerOnly);
+        Directory.CreateDirectory(config.Runtime.Paths.LogDir, OwnerOnly);
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            DisableDefaults = true,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Services.AddSerilog(logger, dispose: false);
+        builder.Services.AddSingleton(config);
+        builder.Services.AddAkka("virt", (akka, _) =>
+        {
+            akka.AddHocon(config.Hocon, HoconAddMode.Prepend)
+                .ConfigureLoggers(loggers =>
+                {
+                    loggers.ClearLoggers();
+                    loggers.AddLoggerFactory();
+                })
+                .WithDomainActors(config.Runtime)
+                .WithConnectionActors();
+        });
+        configure?.Invoke(builder.Services);
+        var host = builder.Build();
+        await host.StartAsync(ct).ConfigureAwait(false);
+        return new VirtRuntime(host, config);
+    }
+
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    /// <summary>Opens a connection actor for one client; its autodestroy domains die with it.</summary>
+    public async Task<IActorRef> OpenConnectionAsync(ClientInfo client, Actors.Connections.IEventSink? sink, IActorRef? remoteClient = null,
+        CancellationToken ct = default)
+    {
+        var reply = await Connections.Ask<object>(new OpenConnection(client, sink, remoteClient), TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
+        return reply is ConnectionOpened opened
+            ? opened.Connection
+            : throw new VirtException(ErrorCode.InternalError, $"the connection manager answered {reply.GetType().Name}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Host.StopAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        Host.Dispose();
+    }
+}
