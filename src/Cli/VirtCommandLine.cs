@@ -22,6 +22,8 @@ internal static class VirtCommandLine
             InfoCommands.CreateVersion(context),
             InfoCommands.CreateUri(context),
             DomxmlToNativeCommand.Create(context),
+            DomxmlFromNativeCommand.Create(context),
+            QemuMonitorVerb.Create(context),
         };
         foreach (var command in LifecycleCommands.Create(context).Concat(DomainQueryCommands.Create(context)))
             root.Add(command);

@@ -9,7 +9,7 @@ namespace Virt.Cli.Tests;
 /// Runs `virt` in-process with captured writers, a private environment, and connections aimed at a socket path
 /// in a temporary directory (no daemon there until the lead's end-to-end tests start one).
 /// </summary>
-internal sealed class TestCli : IDisposable
+internal sealed class TestCli(Func<VirtUri, CancellationToken, Task<VirtConnection>>? connect = null) : IDisposable
 {
     private readonly TempDirectory _dir = new();
 
@@ -27,7 +27,7 @@ internal sealed class TestCli : IDisposable
         (uri, ct) =>
         {
             Connected.Add(uri);
-            return VirtConnection.OpenAsync(uri, new VirtConnectionOptions { SocketPath = SocketPath }, ct);
+            return connect is not null ? connect(uri, ct) : VirtConnection.OpenAsync(uri, new VirtConnectionOptions { SocketPath = SocketPath }, ct);
         },
         TimeProvider.System);
 
