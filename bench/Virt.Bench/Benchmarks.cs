@@ -11,5 +11,7 @@ public static class Benchmarks
         ["spawn"] = SpawnBenchmark.RunAsync,
         ["argv-build"] = ArgvBuildBenchmark.RunAsync,
         ["argv-parse"] = ArgvParseBenchmark.Run,
+        ["cli-format"] = CliBenchmark.RunFormat,
+        ["cli-startup"] = CliBenchmark.RunStartupAsync,
     };
 }
