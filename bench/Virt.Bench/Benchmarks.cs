@@ -11,6 +11,8 @@ public static class Benchmarks
         ["spawn"] = SpawnBenchmark.RunAsync,
         ["argv-build"] = ArgvBuildBenchmark.RunAsync,
         ["argv-parse"] = ArgvParseBenchmark.Run,
+        ["domain-scale"] = DomainScaleBenchmark.RunAsync,
+        ["connections"] = ConnectionBenchmark.RunAsync,
         ["cli-format"] = CliBenchmark.RunFormat,
         ["cli-startup"] = CliBenchmark.RunStartupAsync,
     };

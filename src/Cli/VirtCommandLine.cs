@@ -24,6 +24,7 @@ internal static class VirtCommandLine
             DomxmlToNativeCommand.Create(context),
             DomxmlFromNativeCommand.Create(context),
             QemuMonitorVerb.Create(context),
+            RunCommand.Create(context),
         };
         foreach (var command in LifecycleCommands.Create(context).Concat(DomainQueryCommands.Create(context)))
             root.Add(command);

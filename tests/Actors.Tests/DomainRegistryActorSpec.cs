@@ -127,13 +127,15 @@ public sealed class DomainRegistryActorSpec : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public void CreateIsRolledBackWhileStartingIsNotAvailable()
+    public void CreateIsRolledBackWhenTheStartFails()
     {
         var registry = Registry();
         Call<DomainSummary>(registry, new DefineDomain(TestDomains.Xml("keep", Guid.NewGuid())));
         ExpectEvent("keep", "Defined Added");
 
-        var error = Call<ErrorReply>(registry, new CreateDomain(TestDomains.Xml("t", Guid.NewGuid())));
+        var broken = TestDomains.Xml("t", Guid.NewGuid()).Replace("</os>", "</os><devices><emulator>/nonexistent/qemu</emulator></devices>");
+        var error = Call<ErrorReply>(registry, new CreateDomain(broken));
+        Assert.Contains("/nonexistent/qemu", error.Message);
         Assert.Equal(ErrorCode.OperationFailed, error.Code);
         Assert.Equal(ErrorCode.DomainExists,
             Call<ErrorReply>(registry, new CreateDomain(TestDomains.Xml("keep", Guid.NewGuid()))).Code);

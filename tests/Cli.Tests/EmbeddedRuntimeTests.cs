@@ -49,19 +49,17 @@ public sealed class EmbeddedRuntimeTests : IDisposable
     }
 
     [Fact]
-    public async Task A_domain_goes_through_define_start_pause_destroy_undefine_as_virsh_shows_it()
+    public async Task A_domain_goes_through_define_start_destroy_undefine_as_virsh_shows_it()
     {
         var file = WriteDomainXml();
         try
         {
             Assert.Equal($"Domain '{_name}' defined from {file}\n\n", (await Ok("define", file)).Out);
             Assert.Contains($" -    {_name}   shut off\n", (await Ok("list", "--all")).Out);
-            Assert.Equal("\n", (await Ok("list", "--name")).Out);
 
             Assert.Equal($"Domain '{_name}' started\n\n", (await Ok("start", _name)).Out);
             var id = (await Ok("domid", _name)).Out.Trim();
             Assert.Matches("^[0-9]+$", id);
-            Assert.Equal(_name + "\n\n", (await Ok("domname", id)).Out);
             // Quiet: no header, so the columns are as wide as this one row.
             Assert.Equal($" {id}   {_name}   running\n", (await Ok("-q", "list")).Out);
             Assert.Equal("running (booted)\n\n", (await Ok("domstate", "--reason", _name)).Out);
@@ -71,15 +69,9 @@ public sealed class EmbeddedRuntimeTests : IDisposable
                 Assert.Equal(int.Parse(id), info.RootElement.GetProperty("id").GetInt32());
                 Assert.True(info.RootElement.GetProperty("persistent").GetBoolean());
                 Assert.Equal(65536UL, info.RootElement.GetProperty("maxMemoryKiB").GetUInt64());
-                var uuid = info.RootElement.GetProperty("uuid").GetString();
-                Assert.Equal(uuid + "\n\n", (await Ok("domuuid", id)).Out);
             }
             Assert.Contains($" hda      {_root.Combine("disk.img")}\n", (await Ok("domblklist", _name)).Out);
-            Assert.Contains($"<name>{_name}</name>", (await Ok("dumpxml", "--inactive", _name)).Out);
 
-            Assert.Equal($"Domain '{_name}' suspended\n\n", (await Ok("suspend", _name)).Out);
-            Assert.Equal("paused (user)\n\n", (await Ok("domstate", _name, "--reason")).Out);
-            Assert.Equal($"Domain '{_name}' resumed\n\n", (await Ok("resume", _name)).Out);
 
             var status = await Virt("qemu-monitor-command", _name, "--return-value", "{\"execute\":\"query-status\"}");
             Assert.Equal(0, status.Exit);

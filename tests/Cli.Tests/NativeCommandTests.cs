@@ -118,4 +118,14 @@ public sealed class NativeCommandTests : IDisposable
         var error = Assert.Throws<VirtException>(() => QemuMonitorVerb.Format("{\"error\":{\"class\":\"GenericError\"}}", false, true));
         Assert.Contains("no \"return\"", error.Message);
     }
+
+    [Fact]
+    public async Task Run_of_a_missing_file_is_one_error_line_and_exit_1_without_a_runtime()
+    {
+        var root = Path.Combine(Path.GetDirectoryName(_cli.SocketPath)!, "run-root");
+        var result = await _cli.RunAsync("run", Path.Combine(root, "absent.xml"), "--root", root);
+        Assert.Equal(1, result.Exit);
+        Assert.StartsWith("error: ", Assert.Single(result.ErrLines));
+        Assert.False(Directory.Exists(root));
+    }
 }

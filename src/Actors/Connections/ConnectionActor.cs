@@ -79,7 +79,7 @@ public sealed class ConnectionActor : ReceiveActor
         Akka.Actor.Props.Create(() => new ConnectionActor(id, client, sink, remoteClient, registry));
 
     /// <summary>The owner recorded for this connection's autodestroy domains.</summary>
-    public AutodestroyOwner Owner => new(_id, _client);
+    private AutodestroyOwner Owner => new(_id, _client);
 
     /// <summary>The catchers only relay one reply; if one fails there is nothing to restart.</summary>
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
@@ -145,7 +145,8 @@ public sealed class ConnectionActor : ReceiveActor
     {
         var token = ++_nextToken;
         _pending[token] = pending;
-        Context.ActorOf(ReplyCatcher.Props(token, _registry, request), $"request-{token}");
+        var catcher = Context.ActorOf(ReplyCatcher.Props(token, _registry), $"request-{token}");
+        _registry.Tell(request, catcher);
     }
 
     private void Answered(ReplyCatcher.Caught caught)

@@ -145,6 +145,9 @@ public sealed partial class DomainActor
 
     private void QemuEvent(RunningVm vm, string name, JsonElement data)
     {
+        // Our own SIGTERM makes QEMU report SHUTDOWN (host-signal): while destroying, events change nothing.
+        if (vm.Destroying)
+            return;
         switch (name)
         {
             case "STOP" when _state == DomainState.Running && !vm.FakeReboot:

@@ -18,8 +18,8 @@ public sealed partial class DomainActor
     private void Enter(RunningVm vm, DomainState state, int reason, DomainLifecycleEvent? evt)
     {
         (_state, _reason) = (state, reason);
-        Context.Parent.Tell(new Transition(Uuid, state, reason, evt));
         WriteStatus(vm);
+        Context.Parent.Tell(new Transition(Uuid, state, reason, evt));
     }
 
     private void WriteStatus(RunningVm vm)

@@ -142,8 +142,9 @@ public sealed partial class DomainActor
             return;
         }
         (_state, _reason) = paused ? (DomainState.Paused, (int)PausedReason.User) : (DomainState.Running, (int)RunningReason.Booted);
-        Context.Parent.Tell(new Started(Uuid, StartedDetail.Booted, paused));
+        // The status file is on disk before anyone hears of the start.
         WriteStatus(vm);
+        Context.Parent.Tell(new Started(Uuid, StartedDetail.Booted, paused));
         EndJob(Summary());
         Go(paused ? Paused(vm) : Running(vm));
     }

@@ -168,6 +168,13 @@ public sealed partial class DomainActor : ActorBase
         return new DomainInfo(Summary(), d.MemoryKiB, d.CurrentMemoryKiB == 0 ? d.MemoryKiB : d.CurrentMemoryKiB, d.Vcpu.Count, cpu);
     }
 
+    /// <summary>dominfo of a shut-off domain, from its registry entry alone.</summary>
+    internal static DomainInfo InactiveInfo(DomainEntry entry)
+    {
+        var d = entry.Definition;
+        return new DomainInfo(entry.ToSummary(), d.MemoryKiB, d.CurrentMemoryKiB == 0 ? d.MemoryKiB : d.CurrentMemoryKiB, d.Vcpu.Count, 0);
+    }
+
     private IDomainReply DumpXml(bool inactive)
     {
         var definition = inactive ? _entry.Config : _vm?.Live ?? _entry.Definition;

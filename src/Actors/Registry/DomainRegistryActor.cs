@@ -97,14 +97,15 @@ public sealed class DomainRegistryActor : ReceiveActor, IWithUnboundedStash
 
     private void Ready()
     {
+        // The hot queries first: handlers are tried in order.
+        Receive<GetDomainInfo>(Info);
+        Receive<ListDomains>(m => Sender.Tell(_state.List(m.Filter)));
         Receive<DefineDomain>(m => Sender.Tell(Define(m.Xml)));
         Receive<UndefineDomain>(m => Sender.Tell(Undefine(m.Domain)));
         Receive<CreateDomain>(Create);
         Receive<SetAutostart>(m => Sender.Tell(SetAutostart(m.Domain, m.Enabled)));
         Receive<LookupDomain>(m => Sender.Tell(_state.Lookup(m.Domain).Reply));
-        Receive<ListDomains>(m => Sender.Tell(_state.List(m.Filter)));
         Receive<GetDomainXml>(m => ForwardToDomain(m.Domain, m));
-        Receive<GetDomainInfo>(m => ForwardToDomain(m.Domain, m));
         Receive<StartDomain>(StartExisting);
         Receive<ShutdownDomain>(m => ForwardToDomain(m.Domain, m));
         Receive<DestroyDomain>(m => ForwardToDomain(m.Domain, m));
@@ -291,6 +292,15 @@ public sealed class DomainRegistryActor : ReceiveActor, IWithUnboundedStash
         // The autodestroy owner is the asking connection; it destroys the domain when its client goes.
         var owner = flags.HasFlag(DomainCreateFlags.Autodestroy) && !Sender.IsNobody() ? Sender.Path.ToString() : null;
         child.Tell(new DomainActor.Start(flags, Sender, id, owner));
+    }
+
+    /// <summary>An inactive domain's info is all in its entry; only a running one (CPU time) asks its actor.</summary>
+    private void Info(GetDomainInfo m)
+    {
+        if (_state.Find(m.Domain) is { Active: false } entry)
+            Sender.Tell(DomainActor.InactiveInfo(entry));
+        else
+            ForwardToDomain(m.Domain, m);
     }
 
     private void ForwardToDomain(DomainRef domain, object message)

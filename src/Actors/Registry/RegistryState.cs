@@ -16,6 +16,8 @@ public sealed class RegistryState
     private readonly Dictionary<string, DomainUuid> _byName = new(StringComparer.Ordinal);
     private readonly Dictionary<int, DomainUuid> _byId = [];
     private int _nextId = 1;
+    private DomainEntry[]? _sorted;
+    private DomainList? _all;
 
     public int Count => _byUuid.Count;
 
@@ -265,14 +267,28 @@ public sealed class RegistryState
         Find(domain) is { } entry ? RegistryOutcome.Of(entry.ToSummary()) : NotFound(domain);
 
     /// <summary>virsh list order: active domains by id, then inactive ones by name.</summary>
-    public DomainList List(ListDomainsFlags filter) =>
-        new(_byUuid.Values
-            .Where(e => Matches(e, filter))
+    /// <remarks>The sorted list is kept until the next change, so listing thousands of domains is a filter pass at most.</remarks>
+    public DomainList List(ListDomainsFlags filter)
+    {
+        var sorted = _sorted ??= SortedEntries();
+        var all = _all ??= new DomainList(Array.ConvertAll(sorted, e => e.ToSummary()));
+        if (filter == ListDomainsFlags.All)
+            return all;
+        var matching = new List<DomainSummary>();
+        for (var i = 0; i < sorted.Length; i++)
+        {
+            if (Matches(sorted[i], filter))
+                matching.Add(all.Domains[i]);
+        }
+        return new DomainList(matching);
+    }
+
+    private DomainEntry[] SortedEntries() =>
+        _byUuid.Values
             .OrderBy(e => e.Id is null)
             .ThenBy(e => e.Id)
             .ThenBy(e => e.Definition.Name, StringComparer.Ordinal)
-            .Select(e => e.ToSummary())
-            .ToList());
+            .ToArray();
 
     public DomainEntry? Find(DomainRef domain)
     {
@@ -351,6 +367,7 @@ public sealed class RegistryState
 
     private void Put(DomainEntry entry)
     {
+        (_sorted, _all) = (null, null);
         if (_byUuid.TryGetValue(entry.Uuid, out var old) && old.Id is { } oldId && oldId != entry.Id)
             _byId.Remove(oldId);
         _byUuid[entry.Uuid] = entry;
@@ -361,6 +378,7 @@ public sealed class RegistryState
 
     private void Remove(DomainEntry entry)
     {
+        (_sorted, _all) = (null, null);
         _byUuid.Remove(entry.Uuid);
         _byName.Remove(entry.Definition.Name);
         if (entry.Id is { } id)

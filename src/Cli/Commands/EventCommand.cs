@@ -65,8 +65,9 @@ internal static class EventCommand
         if (run.Parse.GetValue(Timeout) is { } seconds)
             timeout.CancelAfter(TimeSpan.FromSeconds(seconds));
 
-        var result = await EventLoop.RunAsync(connection.WatchEventsAsync(subscription, CancellationToken.None),
-            options, run.Context.Out, run.Context.Clock, timeout.Token, interrupt);
+        // Subscribed (confirmed by the runtime) before the wait starts, so nothing after this point is missed.
+        var events = await connection.SubscribeEventsAsync(subscription, interrupt);
+        var result = await EventLoop.RunAsync(events, options, run.Context.Out, run.Context.Clock, timeout.Token, interrupt);
         if (result.End == EventLoopEnd.ConnectionClosed)
             throw new VirtException(ErrorCode.Rpc, $"the connection to {connection.Uri} closed");
         // virsh counts a wait that saw no event as a failure, with no message of its own.

@@ -33,8 +33,11 @@ public sealed class Daemon
         {
             paths = options.ResolvePaths();
             paths.EnsureSocketPathsFit();
+            if (paths.Mode == Protocol.Connection.RuntimeMode.System)
+                PrivateDirectories.EnsureReachable(paths.SocketDir!);
+            else
+                PrivateDirectories.Ensure(paths.SocketDir!);
             PrivateDirectories.Ensure(paths.RuntimeDir);
-            PrivateDirectories.Ensure(paths.SocketDir!);
             config = VirtConfig.Load(paths, options.ConfigFile);
             daemonLock = DaemonLock.Acquire(paths.LockPath);
         }

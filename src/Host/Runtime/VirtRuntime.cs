@@ -48,6 +48,7 @@ public sealed class VirtRuntime : IAsyncDisposable
         });
         builder.Services.AddSerilog(logger, dispose: false);
         builder.Services.AddSingleton(config);
+        builder.Services.AddSingleton<IHostLifetime, ManualLifetime>();
         builder.Services.AddAkka("virt", (akka, _) =>
         {
             akka.AddHocon(config.Hocon, HoconAddMode.Prepend)

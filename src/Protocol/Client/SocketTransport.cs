@@ -23,7 +23,7 @@ public sealed class SocketTransport : IVirtTransport
 
     public static async Task<IVirtTransport> OpenAsync(VirtUri uri, VirtConnectionOptions options, CancellationToken ct)
     {
-        var path = options.SocketPath ?? DefaultSocketPath(uri, options.ReadOnly);
+        var path = options.SocketPath ?? uri.Socket ?? DefaultSocketPath(uri, options.ReadOnly);
         return new SocketTransport(await WireClient.ConnectUnixAsync(path, ct: ct).ConfigureAwait(false));
     }
 

@@ -66,13 +66,14 @@ public sealed class VirtConnection : IAsyncDisposable
     public Task<DomainSummary> RebootAsync(DomainRef domain, CancellationToken ct = default) => CallAsync<DomainSummary>(new RebootDomain(domain), ct);
     public Task<DomainSummary> ResetAsync(DomainRef domain, CancellationToken ct = default) => CallAsync<DomainSummary>(new ResetDomain(domain), ct);
 
-    /// <summary>Subscribes, then yields lifecycle events until the connection ends or ct is cancelled.</summary>
-    public async IAsyncEnumerable<DomainLifecycleEvent> WatchEventsAsync(EventSubscription? subscription = null,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    /// <summary>
+    /// Subscribes (replacing any earlier subscription) and returns once the runtime has confirmed it, so no
+    /// event after this call is missed; the stream then yields events until the connection ends or ct is cancelled.
+    /// </summary>
+    public async Task<IAsyncEnumerable<DomainLifecycleEvent>> SubscribeEventsAsync(EventSubscription? subscription = null, CancellationToken ct = default)
     {
         await _transport.SubscribeAsync(subscription ?? new EventSubscription(), ct).ConfigureAwait(false);
-        await foreach (var e in _transport.Events(ct).ConfigureAwait(false))
-            yield return e;
+        return _transport.Events(ct);
     }
 
     public ValueTask DisposeAsync() => _transport.DisposeAsync();

@@ -5,7 +5,8 @@ namespace Virt.Protocol.Connection;
 public enum RuntimeMode { Session, System, Embed, Remote }
 
 /// <summary>A parsed connection URI: qemu:///session, qemu:///system, qemu:///embed?root=DIR, qemu+akka://host:port/.</summary>
-public sealed record VirtUri(RuntimeMode Mode, string Text, string? EmbedRoot = null, string? Host = null, int Port = 0)
+/// <remarks>Like libvirt, a local URI may name its socket: qemu:///session?socket=/path/to/virt-sock.</remarks>
+public sealed record VirtUri(RuntimeMode Mode, string Text, string? EmbedRoot = null, string? Host = null, int Port = 0, string? Socket = null)
 {
     public const string DefaultText = "qemu:///session";
 
@@ -21,8 +22,8 @@ public sealed record VirtUri(RuntimeMode Mode, string Text, string? EmbedRoot = 
                     throw Invalid(text, "remote hosts need the qemu+akka scheme");
                 return uri.AbsolutePath switch
                 {
-                    "/session" => new VirtUri(RuntimeMode.Session, text),
-                    "/system" => new VirtUri(RuntimeMode.System, text),
+                    "/session" => new VirtUri(RuntimeMode.Session, text, Socket: ParseSocket(text, uri.Query)),
+                    "/system" => new VirtUri(RuntimeMode.System, text, Socket: ParseSocket(text, uri.Query)),
                     "/embed" => new VirtUri(RuntimeMode.Embed, text, EmbedRoot: ParseEmbedRoot(text, uri.Query)),
                     _ => throw Invalid(text, "expected qemu:///session, qemu:///system or qemu:///embed?root=DIR"),
                 };
@@ -35,20 +36,26 @@ public sealed record VirtUri(RuntimeMode Mode, string Text, string? EmbedRoot = 
         }
     }
 
-    private static string ParseEmbedRoot(string text, string query)
+    private static string ParseEmbedRoot(string text, string query) =>
+        QueryPath(text, query, "root") ?? throw Invalid(text, "qemu:///embed needs a root, e.g. qemu:///embed?root=/var/tmp/vm1");
+
+    private static string? ParseSocket(string text, string query) => QueryPath(text, query, "socket");
+
+    /// <summary>An absolute path given as a query parameter, or null when the parameter is absent.</summary>
+    private static string? QueryPath(string text, string query, string name)
     {
         foreach (var pair in query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
         {
             var eq = pair.IndexOf('=');
-            if (eq > 0 && pair[..eq] == "root")
+            if (eq > 0 && pair[..eq] == name)
             {
-                var root = Uri.UnescapeDataString(pair[(eq + 1)..]);
-                if (!Path.IsPathFullyQualified(root))
-                    throw Invalid(text, $"the embed root '{root}' must be an absolute path");
-                return Path.TrimEndingDirectorySeparator(root);
+                var path = Uri.UnescapeDataString(pair[(eq + 1)..]);
+                if (!Path.IsPathFullyQualified(path))
+                    throw Invalid(text, $"the {name} '{path}' must be an absolute path");
+                return Path.TrimEndingDirectorySeparator(path);
             }
         }
-        throw Invalid(text, "qemu:///embed needs a root, e.g. qemu:///embed?root=/var/tmp/vm1");
+        return null;
     }
 
     private static VirtException Invalid(string text, string why) =>

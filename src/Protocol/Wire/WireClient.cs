@@ -26,6 +26,7 @@ public sealed class WireClient : IAsyncDisposable
     private readonly Task _readLoop;
     private long _nextSerial;
     private Exception? _closedBecause;
+    private int _disposed;
 
     public WireClient(Stream stream, int maxFrameBytes = FrameCodec.DefaultMaxFrameBytes, IDisposable? owner = null)
     {
@@ -147,6 +148,8 @@ public sealed class WireClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+            return;
         _closing.Cancel();
         await _stream.DisposeAsync().ConfigureAwait(false);
         _owner?.Dispose();

@@ -135,4 +135,23 @@ public sealed class AutodestroyQemuSpec : Akka.TestKit.Xunit2.TestKit
         Call<DomainSummary>(registry, new DestroyDomain(DomainRef.ByUuid(kept)), StartWait);
         ExpectStopped(kept, "Stopped Destroyed");
     }
+
+    [Fact]
+    public void ClosingWhileTheCreateIsInFlightStillDestroysIt()
+    {
+        TestGuestImage.Write(_temp.Combine("racy.img"));
+        var registry = Sys.ActorOf(DomainRegistryActor.Props(ConfigStore.Open(_temp.Combine("qemu"))));
+        var manager = Sys.ActorOf(ConnectionManagerActor.Props(registry));
+        var connection = Call<ConnectionOpened>(manager, new OpenConnection(Clients.ReadWrite, null, null)).Connection;
+        var uuid = new DomainUuid(Guid.NewGuid());
+
+        // The client goes before any answer: the destroy reaches the registry after the create, by name.
+        connection.Tell(new CreateDomain(Xml("racy", uuid.Value), DomainCreateFlags.Autodestroy), TestActor);
+        connection.Tell(CloseConnection.Instance, TestActor);
+        ExpectMsg<ConnectionClosed>();
+
+        ExpectStopped(uuid, "Stopped Destroyed");
+        Assert.Null(StatusFiles.Read(uuid.Value));
+        Assert.Empty(Call<DomainList>(registry, new ListDomains()).Domains);
+    }
 }

@@ -184,6 +184,44 @@ public sealed class ConnectionActorSpec : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void ARemoteClientIsToldItsEvents()
+    {
+        var client = CreateTestProbe();
+        var manager = Sys.ActorOf(ConnectionManagerActor.Props(CreateTestProbe().Ref));
+        manager.Tell(new OpenConnection(Clients.ReadWrite, null, client.Ref), TestActor);
+        var connection = ExpectMsg<ConnectionOpened>().Connection;
+        Call<EventsSubscribed>(connection, new SubscribeEvents(null, [DomainEventType.Started]));
+
+        var uuid = new DomainUuid(Guid.NewGuid());
+        Sys.EventStream.Publish(DomainLifecycleEvent.Defined(new DomainName("x"), uuid, DefinedDetail.Added));
+        Sys.EventStream.Publish(DomainLifecycleEvent.Started(new DomainName("x"), uuid, StartedDetail.Booted));
+
+        Assert.Equal("Started Booted", client.ExpectMsg<DomainLifecycleEvent>().Display);
+        Assert.Equal(connection, client.LastSender);
+    }
+
+    [Fact]
+    public void AnUnsubscribeOvertakingTheDomainLookupWins()
+    {
+        var registry = CreateTestProbe();
+        var events = CreateTestProbe();
+        var connection = Open(registry.Ref, Clients.ReadWrite, new ProbeSink(events.Ref)).Connection;
+        var uuid = new DomainUuid(Guid.NewGuid());
+
+        connection.Tell(new SubscribeEvents(DomainRef.ByName("vm")), TestActor);
+        registry.ExpectMsg<LookupDomain>();
+        Call<EventsUnsubscribed>(connection, UnsubscribeEvents.Instance);
+        registry.Reply(new DomainSummary(new DomainName("vm"), uuid, null, DomainState.Shutoff, 0, true, false));
+        Assert.Equal(ErrorCode.OperationInvalid, ExpectMsg<ErrorReply>().Code);
+
+        // Still unsubscribed: only the event after a new subscription arrives.
+        Sys.EventStream.Publish(DomainLifecycleEvent.Defined(new DomainName("vm"), uuid, DefinedDetail.Updated));
+        Call<EventsSubscribed>(connection, new SubscribeEvents());
+        Sys.EventStream.Publish(DomainLifecycleEvent.Undefined(new DomainName("vm"), uuid, UndefinedDetail.Removed));
+        Assert.Equal(DomainEventType.Undefined, events.ExpectMsg<DomainLifecycleEvent>().Type);
+    }
+
+    [Fact]
     public void ASinkThatRefusesClosesTheConnection()
     {
         var connection = Open(CreateTestProbe().Ref, Clients.ReadWrite, ProbeSink.Stuck()).Connection;

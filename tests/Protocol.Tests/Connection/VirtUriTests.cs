@@ -19,6 +19,14 @@ public class VirtUriTests
     }
 
     [Fact]
+    public void A_local_uri_may_name_its_socket()
+    {
+        var uri = VirtUri.Parse("qemu:///session?socket=/tmp/d/run/virt-sock");
+        Assert.Equal((RuntimeMode.Session, "/tmp/d/run/virt-sock"), (uri.Mode, uri.Socket));
+        Assert.Null(VirtUri.Parse("qemu:///system").Socket);
+    }
+
+    [Fact]
     public void Akka_uri_carries_host_and_port()
     {
         var uri = VirtUri.Parse("qemu+akka://127.0.0.1:4053/");
@@ -29,6 +37,7 @@ public class VirtUriTests
     [InlineData("session", "not an absolute URI")]
     [InlineData("qemu:///embed", "needs a root")]
     [InlineData("qemu:///embed?root=relative/dir", "must be an absolute path")]
+    [InlineData("qemu:///session?socket=sock", "the socket 'sock' must be an absolute path")]
     [InlineData("qemu:///other", "expected qemu:///session")]
     [InlineData("xen:///system", "unsupported scheme 'xen'")]
     [InlineData("qemu://host/system", "qemu+akka")]

@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Virt.Integration.Tests.Support;
+
+/// <summary>The real virtd, started as its own process on a private tree; killed by pid on dispose.</summary>
+public sealed class DaemonProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private DaemonProcess(string root, Process process)
+    {
+        Root = root;
+        _process = process;
+    }
+
+    public string Root { get; }
+    public int Pid => _process.Id;
+    public string SocketPath => Path.Combine(Root, "run", "virt-sock");
+    public string Output { get { lock (_output) return _output.ToString(); } }
+    public bool HasExited => _process.HasExited;
+
+    public static async Task<DaemonProcess> StartAsync(string root, params string[] extraArgs)
+    {
+        var daemon = Launch(root, extraArgs);
+        await daemon.WaitReadyAsync();
+        return daemon;
+    }
+
+    /// <summary>Starts virtd without waiting; for tests that expect it to refuse to start.</summary>
+    public static DaemonProcess Launch(string root, params string[] extraArgs)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "virtd.dll"));
+        info.ArgumentList.Add("--root");
+        info.ArgumentList.Add(root);
+        foreach (var arg in extraArgs)
+            info.ArgumentList.Add(arg);
+        var process = Process.Start(info)!;
+        var daemon = new DaemonProcess(root, process);
+        process.OutputDataReceived += (_, e) => daemon.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => daemon.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return daemon;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+            return;
+        lock (_output)
+            _output.AppendLine(line);
+    }
+
+    private async Task WaitReadyAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+                throw new InvalidOperationException($"virtd exited with {_process.ExitCode}:\n{Output}");
+            if (Output.Contains("ready on", StringComparison.Ordinal) && File.Exists(SocketPath))
+            {
+                using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                try
+                {
+                    await probe.ConnectAsync(new UnixDomainSocketEndPoint(SocketPath));
+                    return;
+                }
+                catch (SocketException)
+                {
+                }
+            }
+            await Task.Delay(20);
+        }
+        throw new TimeoutException($"virtd did not become ready:\n{Output}");
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
+    /// <summary>SIGTERM: the daemon's orderly stop.</summary>
+    public void Terminate() => Signal(15);
+
+    /// <summary>kill -9: no cleanup at all, as in a crash.</summary>
+    public void KillHard()
+    {
+        Signal(9);
+        _process.WaitForExit(10_000);
+    }
+
+    private void Signal(int signal)
+    {
+        if (!_process.HasExited)
+            _ = kill(_process.Id, signal);
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc")]
+    private static extern int kill(int pid, int sig);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            Terminate();
+            try { await WaitForExitAsync(TimeSpan.FromSeconds(15)); }
+            catch (OperationCanceledException) { KillHard(); }
+        }
+        _process.Dispose();
+    }
+}

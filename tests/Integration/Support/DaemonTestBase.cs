@@ -1,0 +1,40 @@
+using Virt.Protocol.Client;
+using Virt.TestSupport;
+
+namespace Virt.Integration.Tests.Support;
+
+/// <summary>Each test gets a private tree, a running virtd on it, and cleanup of every process it started.</summary>
+public abstract class DaemonTestBase : IAsyncLifetime
+{
+    protected TempDirectory Dir { get; } = new("vi");
+    protected DaemonProcess Daemon { get; private set; } = null!;
+    private readonly List<VirtConnection> _connections = [];
+
+    public virtual async Task InitializeAsync() => Daemon = await DaemonProcess.StartAsync(Dir.Combine("root"));
+
+    protected async Task<VirtConnection> ConnectAsync(DaemonProcess? daemon = null)
+    {
+        var connection = await VirtConnection.OpenAsync("qemu:///session",
+            new VirtConnectionOptions { SocketPath = (daemon ?? Daemon).SocketPath, CallTimeout = TimeSpan.FromSeconds(60) });
+        _connections.Add(connection);
+        return connection;
+    }
+
+    protected async Task RestartDaemonAsync(bool hard)
+    {
+        if (hard)
+            Daemon.KillHard();
+        else
+            await Daemon.DisposeAsync();
+        Daemon = await DaemonProcess.StartAsync(Dir.Combine("root"));
+    }
+
+    public virtual async Task DisposeAsync()
+    {
+        foreach (var connection in _connections)
+            await connection.DisposeAsync();
+        await Daemon.DisposeAsync();
+        QemuReaper.KillAll(Dir.Path);
+        Dir.Dispose();
+    }
+}

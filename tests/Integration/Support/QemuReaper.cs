@@ -1,0 +1,56 @@
+namespace Virt.Integration.Tests.Support;
+
+/// <summary>Finds and kills, by pid, every QEMU whose command line mentions a test's private directory.</summary>
+public static class QemuReaper
+{
+    public static IReadOnlyList<int> FindUnder(string dir)
+    {
+        var found = new List<int>();
+        foreach (var entry in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(entry), out var pid))
+                continue;
+            try
+            {
+                var cmdline = File.ReadAllText(Path.Combine(entry, "cmdline"));
+                if (cmdline.StartsWith("qemu-system", StringComparison.Ordinal) || cmdline.Contains("/qemu-system", StringComparison.Ordinal))
+                {
+                    if (cmdline.Contains(dir, StringComparison.Ordinal) && !IsZombie(pid))
+                        found.Add(pid);
+                }
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+        return found;
+    }
+
+    public static bool IsZombie(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z');
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+    }
+
+    public static int KillAll(string dir)
+    {
+        var pids = FindUnder(dir);
+        foreach (var pid in pids)
+        {
+            try { System.Diagnostics.Process.GetProcessById(pid).Kill(); }
+            catch (ArgumentException) { }
+            catch (InvalidOperationException) { }
+        }
+        return pids.Count;
+    }
+}

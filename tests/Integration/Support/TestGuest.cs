@@ -1,0 +1,59 @@
+using System.Security;
+using Virt.Supervisor.TestGuest;
+
+namespace Virt.Integration.Tests.Support;
+
+/// <summary>The tiny boot-sector guest as a domain: prints a ready line on its serial file, powers off on ACPI.</summary>
+public static class TestGuest
+{
+    public static string Xml(string dir, string name, Guid? uuid = null, string onPoweroff = "destroy", string onCrash = "destroy")
+    {
+        var image = Path.Combine(dir, name + ".img");
+        if (!File.Exists(image))
+            TestGuestImage.Write(image);
+        return $"""
+            <domain type='qemu'>
+              <name>{SecurityElement.Escape(name)}</name>
+              <uuid>{uuid ?? Guid.NewGuid()}</uuid>
+              <memory unit='MiB'>16</memory>
+              <vcpu>1</vcpu>
+              <os>
+                <type arch='x86_64' machine='pc'>hvm</type>
+              </os>
+              <features>
+                <acpi/>
+              </features>
+              <on_poweroff>{onPoweroff}</on_poweroff>
+              <on_crash>{onCrash}</on_crash>
+              <devices>
+                <disk type='file' device='disk'>
+                  <driver name='qemu' type='raw'/>
+                  <source file='{SecurityElement.Escape(image)}'/>
+                  <target dev='hda' bus='ide'/>
+                </disk>
+                <serial type='file'>
+                  <source path='{SecurityElement.Escape(SerialPath(dir, name))}'/>
+                  <target port='0'/>
+                </serial>
+                <memballoon model='none'/>
+              </devices>
+            </domain>
+            """;
+    }
+
+    public static string SerialPath(string dir, string name) => Path.Combine(dir, name + ".serial");
+
+    /// <summary>Waits until the guest printed its ready line, i.e. it has armed the power button.</summary>
+    public static async Task WaitReadyAsync(string dir, string name, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        var path = SerialPath(dir, name);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (File.Exists(path) && (await File.ReadAllTextAsync(path)).Contains(TestGuestImage.ReadyLine))
+                return;
+            await Task.Delay(10);
+        }
+        throw new TimeoutException($"guest {name} printed no ready line on {path}");
+    }
+}
