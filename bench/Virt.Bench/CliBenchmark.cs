@@ -66,7 +66,8 @@ public static class CliBenchmark
         {
             // virtd logs "ready on SOCKET" (on stdout or stderr, by its logging setup) once it accepts connections.
             var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var readers = new[] { daemon.StandardOutput, daemon.StandardError }.Select(async reader =>
+            // Both streams are drained for the daemon's whole life, so it never blocks on a full pipe.
+            _ = new[] { daemon.StandardOutput, daemon.StandardError }.Select(async reader =>
             {
                 while (await reader.ReadLineAsync() is { } line)
                     if (line.Contains(" ready on ", StringComparison.Ordinal))
