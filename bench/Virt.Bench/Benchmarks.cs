@@ -13,5 +13,7 @@ public static class Benchmarks
         ["argv-parse"] = ArgvParseBenchmark.Run,
         ["domain-scale"] = DomainScaleBenchmark.RunAsync,
         ["connections"] = ConnectionBenchmark.RunAsync,
+        ["cli-format"] = CliBenchmark.RunFormat,
+        ["cli-startup"] = CliBenchmark.RunStartupAsync,
     };
 }

@@ -1,3 +1,6 @@
 using Virt.Cli;
+using Virt.Host.Embedded;
 
-return await VirtCommandLine.Create().Parse(args).InvokeAsync();
+// qemu:///embed?root=DIR runs the runtime inside this process; registering costs a dictionary entry, no runtime starts.
+EmbeddedRuntime.Register();
+return await VirtCommandLine.RunAsync(args, CliContext.FromProcess());

@@ -3,11 +3,46 @@ using Virt.Cli.Commands;
 
 namespace Virt.Cli;
 
-/// <summary>The `virt` root command with every subcommand registered.</summary>
+/// <summary>The `virt` root command with every subcommand registered, and the one entry point that runs a command line.</summary>
 internal static class VirtCommandLine
 {
-    public static RootCommand Create() => new("virt: manage QEMU virtual machines the way virsh does")
+    public static RootCommand Create(CliContext context)
     {
-        DomxmlToNativeCommand.Create(),
-    };
+        var root = new RootCommand("virt: manage QEMU virtual machines the way virsh does")
+        {
+            GlobalOptions.Connect,
+            GlobalOptions.Json,
+            GlobalOptions.Quiet,
+            ListCommand.Create(context),
+            DefineCommands.CreateDefine(context),
+            StartCommands.CreateCreate(context),
+            StartCommands.CreateStart(context),
+            DefineCommands.CreateAutostart(context),
+            EventCommand.Create(context),
+            InfoCommands.CreateVersion(context),
+            InfoCommands.CreateUri(context),
+            DomxmlToNativeCommand.Create(context),
+            DomxmlFromNativeCommand.Create(context),
+            QemuMonitorVerb.Create(context),
+            RunCommand.Create(context),
+        };
+        foreach (var command in LifecycleCommands.Create(context).Concat(DomainQueryCommands.Create(context)))
+            root.Add(command);
+        return root;
+    }
+
+    /// <summary>Parses and runs; a usage error is one "error: ..." line per problem and exit 1, like virsh.</summary>
+    public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken ct = default)
+    {
+        var parse = Create(context).Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+                await context.Error.WriteLineAsync("error: " + error.Message);
+            if (parse.GetValue(GlobalOptions.Json))
+                await context.Out.WriteAsync(Output.JsonOutput.Error(ExitCodes.UsageCode, parse.Errors[0].Message));
+            return ExitCodes.Failure;
+        }
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = context.Out, Error = context.Error }, ct);
+    }
 }

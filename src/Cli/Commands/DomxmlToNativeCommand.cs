@@ -12,7 +12,7 @@ internal static class DomxmlToNativeCommand
     public const string Format = "qemu-argv";
     private const string DefaultEmulator = "qemu-system-x86_64";
 
-    public static Command Create()
+    public static Command Create(CliContext context)
     {
         var format = new Argument<string>("format") { Description = $"The native format; only {Format}" };
         format.AcceptOnlyFromAmong(Format);
@@ -22,12 +22,7 @@ internal static class DomxmlToNativeCommand
             format,
             file,
         };
-        command.SetAction((parse, ct) =>
-        {
-            var output = parse.InvocationConfiguration.Output;
-            return CommandErrors.RunAsync(parse.InvocationConfiguration.Error,
-                () => RunAsync(parse.GetValue(file)!, output, ct));
-        });
+        command.SetAction((parse, ct) => Invocation.RunAsync(context, parse, run => RunAsync(parse.GetValue(file)!, run.Context.Out, ct)));
         return command;
     }
 

@@ -1,0 +1,100 @@
+using System.CommandLine;
+using Virt.Cli.Output;
+using Virt.Protocol.Client;
+using Virt.Protocol.Errors;
+using static Virt.Protocol.Api.DomainCommands;
+using static Virt.Protocol.Api.DomainReplies;
+
+namespace Virt.Cli.Commands;
+
+/// <summary>The reading verbs on one domain: dominfo, domstate, domid, domname, domuuid, dumpxml, vncdisplay, domblklist.</summary>
+internal static class DomainQueryCommands
+{
+    private static readonly Option<bool> Reason = new("--reason") { Description = "Also print the reason for the state" };
+    private static readonly Option<bool> Inactive = new("--inactive") { Description = "The configuration of the next start rather than the running one" };
+    private static readonly Option<bool> Details = new("--details") { Description = "Also show the disk type and device" };
+
+    public static IEnumerable<Command> Create(CliContext context) =>
+    [
+        Domain(context, "dominfo", "Basic information about a domain", [], async (run, c, dom, ct) =>
+        {
+            var info = await c.CallAsync<DomainInfo>(new GetDomainInfo(dom), ct);
+            await run.WriteAsync(() => DomainText.Info(info), () => DomainJson.Info(info));
+        }),
+        Domain(context, "domstate", "The state of a domain", [Reason], async (run, c, dom, ct) =>
+        {
+            var d = await c.CallAsync<DomainSummary>(new LookupDomain(dom), ct);
+            await run.WriteAsync(() => DomainText.State(d, run.Parse.GetValue(Reason)), () => DomainJson.State(d));
+        }),
+        Domain(context, "domid", "Convert a domain name or UUID to its id ('-' when inactive)", [], async (run, c, dom, ct) =>
+        {
+            var d = await c.CallAsync<DomainSummary>(new LookupDomain(dom), ct);
+            await run.WriteAsync(() => DomainText.IdText(d) + "\n", () => DomainJson.Id(d));
+        }),
+        Domain(context, "domname", "Convert a domain id or UUID to its name", [], async (run, c, dom, ct) =>
+        {
+            var d = await c.CallAsync<DomainSummary>(new LookupDomain(dom), ct);
+            await run.WriteAsync(() => d.Name.Value + "\n", () => DomainJson.Single("name", d.Name.Value));
+        }),
+        Domain(context, "domuuid", "Convert a domain name or id to its UUID", [], async (run, c, dom, ct) =>
+        {
+            var d = await c.CallAsync<DomainSummary>(new LookupDomain(dom), ct);
+            await run.WriteAsync(() => d.Uuid + "\n", () => DomainJson.Single("uuid", d.Uuid.ToString()));
+        }),
+        Domain(context, "dumpxml", "The domain's XML: the live one, or with --inactive the next start's", [Inactive], async (run, c, dom, ct) =>
+        {
+            var xml = await c.CallAsync<DomainXmlDescription>(new GetDomainXml(dom, run.Parse.GetValue(Inactive)), ct);
+            await run.WriteAsync(() => WithNewline(xml.Xml), () => JsonOutput.Document(w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("name", xml.Name.Value);
+                w.WriteString("xml", xml.Xml);
+                w.WriteEndObject();
+            }));
+        }),
+        Domain(context, "vncdisplay", "The VNC display of a running domain (:N, or HOST:N)", [], async (run, c, dom, ct) =>
+        {
+            var d = await c.CallAsync<DomainSummary>(new LookupDomain(dom), ct);
+            if (!d.Active)
+                throw new VirtException(ErrorCode.OperationInvalid, "Domain is not running");
+            var display = VncDisplay.FromXml((await c.CallAsync<DomainXmlDescription>(new GetDomainXml(dom), ct)).Xml);
+            await run.WriteAsync(() => display + "\n", () => JsonOutput.Document(w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("display", display.ToString());
+                if (display.Host is null)
+                    w.WriteNull("host");
+                else
+                    w.WriteString("host", display.Host);
+                w.WriteNumber("port", display.Port);
+                w.WriteEndObject();
+            }));
+        }),
+        Domain(context, "domblklist", "The domain's block devices: target and source", [Inactive, Details], async (run, c, dom, ct) =>
+        {
+            var xml = await c.CallAsync<DomainXmlDescription>(new GetDomainXml(dom, run.Parse.GetValue(Inactive)), ct);
+            var devices = BlockDevice.FromXml(xml.Xml);
+            await run.WriteAsync(() => BlockDevice.Table(devices, run.Parse.GetValue(Details), run.Headers), () => BlockDevice.Json(devices));
+        }),
+    ];
+
+    private static string WithNewline(string text) => text.EndsWith('\n') ? text : text + "\n";
+
+    private delegate Task Body(Invocation run, VirtConnection connection, Virt.Protocol.Api.DomainRef domain, CancellationToken ct);
+
+    private static Command Domain(CliContext context, string name, string description, Option[] options, Body body)
+    {
+        var domain = DomainArgument.Create();
+        var command = new Command(name, description) { domain };
+        foreach (var option in options)
+            command.Add(option);
+        command.SetAction((parse, ct) => Invocation.RunAsync(context, parse, async run =>
+        {
+            var dom = DomainArgument.Get(parse, domain);
+            await using var connection = await run.ConnectAsync(ct);
+            await body(run, connection, dom, ct);
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+}

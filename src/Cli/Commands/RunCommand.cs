@@ -1,0 +1,28 @@
+using System.CommandLine;
+using Virt.Host.Embedded;
+
+namespace Virt.Cli.Commands;
+
+/// <summary>`virt run FILE [--root DIR] [--verbose]`: one VM on an embedded runtime, until it shuts down (libvirt's virt-qemu-run).</summary>
+internal static class RunCommand
+{
+    private static readonly Argument<string> File = XmlFile.Create();
+    private static readonly Option<string?> Root = new("--root")
+    {
+        Description = "Keep the runtime's tree (configs, status, logs) in DIR; default: a temporary directory removed afterwards",
+        HelpName = "DIR",
+    };
+    private static readonly Option<bool> Verbose = new("--verbose", "-v") { Description = "Log the runtime's debug messages" };
+
+    public static Command Create(CliContext context)
+    {
+        var command = new Command("run", "Run one VM from an XML file in this process until it shuts down; Ctrl-C destroys it")
+        {
+            File, Root, Verbose,
+        };
+        // EmbeddedRun reports its own errors and exit code; it is not a virsh verb, so no trailing blank line.
+        command.SetAction((parse, ct) =>
+            new EmbeddedRun(context.Out, context.Error, parse.GetValue(Verbose)).RunAsync(parse.GetValue(File)!, parse.GetValue(Root), ct));
+        return command;
+    }
+}
