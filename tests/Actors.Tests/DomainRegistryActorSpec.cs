@@ -68,6 +68,31 @@ public sealed class DomainRegistryActorSpec : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void RescanAddsNewFilesAndUpdatesEditedOnesLeavingTheRestAlone()
+    {
+        var registry = Registry();
+        var edited = Guid.NewGuid();
+        Call<DomainSummary>(registry, new DefineDomain(TestDomains.Xml("vm1", edited)));
+        Call<DomainSummary>(registry, new DefineDomain(TestDomains.Xml("vm2", Guid.NewGuid())));
+        ExpectEvent("vm1", "Defined Added");
+        ExpectEvent("vm2", "Defined Added");
+
+        File.WriteAllText(Path.Combine(Dir, "vm1.xml"), TestDomains.Xml("vm1", edited, 256));
+        File.WriteAllText(Path.Combine(Dir, "vm3.xml"), TestDomains.Xml("vm3", Guid.NewGuid()));
+        File.WriteAllText(Path.Combine(Dir, "broken.xml"), "<domain");
+        registry.Tell(DomainRegistryActor.Rescan.Instance);
+
+        var seen = new[] { _events.ExpectMsg<DomainLifecycleEvent>(), _events.ExpectMsg<DomainLifecycleEvent>() }
+            .Select(e => $"{e.Name} {e.Display}").Order().ToList();
+        Assert.Equal(["vm1 Defined Updated", "vm3 Defined Added"], seen);
+        _events.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        var info = Call<DomainInfo>(registry, new GetDomainInfo(DomainRef.ByName("vm1")));
+        Assert.Equal(256UL * 1024, info.MaxMemoryKiB);
+        Assert.Equal(["vm1", "vm2", "vm3"], Call<DomainList>(registry, new ListDomains()).Domains.Select(d => d.Name.Value));
+        Assert.Contains(Call<DomainRegistryActor.ScanReport>(registry, DomainRegistryActor.GetScanReport.Instance).Problems, p => p.FileName == "broken.xml");
+    }
+
+    [Fact]
     public void ClashesAndBadXmlAreRefusedWithoutEvents()
     {
         var registry = Registry();

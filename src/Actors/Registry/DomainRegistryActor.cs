@@ -30,6 +30,14 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
         public static readonly GetScanReport Instance = new();
     }
 
+    /// <summary>Re-reads the config directory (SIGHUP): new files are added, changed ones update their domain.</summary>
+    public sealed record Rescan
+    {
+        public static readonly Rescan Instance = new();
+    }
+
+    private sealed record RescanCompleted(ConfigScan Scan);
+
     /// <summary>The files skipped at start and why.</summary>
     public sealed record ScanReport(IReadOnlyList<ConfigProblem> Problems);
 
@@ -125,10 +133,48 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
         });
         ReceiveAttach();
         Receive<GetScanReport>(_ => Sender.Tell(new ScanReport(_problems)));
+        Receive<Rescan>(_ =>
+        {
+            var store = _store;
+            Task.Run(store.Scan).PipeTo(Self, success: s => new RescanCompleted(s),
+                failure: e => new RescanCompleted(new ConfigScan([], [new ConfigProblem(store.Directory, e.Message)], 0)));
+        });
+        Receive<RescanCompleted>(m => ApplyRescan(m.Scan));
         Receive<Terminated>(ChildTerminated);
     }
 
     /// <summary>Configs first, then the status files of QEMUs that may still run; children are made last, so they see both.</summary>
+    /// <summary>
+    /// Files the user added or edited by hand since the last scan become defines (DEFINED ADDED or UPDATED);
+    /// unchanged ones and clashes are left as they are, and a file that vanished does not undefine anything.
+    /// </summary>
+    private void ApplyRescan(ConfigScan scan)
+    {
+        var changed = 0;
+        foreach (var config in scan.Loaded)
+        {
+            var existing = _state.Find(new DomainUuid(config.Definition.Uuid));
+            if (existing is not null && (ReferenceEquals(existing.Config, config.Definition)
+                || DomainXml.Format(existing.Config) == DomainXml.Format(config.Definition)))
+                continue;
+            var outcome = _state.Define(config.Definition);
+            if (outcome.Reply is ErrorReply error)
+            {
+                _log.Warning("Rescan skipped {File}: {Reason}", config.FileName, error.Message);
+                continue;
+            }
+            changed++;
+            var uuid = new DomainUuid(config.Definition.Uuid);
+            Apply(outcome, uuid);
+            if (config.Autostart && existing?.Autostart != true)
+                Apply(_state.SetAutostart(DomainRef.ByUuid(uuid), true), uuid);
+        }
+        foreach (var problem in scan.Problems)
+            _log.Warning("Rescan skipped {File} in {Directory}: {Reason}", problem.FileName, _store.Directory, problem.Reason);
+        _problems = scan.Problems;
+        _log.Info("Rescanned {Directory}: {Parsed} files read, {Changed} domains added or updated", _store.Directory, scan.Parsed, changed);
+    }
+
     private void Load(ConfigScan scan, IReadOnlyList<StatusFileReadResult> statuses)
     {
         var problems = scan.Problems.ToList();

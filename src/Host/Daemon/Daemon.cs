@@ -69,6 +69,13 @@ public sealed class Daemon
         var log = runtime.Host.Services.GetService(typeof(ILoggerFactory)) is ILoggerFactory factory
             ? factory.CreateLogger("virtd")
             : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+        using var onHup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c =>
+        {
+            c.Cancel = true;
+            log.LogInformation("SIGHUP: rescanning domain configs");
+            runtime.Domains.Tell(Actors.Registry.DomainRegistryActor.Rescan.Instance);
+        });
+
         var sessions = new DaemonSessions(runtime);
         var servers = new List<UnixSocketServer>();
         try

@@ -31,6 +31,7 @@ public class ProceduresTests
         new ResetDomain(Vm),
         new DestroyDomain(Vm, DomainDestroyFlags.Graceful),
         new QemuMonitorCommand(Vm, """{"execute":"query-status"}"""),
+        new AttachDomain(4242),
     ];
 
     [Theory]
