@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Akka.Actor;
 using Akka.Event;
+using Akka.Remote;
 using Virt.Protocol.Events;
 
 namespace Virt.Protocol.Remote;
@@ -16,12 +17,14 @@ internal sealed class RemoteClientActor : ReceiveActor
 
     private readonly ChannelWriter<DomainLifecycleEvent> _events;
     private readonly TaskCompletionSource _stopped;
+    private readonly TaskCompletionSource<string> _associationFailed;
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
-    public RemoteClientActor(ChannelWriter<DomainLifecycleEvent> events, TaskCompletionSource stopped)
+    public RemoteClientActor(ChannelWriter<DomainLifecycleEvent> events, TaskCompletionSource stopped, TaskCompletionSource<string> associationFailed)
     {
         _events = events;
         _stopped = stopped;
+        _associationFailed = associationFailed;
         Receive<DomainLifecycleEvent>(e =>
         {
             // A full queue means the program stopped reading: close, as the socket and embedded transports do.
@@ -31,7 +34,13 @@ internal sealed class RemoteClientActor : ReceiveActor
                 Context.Stop(Self);
             }
         });
-        Receive<WatchConnection>(m => Context.Watch(m.Connection));
+        // Only the handshake looks at this: it fails at once when virtd cannot be reached instead of timing out.
+        Receive<AssociationErrorEvent>(e => _associationFailed.TrySetResult(e.Cause?.Message ?? e.ToString()));
+        Receive<WatchConnection>(m =>
+        {
+            Context.System.EventStream.Unsubscribe(Self, typeof(AssociationErrorEvent));
+            Context.Watch(m.Connection);
+        });
         Receive<Terminated>(t =>
         {
             _log.Info("The connection {Connection} in virtd has ended", t.ActorRef.Path);
@@ -39,11 +48,14 @@ internal sealed class RemoteClientActor : ReceiveActor
         });
     }
 
-    public static Props Props(ChannelWriter<DomainLifecycleEvent> events, TaskCompletionSource stopped) =>
-        Akka.Actor.Props.Create(() => new RemoteClientActor(events, stopped));
+    public static Props Props(ChannelWriter<DomainLifecycleEvent> events, TaskCompletionSource stopped, TaskCompletionSource<string> associationFailed) =>
+        Akka.Actor.Props.Create(() => new RemoteClientActor(events, stopped, associationFailed));
+
+    protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(AssociationErrorEvent));
 
     protected override void PostStop()
     {
+        Context.System.EventStream.Unsubscribe(Self);
         _events.TryComplete();
         _stopped.TrySetResult();
     }

@@ -66,12 +66,13 @@ public sealed class RemoteTransport : IVirtTransport
         {
             var events = Channel.CreateBounded<DomainLifecycleEvent>(new BoundedChannelOptions(MaxQueuedEvents) { SingleReader = true });
             var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var client = system.ActorOf(RemoteClientActor.Props(events.Writer, stopped), "client");
+            var unreachable = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var client = system.ActorOf(RemoteClientActor.Props(events.Writer, stopped, unreachable), "client");
             var provider = ((ExtendedActorSystem)system).Provider;
             var endpointPath = $"akka.tcp://{RemoteMessages.DaemonSystemName}@{host}:{port}/user/{RemoteMessages.EndpointName}";
             var endpoint = system.ActorSelection(endpointPath);
             var hello = new Hello(client.Path.ToStringWithAddress(provider.DefaultAddress), options.ReadOnly, Environment.ProcessId);
-            var welcome = await AskEndpointAsync<Welcome>(endpoint, hello, endpointPath, ct).ConfigureAwait(false);
+            var welcome = await HandshakeAsync(endpoint, hello, endpointPath, unreachable.Task, ct).ConfigureAwait(false);
             var connection = provider.ResolveActorRef(welcome.Connection);
             client.Tell(new RemoteClientActor.WatchConnection(connection));
             return new RemoteTransport(system, client, endpoint, welcome, connection, events, stopped);
@@ -98,6 +99,16 @@ public sealed class RemoteTransport : IVirtTransport
               coordinated-shutdown.run-by-clr-shutdown-hook = off
             }
             """).WithFallback(ConfigurationFactory.ParseString(VirtJsonSerializer.Hocon));
+
+    private static async Task<Welcome> HandshakeAsync(ActorSelection endpoint, Hello hello, string where, Task<string> unreachable, CancellationToken ct)
+    {
+        var welcome = AskEndpointAsync<Welcome>(endpoint, hello, where, ct);
+        if (await Task.WhenAny(welcome, unreachable).ConfigureAwait(false) == welcome)
+            return await welcome.ConfigureAwait(false);
+        _ = welcome.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+        throw new VirtException(ErrorCode.Rpc,
+            $"cannot reach {where}: {await unreachable.ConfigureAwait(false)}; is virtd running there with virt.remote.enabled = on?");
+    }
 
     private static async Task<T> AskEndpointAsync<T>(ActorSelection endpoint, IRemoteMessage message, string where, CancellationToken ct)
     {
