@@ -7,6 +7,7 @@ using Virt.Actors.Connections;
 using Virt.Actors.Connections.Hosting;
 using Virt.Actors.Hosting;
 using Virt.Host.Configuration;
+using Virt.Host.Remote;
 using Virt.Protocol.Errors;
 using static Virt.Actors.Connections.ConnectionCommands;
 using static Virt.Actors.Connections.ConnectionReplies;
@@ -58,7 +59,8 @@ public sealed class VirtRuntime : IAsyncDisposable
                     loggers.AddLoggerFactory();
                 })
                 .WithDomainActors(config.Runtime)
-                .WithConnectionActors();
+                .WithConnectionActors()
+                .WithRemoteEndpoint(config); // remote: Akka.Remote endpoint, only with virt.remote.enabled = on
         });
         configure?.Invoke(builder.Services);
         var host = builder.Build();

@@ -4,7 +4,7 @@ using Virt.Protocol.Errors;
 namespace Virt.Protocol.Client;
 
 /// <summary>
-/// Picks a transport by URI mode. Protocol registers the socket transport itself; the host registers
+/// Picks a transport by URI mode. Protocol registers the socket and Akka.Remote transports itself; the host registers
 /// the embedded one, so this library never references the runtime.
 /// </summary>
 public static class TransportRegistry
@@ -15,6 +15,7 @@ public static class TransportRegistry
     {
         [RuntimeMode.Session] = SocketTransport.OpenAsync,
         [RuntimeMode.System] = SocketTransport.OpenAsync,
+        [RuntimeMode.Remote] = Remote.RemoteTransport.OpenAsync,
     };
 
     private static readonly Lock Guard = new();

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Virt.Protocol.Api;
@@ -70,6 +71,33 @@ public static class Procedures
         NamesByCommand.TryGetValue(command.GetType(), out var name)
             ? name
             : throw new VirtException(ErrorCode.InternalError, $"{command.GetType().Name} has no procedure");
+
+    /// <summary>The kind an <see cref="ErrorReply"/> travels under where errors are replies (Akka.Remote), not envelopes.</summary>
+    public const string ErrorReplyKind = "error";
+
+    /// <summary>Every reply kind, the error kind included.</summary>
+    public static IEnumerable<string> ReplyKinds => RepliesByKind.Keys.Append(ErrorReplyKind);
+
+    /// <summary>The kind a reply record travels under; an <see cref="ErrorReply"/> is <see cref="ErrorReplyKind"/>.</summary>
+    public static string KindOf(IDomainReply reply) =>
+        reply is ErrorReply ? ErrorReplyKind
+        : KindsByReply.TryGetValue(reply.GetType(), out var kind) ? kind
+        : throw new VirtException(ErrorCode.InternalError, $"{reply.GetType().Name} has no wire kind");
+
+    /// <summary>The JSON contract of the command a procedure names, if it names one.</summary>
+    public static bool TryGetCommandContract(string procedure, [NotNullWhen(true)] out JsonTypeInfo? contract) =>
+        CommandsByName.TryGetValue(procedure, out contract);
+
+    /// <summary>The JSON contract of the reply a kind names, the error kind included.</summary>
+    public static bool TryGetReplyContract(string kind, [NotNullWhen(true)] out JsonTypeInfo? contract)
+    {
+        if (kind == ErrorReplyKind)
+        {
+            contract = ApiJsonContext.Default.ErrorReply;
+            return true;
+        }
+        return RepliesByKind.TryGetValue(kind, out contract);
+    }
 
     public static JsonElement EncodeCommand(IDomainCommand command) =>
         JsonSerializer.SerializeToElement(command, CommandsByName[NameOf(command)]);

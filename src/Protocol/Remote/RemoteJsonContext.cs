@@ -1,0 +1,19 @@
+using System.Text.Json.Serialization;
+using Virt.Protocol.Rpc;
+
+namespace Virt.Protocol.Remote;
+
+/// <summary>Source-generated JSON contracts of the remote envelope records, with the API's naming and converters.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    UseStringEnumConverter = true,
+    RespectNullableAnnotations = true,
+    RespectRequiredConstructorParameters = true,
+    Converters = [typeof(DomainNameJsonConverter), typeof(DomainUuidJsonConverter)])]
+[JsonSerializable(typeof(RemoteMessages.Hello))]
+[JsonSerializable(typeof(RemoteMessages.Welcome))]
+[JsonSerializable(typeof(RemoteMessages.Subscribe))]
+[JsonSerializable(typeof(RemoteMessages.Subscribed))]
+[JsonSerializable(typeof(RemoteMessages.Goodbye))]
+[JsonSerializable(typeof(RemoteMessages.Closed))]
+internal sealed partial class RemoteJsonContext : JsonSerializerContext;

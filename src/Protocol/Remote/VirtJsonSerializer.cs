@@ -1,0 +1,90 @@
+using System.Runtime.Serialization;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Akka.Actor;
+using Akka.Serialization;
+using Virt.Protocol.Events;
+using Virt.Protocol.Rpc;
+using static Virt.Protocol.Api.DomainCommands;
+using static Virt.Protocol.Api.DomainReplies;
+
+namespace Virt.Protocol.Remote;
+
+/// <summary>
+/// Akka.Remote serializer of the Protocol records over their JSON contracts. The manifest is a name we choose
+/// (a procedure, a reply kind, "event", "remote.*"), never a CLR type, so nothing from the wire picks a type to load.
+/// </summary>
+public sealed class VirtJsonSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
+{
+    /// <summary>The serializer's fixed id; both ends must agree on it.</summary>
+    public const int SerializerId = 8713;
+
+    public const string EventManifest = "event";
+
+    private static readonly Dictionary<string, JsonTypeInfo> Envelopes = new()
+    {
+        ["remote.hello"] = RemoteJsonContext.Default.Hello,
+        ["remote.welcome"] = RemoteJsonContext.Default.Welcome,
+        ["remote.subscribe"] = RemoteJsonContext.Default.Subscribe,
+        ["remote.subscribed"] = RemoteJsonContext.Default.Subscribed,
+        ["remote.goodbye"] = RemoteJsonContext.Default.Goodbye,
+        ["remote.closed"] = RemoteJsonContext.Default.Closed,
+    };
+
+    private static readonly Dictionary<Type, string> EnvelopeManifests =
+        Envelopes.ToDictionary(pair => pair.Value.Type, pair => pair.Key);
+
+    /// <summary>Every manifest this serializer writes and reads.</summary>
+    public static IEnumerable<string> Manifests =>
+        Procedures.Names.Concat(Procedures.ReplyKinds).Append(EventManifest).Concat(Envelopes.Keys);
+
+    /// <summary>
+    /// The HOCON that registers this serializer and binds the Protocol records to it: commands, replies (errors
+    /// included), lifecycle events and the remote envelopes. Both the daemon and the client load it.
+    /// </summary>
+    public const string Hocon = """
+        akka.actor {
+          serializers.virt-json = "Virt.Protocol.Remote.VirtJsonSerializer, Virt.Protocol"
+          serialization-bindings {
+            "Virt.Protocol.Api.DomainCommands+IDomainCommand, Virt.Protocol" = virt-json
+            "Virt.Protocol.Api.DomainReplies+IDomainReply, Virt.Protocol" = virt-json
+            "Virt.Protocol.Events.DomainLifecycleEvent, Virt.Protocol" = virt-json
+            "Virt.Protocol.Remote.IRemoteMessage, Virt.Protocol" = virt-json
+          }
+        }
+        """;
+
+    public override int Identifier => SerializerId;
+
+    public override string Manifest(object o) => o switch
+    {
+        IDomainCommand command => Procedures.NameOf(command),
+        IDomainReply reply => Procedures.KindOf(reply),
+        DomainLifecycleEvent => EventManifest,
+        IRemoteMessage when EnvelopeManifests.TryGetValue(o.GetType(), out var name) => name,
+        _ => throw new SerializationException($"{nameof(VirtJsonSerializer)} cannot serialize {o.GetType().Name}"),
+    };
+
+    public override byte[] ToBinary(object obj) => JsonSerializer.SerializeToUtf8Bytes(obj, ContractOf(Manifest(obj)));
+
+    public override object FromBinary(byte[] bytes, string manifest)
+    {
+        var contract = ContractOf(manifest);
+        try
+        {
+            return JsonSerializer.Deserialize(bytes, contract)
+                ?? throw new SerializationException($"message '{manifest}' has an empty body");
+        }
+        catch (JsonException e)
+        {
+            throw new SerializationException($"message '{manifest}' is malformed: {e.Message}", e);
+        }
+    }
+
+    private static JsonTypeInfo ContractOf(string manifest) =>
+        Procedures.TryGetCommandContract(manifest, out var command) ? command
+        : Procedures.TryGetReplyContract(manifest, out var reply) ? reply
+        : manifest == EventManifest ? ApiJsonContext.Default.DomainLifecycleEvent
+        : Envelopes.TryGetValue(manifest, out var envelope) ? envelope
+        : throw new SerializationException($"unknown message manifest '{manifest}'");
+}
