@@ -25,6 +25,8 @@ internal static class VirtCommandLine
             DomxmlFromNativeCommand.Create(context),
             QemuMonitorVerb.Create(context),
             RunCommand.Create(context),
+            QemuAttachCommand.Create(context),
+            TestGuestImageCommand.Create(context),
         };
         foreach (var command in LifecycleCommands.Create(context).Concat(DomainQueryCommands.Create(context)))
             root.Add(command);
