@@ -13,6 +13,7 @@ public static class Benchmarks
         ["argv-parse"] = ArgvParseBenchmark.Run,
         ["domain-scale"] = DomainScaleBenchmark.RunAsync,
         ["connections"] = ConnectionBenchmark.RunAsync,
+        ["e2e"] = EndToEndBenchmark.RunAsync,
         ["cli-format"] = CliBenchmark.RunFormat,
         ["cli-startup"] = CliBenchmark.RunStartupAsync,
     };
