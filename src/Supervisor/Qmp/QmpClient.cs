@@ -65,7 +65,22 @@ public sealed class QmpClient : IAsyncDisposable
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
             try
             {
-                await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), linked.Token).ConfigureAwait(false);
+                // QEMU creates the socket file at bind() and listens a moment later: a connection refused in
+                // between is retried until the connect timeout, so a QEMU that was just started can be reached.
+                while (true)
+                {
+                    try
+                    {
+                        await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), linked.Token).ConfigureAwait(false);
+                        break;
+                    }
+                    catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused && !linked.IsCancellationRequested)
+                    {
+                        socket.Dispose();
+                        socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                        await Task.Delay(2, linked.Token).ConfigureAwait(false);
+                    }
+                }
             }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
             {
