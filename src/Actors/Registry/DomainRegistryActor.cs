@@ -80,8 +80,33 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
     {
         var store = _store;
         var statusFiles = _runtime.StatusFiles;
-        Task.Run(() => new ScanCompleted(store.Scan(), statusFiles.List()))
+        var runtimeDir = _runtime.Settings.Paths.RuntimeDir;
+        var log = _log;
+        Task.Run(() =>
+            {
+                var statuses = statusFiles.List();
+                KillOrphans(runtimeDir, statuses, log);
+                return new ScanCompleted(store.Scan(), statuses);
+            })
             .PipeTo(Self, success: s => s, failure: e => new ScanFailed(e));
+    }
+
+    /// <summary>A QEMU of ours without a status file was spawned by a runtime that died before recording it.</summary>
+    private static void KillOrphans(string runtimeDir, IReadOnlyList<StatusFileReadResult> statuses, ILoggingAdapter log)
+    {
+        var known = statuses.Where(s => s.Status is not null).Select(s => s.Status!.Pid).ToHashSet();
+        foreach (var pid in Supervisor.Processes.OrphanedQemus.Find(runtimeDir, known))
+        {
+            log.Warning("Killing QEMU pid {Pid}: its monitor is in {RuntimeDir} but no status file records it (a start interrupted by a crash)", pid, runtimeDir);
+            try
+            {
+                Supervisor.Processes.OrphanedQemus.Kill(pid);
+            }
+            catch (Exception e) when (e is IOException or InvalidOperationException or Protocol.Errors.VirtException)
+            {
+                log.Warning("Could not kill orphaned QEMU pid {Pid}: {Reason}", pid, e.Message);
+            }
+        }
     }
 
     private void Loading()
