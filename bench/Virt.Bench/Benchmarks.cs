@@ -13,5 +13,7 @@ public static class Benchmarks
         ["argv-parse"] = ArgvParseBenchmark.Run,
         ["domain-scale"] = DomainScaleBenchmark.RunAsync,
         ["connections"] = ConnectionBenchmark.RunAsync,
+        ["reliability-load"] = ReliabilityLoadBenchmark.RunLoadAsync,
+        ["reliability-stuck-consumer"] = ReliabilityLoadBenchmark.RunStuckConsumerAsync,
     };
 }
