@@ -158,22 +158,22 @@ public static class ReliabilityLoadBenchmark
         var frames = 0;
         var disconnected = false;
         using (var drainTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
-        if (!control)
-        {
-            try
+            if (!control)
             {
-                while (await ReadFrameAsync(stuck, drainTimeout.Token))
-                    frames++;
-                disconnected = true;
+                try
+                {
+                    while (await ReadFrameAsync(stuck, drainTimeout.Token))
+                        frames++;
+                    disconnected = true;
+                }
+                catch (OperationCanceledException)
+                {
+                }
+                catch (SocketException)
+                {
+                    disconnected = true;
+                }
             }
-            catch (OperationCanceledException)
-            {
-            }
-            catch (SocketException)
-            {
-                disconnected = true;
-            }
-        }
         var half = rss.Count / 2;
         var slope = Slope(rss.Skip(half).ToList());
         Console.WriteLine($"stuck consumer: {cycles * 2} events in {generated.TotalSeconds:F1} s; {(control ? "control run, no stuck client" : $"stuck client {(disconnected ? "disconnected" : "STILL CONNECTED")} after {frames} frames")}");
