@@ -16,5 +16,7 @@ public static class Benchmarks
         ["e2e"] = EndToEndBenchmark.RunAsync,
         ["cli-format"] = CliBenchmark.RunFormat,
         ["cli-startup"] = CliBenchmark.RunStartupAsync,
+        ["reliability-load"] = ReliabilityLoadBenchmark.RunLoadAsync,
+        ["reliability-stuck-consumer"] = ReliabilityLoadBenchmark.RunStuckConsumerAsync,
     };
 }

@@ -1,7 +1,7 @@
 namespace Virt.Protocol.Api;
 
 /// <summary>How a command names its domain: by name, UUID or running id (exactly one is set).</summary>
-public sealed record DomainRef
+public sealed record DomainRef : System.Text.Json.Serialization.IJsonOnDeserialized
 {
     public DomainName? Name { get; init; }
     public DomainUuid? Uuid { get; init; }
@@ -17,6 +17,14 @@ public sealed record DomainRef
         int.TryParse(text, out var id) && id > 0 ? ById(id)
         : DomainUuid.TryParse(text, out var uuid) ? ByUuid(uuid)
         : ByName(text);
+
+    /// <summary>A reference from the wire that names no domain, or several, is malformed rather than silently resolved.</summary>
+    void System.Text.Json.Serialization.IJsonOnDeserialized.OnDeserialized()
+    {
+        var set = (Name is null ? 0 : 1) + (Uuid is null ? 0 : 1) + (Id is null ? 0 : 1);
+        if (set != 1)
+            throw new System.Text.Json.JsonException($"a domain reference needs exactly one of name, uuid or id; it has {set}");
+    }
 
     public override string ToString() =>
         Name is { } n ? $"name '{n}'" : Uuid is { } u ? $"uuid '{u}'" : $"id {Id}";
