@@ -34,7 +34,14 @@ public sealed class WireFuzzTests(ITestOutputHelper output)
         new RebootDomain(DomainRef.ByName("vm")),
         new ResetDomain(DomainRef.ByName("vm")),
         new QemuMonitorCommand(DomainRef.ByName("vm"), "{\"execute\":\"query-status\"}"),
+        new AttachDomain(4242),
     ];
+
+    [Fact]
+    public void Every_procedure_has_a_sample_to_mutate()
+    {
+        Assert.Equal(Procedures.Names.Order(), Samples.Select(Procedures.NameOf).Order());
+    }
 
     private static bool IsRpcRefusal(Exception e) =>
         e is VirtException { Code: ErrorCode.Rpc } v && !string.IsNullOrWhiteSpace(v.Message);
