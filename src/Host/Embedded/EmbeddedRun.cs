@@ -65,7 +65,8 @@ public sealed class EmbeddedRun(TextWriter output, TextWriter error, bool verbos
         using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         using var onHup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => { c.Cancel = true; stop.Cancel(); });
 
-        var existing = await transport.CallAsync(new DomainCommands.LookupDomain(domain), TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
+        // The start itself is never abandoned half-way: a signal during it is handled once it has answered.
+        var existing = await transport.CallAsync(new DomainCommands.LookupDomain(domain), TimeSpan.FromSeconds(30), CancellationToken.None).ConfigureAwait(false);
         if (existing is DomainSummary { Active: true } running)
         {
             await Say($"Domain '{running.Name}' is already running (id {running.Id}): reconnected").ConfigureAwait(false);
@@ -73,7 +74,7 @@ public sealed class EmbeddedRun(TextWriter output, TextWriter error, bool verbos
         else
         {
             await WarmUpAsync(transport, definition, clock).ConfigureAwait(false);
-            var created = await transport.CallAsync(new DomainCommands.CreateDomain(xml), TimeSpan.FromMinutes(2), ct).ConfigureAwait(false);
+            var created = await transport.CallAsync(new DomainCommands.CreateDomain(xml), TimeSpan.FromMinutes(2), CancellationToken.None).ConfigureAwait(false);
             if (created is ErrorReply failed)
                 throw new VirtException(failed.Code, failed.Message);
             Phase("spawn + QMP ready + running", clock);

@@ -84,10 +84,13 @@ public sealed class StatusFileStoreTests
                 Assert.NotNull(read);
                 Assert.True(read.IsValid, read.Error);
                 Assert.Contains(read.Status!.DomainXml, new[] { small.DomainXml, large.DomainXml });
-                reads++;
+                Interlocked.Increment(ref reads);
             }
         });
-        for (var i = 0; i < 100 && !reader.IsCompleted; i++)
+        // At least 100 rewrites, and on until the reader has overlapped some of them (a loaded machine may
+        // start it late); bounded in time.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        for (var i = 0; (i < 100 || Volatile.Read(ref reads) < 20) && !reader.IsCompleted && DateTime.UtcNow < deadline; i++)
             store.Write(i % 2 == 0 ? large : small);
         stop.Cancel();
         await reader;
