@@ -83,7 +83,8 @@ public static class FuzzLoop
             {
                 done.Set();
             }
-        }) { IsBackground = true, Name = "fuzz " + name };
+        })
+        { IsBackground = true, Name = "fuzz " + name };
         worker.Start();
 
         while (!done.Wait(50))
