@@ -14,6 +14,7 @@ public static class Benchmarks
         ["domain-scale"] = DomainScaleBenchmark.RunAsync,
         ["connections"] = ConnectionBenchmark.RunAsync,
         ["e2e"] = EndToEndBenchmark.RunAsync,
+        ["domain-lifecycle"] = DomainLifecycleBenchmark.RunAsync,
         ["cli-format"] = CliBenchmark.RunFormat,
         ["cli-startup"] = CliBenchmark.RunStartupAsync,
         ["reliability-load"] = ReliabilityLoadBenchmark.RunLoadAsync,
