@@ -7,13 +7,13 @@ namespace Virt.Bench;
 
 /// <summary>
 /// Spawn to QMP ready: QemuProcess.LaunchAsync (log header, posix_spawn into its own session, pidfd watch,
-/// greeting and qmp_capabilities) against a bare QEMU with the same argv, started with Process.Start
-/// and timed until its socket accepts and the greeting line arrives.
+/// greeting and qmp_capabilities) against a bare QEMU with the same argv and environment, started with
+/// Process.Start and timed until qmp_capabilities is answered.
 /// </summary>
 public static class SpawnBenchmark
 {
     private const string Emulator = "qemu-system-x86_64";
-    private const int Runs = 15;
+    private const int Runs = 25;
 
     public static async Task RunAsync()
     {
@@ -28,20 +28,24 @@ public static class SpawnBenchmark
 
         // One warm-up each so page cache and JIT do not land in the first sample.
         await LaunchOnceAsync(spec);
-        await BareOnceAsync(args, monitor);
+        BareOnce(args, monitor);
         var ours = new List<double>();
         var bare = new List<double>();
+        var greeting = new List<double>();
         for (var i = 0; i < Runs; i++)
         {
             ours.Add(await LaunchOnceAsync(spec));
-            bare.Add(await BareOnceAsync(args, monitor));
+            var (greeted, ready) = BareOnce(args, monitor);
+            greeting.Add(greeted);
+            bare.Add(ready);
         }
         var oursMedian = Median(ours);
         var bareMedian = Median(bare);
         Console.WriteLine($"runs: {Runs} each, machine pc (TCG), -S");
-        Console.WriteLine($"QemuProcess.LaunchAsync   median {oursMedian,7:F1} ms  (min {ours.Min():F1}, max {ours.Max():F1})");
-        Console.WriteLine($"bare spawn + greeting     median {bareMedian,7:F1} ms  (min {bare.Min():F1}, max {bare.Max():F1})");
-        Console.WriteLine($"overhead                  {oursMedian - bareMedian,7:F1} ms  ({(oursMedian / bareMedian - 1) * 100:F0} %)");
+        Console.WriteLine($"QemuProcess.LaunchAsync      median {oursMedian,7:F1} ms  (min {ours.Min():F1}, max {ours.Max():F1})");
+        Console.WriteLine($"bare spawn -> QMP ready      median {bareMedian,7:F1} ms  (min {bare.Min():F1}, max {bare.Max():F1})");
+        Console.WriteLine($"  (bare spawn -> greeting    median {Median(greeting),7:F1} ms: what the old bench timed)");
+        Console.WriteLine($"overhead                     {oursMedian - bareMedian,7:F1} ms  ({(oursMedian / bareMedian - 1) * 100:F0} %)");
     }
 
     private static async Task<double> LaunchOnceAsync(QemuLaunchSpec spec)
@@ -54,7 +58,12 @@ public static class SpawnBenchmark
         return elapsed;
     }
 
-    private static async Task<double> BareOnceAsync(string[] args, string monitor)
+    /// <summary>
+    /// The same argv and environment, started by Process.Start, and a synchronous client: connect retried every
+    /// millisecond, the greeting, then qmp_capabilities answered (QMP is ready only then: QEMU greets from its monitor
+    /// thread while its main loop may still be setting up the machine). Returns both times.
+    /// </summary>
+    private static (double Greeting, double Ready) BareOnce(string[] args, string monitor)
     {
         File.Delete(monitor);
         var info = new ProcessStartInfo(Emulator) { UseShellExecute = false };
@@ -68,29 +77,33 @@ public static class SpawnBenchmark
             {
                 if (process.HasExited)
                     throw new InvalidOperationException($"bare QEMU exited with {process.ExitCode}");
-                if (File.Exists(monitor))
+                using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                try
                 {
-                    try
-                    {
-                        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                        await socket.ConnectAsync(new UnixDomainSocketEndPoint(monitor));
-                        using var reader = new StreamReader(new NetworkStream(socket));
-                        var greeting = await reader.ReadLineAsync();
-                        if (greeting?.Contains("\"QMP\"", StringComparison.Ordinal) == true)
-                            return clock.Elapsed.TotalMilliseconds;
-                    }
-                    catch (SocketException)
-                    {
-                        // bound but not yet listening
-                    }
+                    socket.Connect(new UnixDomainSocketEndPoint(monitor));
                 }
-                await Task.Delay(2);
+                catch (SocketException)
+                {
+                    Thread.Sleep(1); // not there yet, or bound but not yet listening
+                    continue;
+                }
+                using var stream = new NetworkStream(socket);
+                using var reader = new StreamReader(stream);
+                var greeting = reader.ReadLine();
+                if (greeting?.Contains("\"QMP\"", StringComparison.Ordinal) != true)
+                    throw new InvalidOperationException($"not a greeting: {greeting}");
+                var greeted = clock.Elapsed.TotalMilliseconds;
+                stream.Write("{\"execute\":\"qmp_capabilities\"}\n"u8);
+                var reply = reader.ReadLine();
+                if (reply?.Contains("\"return\"", StringComparison.Ordinal) != true)
+                    throw new InvalidOperationException($"qmp_capabilities failed: {reply}");
+                return (greeted, clock.Elapsed.TotalMilliseconds);
             }
         }
         finally
         {
             process.Kill();
-            await process.WaitForExitAsync();
+            process.WaitForExit();
         }
     }
 

@@ -5,7 +5,7 @@ using Virt.Supervisor.Native;
 namespace Virt.Supervisor.Processes;
 
 /// <summary>
-/// A pidfd on one process and a thread that waits for it to exit. A child of ours is reaped with
+/// A pidfd on one process, watched for its exit by the shared <see cref="FdWatcher"/>. A child of ours is reaped with
 /// waitid on the pidfd, which also yields its exit status; for another process only the exit is seen.
 /// Signals go through the pidfd, so they can never hit a later process that reused the pid.
 /// </summary>
@@ -13,7 +13,6 @@ internal sealed class ProcessHandle
 {
     private readonly TaskCompletionSource<ProcessExit> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly int _pidfd;
-    private readonly int _stopFd;
     private readonly bool _reap;
     private readonly Lock _fdLock = new();
     private bool _closed;
@@ -21,14 +20,11 @@ internal sealed class ProcessHandle
     public int Pid { get; }
     public Task<ProcessExit> Exited => _exited.Task;
 
-    private ProcessHandle(int pid, int pidfd, int stopFd, bool reap)
+    private ProcessHandle(int pid, int pidfd, bool reap)
     {
         Pid = pid;
         _pidfd = pidfd;
-        _stopFd = stopFd;
         _reap = reap;
-        var thread = new Thread(WaitLoop) { IsBackground = true, Name = $"exit-watch {pid}" };
-        thread.Start();
     }
 
     /// <summary>Watches a process. reap: it is our child and we collect its status (nobody else may).</summary>
@@ -42,21 +38,24 @@ internal sealed class ProcessHandle
                 ? new VirtException(ErrorCode.OperationFailed, $"process {pid} is not running")
                 : new VirtException(ErrorCode.InternalError, $"pidfd_open({pid}) failed: {LibC.StrError(errno)}");
         }
-        var stopFd = LibC.EventFd(0, LibC.EFD_CLOEXEC);
-        if (stopFd < 0)
+        var handle = new ProcessHandle(pid, pidfd, reap);
+        try
         {
-            var errno = Marshal.GetLastPInvokeError();
-            LibC.Close(pidfd);
-            throw new VirtException(ErrorCode.InternalError, $"eventfd failed: {LibC.StrError(errno)}");
+            FdWatcher.Arm(pidfd, handle.OnExit);
         }
-        return new ProcessHandle(pid, pidfd, stopFd, reap);
+        catch (IOException e)
+        {
+            LibC.Close(pidfd);
+            throw new VirtException(ErrorCode.InternalError, $"cannot watch process {pid}: {e.Message}", e);
+        }
+        return handle;
     }
 
     /// <summary>Sends a signal; false when the process has already exited.</summary>
     public bool Signal(int signal)
     {
         int errno;
-        // Held so the watcher thread cannot close the pidfd (and the number be reused) mid-call.
+        // Held so the exit callback cannot close the pidfd (and the number be reused) mid-call.
         lock (_fdLock)
         {
             if (_closed)
@@ -73,56 +72,45 @@ internal sealed class ProcessHandle
     /// <summary>Stops watching without waiting for exit; only for processes we do not reap.</summary>
     public void StopWatching()
     {
-        if (_reap)
+        if (_reap || !Close())
             return;
-        ulong one = 1;
-        LibC.Write(_stopFd, ref one, sizeof(ulong));
+        _exited.TrySetCanceled();
     }
 
-    private void WaitLoop()
+    /// <summary>On the watcher thread: the pidfd is readable, so the process has exited.</summary>
+    private void OnExit()
     {
+        ProcessExit exit;
         try
         {
-            var fds = new LibC.PollFd[]
+            lock (_fdLock)
             {
-                new() { Fd = _pidfd, Events = LibC.POLLIN },
-                new() { Fd = _stopFd, Events = LibC.POLLIN },
-            };
-            while (true)
-            {
-                var rc = LibC.Poll(fds, 2, -1);
-                if (rc < 0)
-                {
-                    var errno = Marshal.GetLastPInvokeError();
-                    if (errno == LibC.EINTR)
-                        continue;
-                    _exited.TrySetException(new VirtException(ErrorCode.InternalError, $"poll on process {Pid} failed: {LibC.StrError(errno)}"));
+                if (_closed)
                     return;
-                }
-                if (fds[0].Revents != 0)
-                {
-                    _exited.TrySetResult(_reap ? Reap() : ProcessExit.Unknown);
-                    return;
-                }
-                if (fds[1].Revents != 0)
-                {
-                    _exited.TrySetCanceled();
-                    return;
-                }
+                exit = _reap ? Reap() : ProcessExit.Unknown;
             }
         }
         catch (Exception e)
         {
+            Close();
             _exited.TrySetException(e);
+            return;
         }
-        finally
+        Close();
+        _exited.TrySetResult(exit);
+    }
+
+    /// <summary>Closes the pidfd once; false when it was closed already.</summary>
+    private bool Close()
+    {
+        lock (_fdLock)
         {
-            lock (_fdLock)
-            {
-                _closed = true;
-                LibC.Close(_pidfd);
-                LibC.Close(_stopFd);
-            }
+            if (_closed)
+                return false;
+            _closed = true;
+            FdWatcher.Disarm(_pidfd);
+            LibC.Close(_pidfd);
+            return true;
         }
     }
 

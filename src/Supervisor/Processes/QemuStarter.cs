@@ -30,6 +30,8 @@ internal static class QemuStarter
             throw new VirtException(ErrorCode.OperationFailed, $"cannot write log file {spec.LogPath}: {e.Message}", e);
         }
 
+        // Watched before the spawn, so the socket's creation cannot slip between a look and the watch.
+        using var socketWatch = DirectoryWatch.TryCreate(Path.GetDirectoryName(Path.GetFullPath(spec.MonitorPath))!);
         var pid = PosixSpawn.SpawnDetached(spec.Emulator, argv, ProcessControl.BuildEnvironment(spec.Environment), spec.LogPath);
         ProcessHandle handle;
         try
@@ -47,11 +49,13 @@ internal static class QemuStarter
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(spec.StartTimeout);
+        var expired = Task.Delay(Timeout.Infinite, timeout.Token);
         Exception? lastError = null;
         try
         {
             while (true)
             {
+                var changed = socketWatch?.NextChangeAsync();
                 timeout.Token.ThrowIfCancellationRequested();
                 if (handle.Exited.IsCompleted)
                     throw new StartFailed($"QEMU {await handle.Exited.ConfigureAwait(false)} before its monitor was ready");
@@ -64,11 +68,13 @@ internal static class QemuStarter
                     }
                     catch (Exception e) when (e is not OperationCanceledException)
                     {
-                        // Bound but not listening yet, or QEMU is dying: the loop head tells which.
+                        // QEMU is dying (the loop head tells), or the socket is not ours to use: try again a moment later.
                         lastError = e;
+                        changed = null;
                     }
                 }
-                await Task.WhenAny(handle.Exited, Task.Delay(SocketPollInterval, timeout.Token)).ConfigureAwait(false);
+                // Without inotify (or after a failed connect) a short poll; the exit and the timeout end the wait early.
+                await Task.WhenAny(handle.Exited, changed ?? Task.Delay(SocketPollInterval, timeout.Token), expired).ConfigureAwait(false);
             }
         }
         catch (Exception e)

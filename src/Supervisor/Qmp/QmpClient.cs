@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
@@ -10,6 +11,7 @@ namespace Virt.Supervisor.Qmp;
 /// <summary>An async QMP connection: one reader loop, commands matched to replies by id, events as a stream.</summary>
 public sealed class QmpClient : IAsyncDisposable
 {
+    private const int ImmediateRetries = 3;
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
 
     private readonly Stream _input;
@@ -63,6 +65,7 @@ public sealed class QmpClient : IAsyncDisposable
         {
             using var timeout = new CancellationTokenSource(options.ConnectTimeout);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
+            var refused = 0;
             try
             {
                 // QEMU creates the socket file at bind() and listens a moment later: a connection refused in
@@ -78,7 +81,11 @@ public sealed class QmpClient : IAsyncDisposable
                     {
                         socket.Dispose();
                         socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                        await Task.Delay(2, linked.Token).ConfigureAwait(false);
+                        // bind() to listen() is microseconds in QEMU: retry at once a few times before sleeping.
+                        if (++refused <= ImmediateRetries)
+                            await Task.Yield();
+                        else
+                            await Task.Delay(1, linked.Token).ConfigureAwait(false);
                     }
                 }
             }
@@ -112,8 +119,12 @@ public sealed class QmpClient : IAsyncDisposable
     {
         var client = new QmpClient(input, output, options);
         client._readerLoop = Task.Run(client.ReadLoopAsync, CancellationToken.None);
+        Task? negotiate = null;
         try
         {
+            // Sent before the greeting arrives: QEMU reads it only after greeting us, and a QEMU still starting up
+            // answers it as soon as its main loop runs, without waiting for our side of one more round trip.
+            negotiate = client.ExecuteAsync("qmp_capabilities", timeout: options.ConnectTimeout, ct: ct);
             try
             {
                 await client._greeting.Task.WaitAsync(options.ConnectTimeout, ct).ConfigureAwait(false);
@@ -122,12 +133,18 @@ public sealed class QmpClient : IAsyncDisposable
             {
                 throw new QmpTimeoutException($"QEMU sent no QMP greeting within {Format(options.ConnectTimeout)}");
             }
-            await client.ExecuteAsync("qmp_capabilities", timeout: options.ConnectTimeout, ct: ct).ConfigureAwait(false);
+            await negotiate.ConfigureAwait(false);
             return client;
         }
         catch
         {
             await client.DisposeAsync().ConfigureAwait(false);
+            if (negotiate is not null)
+            {
+                // The close failed it too; observed here so it is not reported as unobserved.
+                try { await negotiate.ConfigureAwait(false); }
+                catch (Exception) { }
+            }
             throw;
         }
     }
@@ -152,16 +169,21 @@ public sealed class QmpClient : IAsyncDisposable
         var pending = new PendingCommand(command, new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously));
         // Registered before the closed check below, so a concurrent Close either sees it or we see the close.
         _pending[id] = pending;
-        using var timeoutCts = new CancellationTokenSource(limit);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeoutCts.Token);
+        var started = Stopwatch.GetTimestamp();
         try
         {
             if (!IsConnected)
                 throw ClosedError(command);
-            await WriteAsync(command, line, linked.Token).ConfigureAwait(false);
-            return await pending.Reply.Task.WaitAsync(linked.Token).ConfigureAwait(false);
+            // The common case (lock free, the kernel takes the line at once) needs no timer or linked token to send;
+            // only a write that has to wait is bounded by the command's timeout.
+            if (!TryWriteNow(command, line, out var inFlight))
+                await WriteWithTimeoutAsync(command, line, inFlight, limit, ct).ConfigureAwait(false);
+            var remaining = limit == Timeout.InfiniteTimeSpan ? limit : limit - Stopwatch.GetElapsedTime(started);
+            if (remaining != Timeout.InfiniteTimeSpan && remaining <= TimeSpan.Zero)
+                throw new TimeoutException();
+            return await pending.Reply.Task.WaitAsync(remaining, ct).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (timeoutCts.IsCancellationRequested && !ct.IsCancellationRequested)
+        catch (TimeoutException)
         {
             throw new QmpTimeoutException($"QMP command '{command}' got no reply within {Format(limit)}");
         }
@@ -188,32 +210,107 @@ public sealed class QmpClient : IAsyncDisposable
         }
     }
 
-    private async Task WriteAsync(string command, ReadOnlyMemory<byte> line, CancellationToken ct)
+    /// <summary>
+    /// Sends the line when the lock is free and the write completes at once (true). Otherwise false, with the write
+    /// still under way in <paramref name="inFlight"/> (the lock then held for it) or not begun (null: lock busy).
+    /// </summary>
+    private bool TryWriteNow(string command, ReadOnlyMemory<byte> line, out ValueTask? inFlight)
     {
-        await _writeLock.WaitAsync(ct).ConfigureAwait(false);
+        inFlight = null;
+        if (!_writeLock.Wait(0))
+            return false;
+        ValueTask write;
         try
         {
             if (!IsConnected)
                 throw ClosedError(command);
-            await _output.WriteAsync(line, ct).ConfigureAwait(false);
-            await _output.FlushAsync(ct).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // A half-written command would corrupt the stream for every later one.
-            Close(new QmpConnectionException($"sending QMP command '{command}' was interrupted"), $"sending '{command}' was interrupted");
-            throw;
+            write = WriteAndFlushAsync(line, CancellationToken.None);
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException)
         {
-            var error = new QmpConnectionException($"sending QMP command '{command}' failed: {e.Message}", e);
-            Close(error, error.Message);
-            throw error;
+            _writeLock.Release();
+            throw WriteFailed(command, e);
+        }
+        catch
+        {
+            _writeLock.Release();
+            throw;
+        }
+        if (!write.IsCompleted)
+        {
+            inFlight = write;
+            return false;
+        }
+        try
+        {
+            write.GetAwaiter().GetResult();
+            return true;
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException)
+        {
+            throw WriteFailed(command, e);
         }
         finally
         {
             _writeLock.Release();
         }
+    }
+
+    private async ValueTask WriteAndFlushAsync(ReadOnlyMemory<byte> line, CancellationToken ct)
+    {
+        await _output.WriteAsync(line, ct).ConfigureAwait(false);
+        await _output.FlushAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The slow path: waits for the lock and the write under the command's timeout.</summary>
+    private async Task WriteWithTimeoutAsync(string command, ReadOnlyMemory<byte> line, ValueTask? inFlight, TimeSpan limit, CancellationToken ct)
+    {
+        using var timeout = new CancellationTokenSource(limit);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
+        if (inFlight is null)
+        {
+            try
+            {
+                await _writeLock.WaitAsync(linked.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
+            {
+                throw new TimeoutException();
+            }
+        }
+        try
+        {
+            if (inFlight is null)
+            {
+                if (!IsConnected)
+                    throw ClosedError(command);
+                inFlight = WriteAndFlushAsync(line, linked.Token);
+            }
+            await inFlight.Value.AsTask().WaitAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // A half-written command would corrupt the stream for every later one.
+            Close(new QmpConnectionException($"sending QMP command '{command}' was interrupted"), $"sending '{command}' was interrupted");
+            if (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
+                throw new TimeoutException();
+            throw;
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException)
+        {
+            throw WriteFailed(command, e);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private QmpConnectionException WriteFailed(string command, Exception e)
+    {
+        var error = new QmpConnectionException($"sending QMP command '{command}' failed: {e.Message}", e);
+        Close(error, error.Message);
+        return error;
     }
 
     private async Task ReadLoopAsync()

@@ -1,13 +1,17 @@
 using System.Text.Json;
 using Virt.Protocol.Errors;
-using Virt.Supervisor.Native;
 
 namespace Virt.Supervisor.Status;
 
 /// <summary>
 /// Status files of running domains in one runtime directory, one per domain UUID, written atomically:
-/// a temp file in the same directory, fsync, rename over the old file, fsync the directory.
+/// a temp file in the same directory, then a rename over the old file.
 /// </summary>
+/// <remarks>
+/// No fsync: the rename alone keeps a daemon crash from ever showing a part-written file, and a status file only
+/// matters while its QEMU lives, which a machine crash ends too (a file torn by one is reported and skipped, and a
+/// stale one names a dead pid). An fsync cost milliseconds on every start, transition and destroy.
+/// </remarks>
 public sealed class StatusFileStore
 {
     private const string Suffix = ".status.json";
@@ -39,10 +43,8 @@ public sealed class StatusFileStore
             using (var stream = new FileStream(temp, options))
             {
                 JsonSerializer.Serialize(stream, status, StatusJsonContext.Default.DomainStatusFile);
-                stream.Flush(flushToDisk: true);
             }
             File.Move(temp, target, overwrite: true);
-            DirectorySync.Fsync(Directory);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -84,7 +86,6 @@ public sealed class StatusFileStore
         try
         {
             File.Delete(path);
-            DirectorySync.Fsync(Directory);
             return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
