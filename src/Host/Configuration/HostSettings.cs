@@ -39,4 +39,8 @@ public sealed record RemoteSettings
     public string Hostname { get; init; } = "127.0.0.1";
     public int Port { get; init; } = 4053;
     public bool Tls { get; init; }
+    /// <summary>With TLS: the daemon's PKCS#12 certificate file (with its key); its password comes from $VIRT_TLS_PASSWORD.</summary>
+    public string Certificate { get; init; } = "";
+    /// <summary>With TLS: SHA-1 thumbprints of the client certificates the daemon accepts.</summary>
+    public IReadOnlyList<string> TrustedThumbprints { get; init; } = [];
 }

@@ -56,6 +56,8 @@ public sealed record VirtConfig(Config Hocon, VirtRuntimeSettings Runtime, HostS
                     Hostname = virt.GetString("remote.hostname", hostDefaults.Remote.Hostname),
                     Port = virt.GetInt("remote.port", hostDefaults.Remote.Port),
                     Tls = virt.GetBoolean("remote.tls", false),
+                    Certificate = virt.GetString("remote.certificate", ""),
+                    TrustedThumbprints = [.. virt.GetStringList("remote.trusted-thumbprints") ?? []],
                 },
             };
             return new VirtConfig(config, runtime, host);

@@ -10,27 +10,39 @@ namespace Virt.Host.Remote;
 /// <summary>Akka.Remote for .NET clients (qemu+akka://HOST:PORT/): off unless virt.remote.enabled = on.</summary>
 public static class RemoteEndpointHosting
 {
-    /// <summary>Refuses settings this version cannot serve safely: TLS, and with it any non-loopback address.</summary>
+    /// <summary>Refuses settings that cannot be served safely: a non-loopback address without TLS, TLS without a usable certificate.</summary>
     public static void Validate(RemoteSettings remote)
     {
         if (!remote.Enabled)
             return;
-        if (remote.Tls)
-            throw new VirtException(ErrorCode.ConfigUnsupported,
-                "virt.remote.tls = on: TLS for Akka.Remote is not supported yet; use a loopback virt.remote.hostname without tls");
-        if (!Loopback.IsLoopback(remote.Hostname))
-            throw new VirtException(ErrorCode.ConfigUnsupported, $"virt.remote.hostname {Loopback.TlsRequired(remote.Hostname)}");
         if (remote.Port is < 0 or > 65535)
             throw new VirtException(ErrorCode.ConfigUnsupported, $"virt.remote.port {remote.Port} is not a TCP port");
+        if (!remote.Tls && !Loopback.IsLoopback(remote.Hostname))
+            throw new VirtException(ErrorCode.ConfigUnsupported, $"virt.remote.hostname {Loopback.TlsRequired(remote.Hostname)}");
+        if (remote.Tls)
+            TlsOf(remote).ToSetup().Certificate.Dispose();
     }
 
-    /// <summary>Binds remoting to the configured loopback endpoint, with the Protocol serializer and /user/remote-endpoint.</summary>
+    private static RemoteTls TlsOf(RemoteSettings remote)
+    {
+        if (string.IsNullOrEmpty(remote.Certificate))
+            throw new VirtException(ErrorCode.ConfigUnsupported,
+                "virt.remote.tls = on needs virt.remote.certificate, the daemon's PKCS#12 certificate file with its key");
+        if (remote.TrustedThumbprints.Count == 0)
+            throw new VirtException(ErrorCode.ConfigUnsupported,
+                "virt.remote.tls = on needs virt.remote.trusted-thumbprints, the SHA-1 thumbprints of the client certificates to accept");
+        return new RemoteTls(remote.Certificate, Environment.GetEnvironmentVariable(RemoteTls.PasswordVariable), remote.TrustedThumbprints);
+    }
+
+    /// <summary>Binds remoting to the configured endpoint (TLS when configured), with the Protocol serializer and /user/remote-endpoint.</summary>
     public static AkkaConfigurationBuilder WithRemoteEndpoint(this AkkaConfigurationBuilder builder, VirtConfig config)
     {
         var remote = config.Host.Remote;
         if (!remote.Enabled)
             return builder;
         Validate(remote);
+        if (remote.Tls)
+            builder.AddHocon(RemoteTls.Hocon, HoconAddMode.Prepend).AddSetup(TlsOf(remote).ToSetup());
         return builder
             .AddHocon(VirtJsonSerializer.Hocon, HoconAddMode.Prepend)
             .WithRemoting(remote.Hostname, remote.Port)

@@ -5,8 +5,12 @@ namespace Virt.Protocol.Connection;
 public enum RuntimeMode { Session, System, Embed, Remote }
 
 /// <summary>A parsed connection URI: qemu:///session, qemu:///system, qemu:///embed?root=DIR, qemu+akka://host:port/.</summary>
-/// <remarks>Like libvirt, a local URI may name its socket: qemu:///session?socket=/path/to/virt-sock.</remarks>
-public sealed record VirtUri(RuntimeMode Mode, string Text, string? EmbedRoot = null, string? Host = null, int Port = 0, string? Socket = null)
+/// <remarks>
+/// Like libvirt, a local URI may name its socket: qemu:///session?socket=/path/to/virt-sock. A remote URI turns TLS
+/// on with this client's certificate and the daemon's pinned thumbprint: qemu+akka://HOST:PORT/?cert=/abs/client.pfx&amp;pin=SHA1.
+/// </remarks>
+public sealed record VirtUri(RuntimeMode Mode, string Text, string? EmbedRoot = null, string? Host = null, int Port = 0, string? Socket = null,
+    string? TlsCertificate = null, IReadOnlyList<string>? TlsPins = null)
 {
     public const string DefaultText = "qemu:///session";
 
@@ -30,9 +34,29 @@ public sealed record VirtUri(RuntimeMode Mode, string Text, string? EmbedRoot = 
             case "qemu+akka":
                 if (string.IsNullOrEmpty(uri.Host) || uri.Port <= 0)
                     throw Invalid(text, "expected qemu+akka://HOST:PORT/");
-                return new VirtUri(RuntimeMode.Remote, text, Host: uri.Host, Port: uri.Port);
+                return ParseRemote(text, uri);
             default:
                 throw Invalid(text, $"unsupported scheme '{uri.Scheme}'");
+        }
+    }
+
+    private static VirtUri ParseRemote(string text, Uri uri)
+    {
+        var certificate = QueryPath(text, uri.Query, "cert");
+        var pins = QueryValues(uri.Query, "pin").SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        if ((certificate is null) != (pins.Count == 0))
+            throw Invalid(text, "TLS needs both cert=/abs/client.pfx (this client's certificate) and pin=SHA1 (the daemon's thumbprint)");
+        return new VirtUri(RuntimeMode.Remote, text, Host: uri.Host, Port: uri.Port, TlsCertificate: certificate,
+            TlsPins: pins.Count == 0 ? null : pins);
+    }
+
+    private static IEnumerable<string> QueryValues(string query, string name)
+    {
+        foreach (var pair in query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = pair.IndexOf('=');
+            if (eq > 0 && pair[..eq] == name)
+                yield return Uri.UnescapeDataString(pair[(eq + 1)..]);
         }
     }
 
@@ -44,16 +68,11 @@ public sealed record VirtUri(RuntimeMode Mode, string Text, string? EmbedRoot = 
     /// <summary>An absolute path given as a query parameter, or null when the parameter is absent.</summary>
     private static string? QueryPath(string text, string query, string name)
     {
-        foreach (var pair in query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var path in QueryValues(query, name))
         {
-            var eq = pair.IndexOf('=');
-            if (eq > 0 && pair[..eq] == name)
-            {
-                var path = Uri.UnescapeDataString(pair[(eq + 1)..]);
-                if (!Path.IsPathFullyQualified(path))
-                    throw Invalid(text, $"the {name} '{path}' must be an absolute path");
-                return Path.TrimEndingDirectorySeparator(path);
-            }
+            if (!Path.IsPathFullyQualified(path))
+                throw Invalid(text, $"the {name} '{path}' must be an absolute path");
+            return Path.TrimEndingDirectorySeparator(path);
         }
         return null;
     }

@@ -24,13 +24,32 @@ public static class Loopback
         }
     }
 
-    /// <summary>The loopback address of the same family as <paramref name="host"/>, for a client's own endpoint.</summary>
-    public static string LocalAddressFor(string host) =>
-        IPAddress.TryParse(host.Trim('[', ']'), out var address) && address.AddressFamily == AddressFamily.InterNetworkV6
-            ? "::1"
-            : "127.0.0.1";
+    /// <summary>
+    /// A client's own endpoint: the loopback address of <paramref name="host"/>'s family, or for another host the
+    /// local address the kernel routes to it through, so the daemon sees an address it can reach.
+    /// </summary>
+    public static string LocalAddressFor(string host)
+    {
+        var parsed = IPAddress.TryParse(host.Trim('[', ']'), out var address);
+        if (!IsLoopback(host))
+        {
+            try
+            {
+                var target = parsed ? address! : Dns.GetHostAddresses(host)[0];
+                // A UDP connect sends nothing; it only asks the kernel which local address reaches the target.
+                using var probe = new Socket(target.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+                probe.Connect(target, 9);
+                return ((IPEndPoint)probe.LocalEndPoint!).Address.ToString();
+            }
+            catch (Exception e) when (e is SocketException or IndexOutOfRangeException)
+            {
+                // No route now: Akka's own connect will report it with the daemon's address.
+            }
+        }
+        return parsed && address!.AddressFamily == AddressFamily.InterNetworkV6 ? "::1" : "127.0.0.1";
+    }
 
     /// <summary>The one message for every refusal of a non-loopback address, so the daemon and clients agree.</summary>
     public static string TlsRequired(string host) =>
-        $"'{host}' is not a loopback address: Akka.Remote on any other address requires TLS, which this version does not support yet; use 127.0.0.1 or ::1";
+        $"'{host}' is not a loopback address: Akka.Remote on any other address requires TLS (a daemon with virt.remote.tls = on, a client URI with ?cert=/abs/client.pfx&pin=DAEMON_SHA1)";
 }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Akka.Actor;
+using Akka.Actor.Setup;
 using Akka.Configuration;
 using Virt.Protocol.Client;
 using Virt.Protocol.Connection;
@@ -54,14 +55,23 @@ public sealed class RemoteTransport : IVirtTransport
 
     public Task Completion => _stopped.Task;
 
-    public static async Task<IVirtTransport> OpenAsync(VirtUri uri, VirtConnectionOptions options, CancellationToken ct) =>
-        await ConnectAsync(uri.Host!, uri.Port, options, ct).ConfigureAwait(false);
-
-    public static async Task<RemoteTransport> ConnectAsync(string host, int port, VirtConnectionOptions options, CancellationToken ct)
+    public static async Task<IVirtTransport> OpenAsync(VirtUri uri, VirtConnectionOptions options, CancellationToken ct)
     {
-        if (!Loopback.IsLoopback(host))
+        var tls = uri.TlsCertificate is null
+            ? null
+            : new RemoteTls(uri.TlsCertificate, Environment.GetEnvironmentVariable(RemoteTls.PasswordVariable), uri.TlsPins ?? []);
+        return await ConnectAsync(uri.Host!, uri.Port, options, ct, tls).ConfigureAwait(false);
+    }
+
+    /// <param name="tls">Mutual TLS with a pinned daemon certificate; required for any host but loopback.</param>
+    public static async Task<RemoteTransport> ConnectAsync(string host, int port, VirtConnectionOptions options, CancellationToken ct,
+        RemoteTls? tls = null)
+    {
+        if (tls is null && !Loopback.IsLoopback(host))
             throw new VirtException(ErrorCode.OperationInvalid, Loopback.TlsRequired(host));
-        var system = ActorSystem.Create("virt-client", ClientConfig(host));
+        var bootstrap = BootstrapSetup.Create().WithConfig(ClientConfig(host, tls is not null));
+        var setup = tls is null ? ActorSystemSetup.Create(bootstrap) : bootstrap.And(tls.ToSetup());
+        var system = ActorSystem.Create("virt-client", setup);
         try
         {
             var events = Channel.CreateBounded<DomainLifecycleEvent>(new BoundedChannelOptions(MaxQueuedEvents) { SingleReader = true });
@@ -69,10 +79,13 @@ public sealed class RemoteTransport : IVirtTransport
             var unreachable = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
             var client = system.ActorOf(RemoteClientActor.Props(events.Writer, stopped, unreachable), "client");
             var provider = ((ExtendedActorSystem)system).Provider;
-            var endpointPath = $"akka.tcp://{RemoteMessages.DaemonSystemName}@{host}:{port}/user/{RemoteMessages.EndpointName}";
+            var endpointPath = $"{(tls is null ? "akka.tcp" : "akka.ssl.tcp")}://{RemoteMessages.DaemonSystemName}@{host}:{port}/user/{RemoteMessages.EndpointName}";
             var endpoint = system.ActorSelection(endpointPath);
             var hello = new Hello(client.Path.ToStringWithAddress(provider.DefaultAddress), options.ReadOnly, Environment.ProcessId);
-            var welcome = await HandshakeAsync(endpoint, hello, endpointPath, unreachable.Task, ct).ConfigureAwait(false);
+            var hint = tls is null
+                ? "is virtd running there with virt.remote.enabled = on?"
+                : "is virtd running there with virt.remote.tls = on? check that the daemon trusts this client's certificate and that pin= names the daemon's";
+            var welcome = await HandshakeAsync(endpoint, hello, endpointPath, hint, unreachable.Task, ct).ConfigureAwait(false);
             var connection = provider.ResolveActorRef(welcome.Connection);
             client.Tell(new RemoteClientActor.WatchConnection(connection));
             return new RemoteTransport(system, client, endpoint, welcome, connection, events, stopped);
@@ -85,8 +98,8 @@ public sealed class RemoteTransport : IVirtTransport
     }
 
     /// <summary>Remoting on an ephemeral loopback port with the Protocol serializer; quiet, as a library should be.</summary>
-    private static Config ClientConfig(string host) =>
-        ConfigurationFactory.ParseString($$"""
+    private static Config ClientConfig(string host, bool tls) =>
+        ConfigurationFactory.ParseString((tls ? RemoteTls.Hocon : "") + "\n" + $$"""
             akka {
               loglevel = ERROR
               stdout-loglevel = ERROR
@@ -100,14 +113,15 @@ public sealed class RemoteTransport : IVirtTransport
             }
             """).WithFallback(ConfigurationFactory.ParseString(VirtJsonSerializer.Hocon));
 
-    private static async Task<Welcome> HandshakeAsync(ActorSelection endpoint, Hello hello, string where, Task<string> unreachable, CancellationToken ct)
+    private static async Task<Welcome> HandshakeAsync(ActorSelection endpoint, Hello hello, string where, string hint, Task<string> unreachable,
+        CancellationToken ct)
     {
         var welcome = AskEndpointAsync<Welcome>(endpoint, hello, where, ct);
         if (await Task.WhenAny(welcome, unreachable).ConfigureAwait(false) == welcome)
             return await welcome.ConfigureAwait(false);
         _ = welcome.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
         throw new VirtException(ErrorCode.Rpc,
-            $"cannot reach {where}: {await unreachable.ConfigureAwait(false)}; is virtd running there with virt.remote.enabled = on?");
+            $"cannot reach {where}: {await unreachable.ConfigureAwait(false)}; {hint}");
     }
 
     private static async Task<T> AskEndpointAsync<T>(ActorSelection endpoint, IRemoteMessage message, string where, CancellationToken ct)

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.NetworkInformation;
 using System.Net.Sockets;
 
 namespace Virt.Integration.Tests.Remote;
@@ -14,17 +15,30 @@ public static class RemoteSetup
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    public static string WriteConfig(string dir, string hostname, int port, bool tls = false)
+    public static string WriteConfig(string dir, string hostname, int port, bool tls = false,
+        string certificate = "", params string[] trustedThumbprints)
     {
         var path = Path.Combine(dir, "remote.hocon");
+        var trusted = string.Join(", ", trustedThumbprints.Select(t => $"\"{t}\""));
         File.WriteAllText(path, $$"""
             virt.remote {
               enabled = on
               hostname = "{{hostname}}"
               port = {{port}}
               tls = {{(tls ? "on" : "off")}}
+              certificate = "{{certificate}}"
+              trusted-thumbprints = [{{trusted}}]
             }
             """);
         return path;
     }
+
+    /// <summary>An IPv4 address of this machine other than loopback, where TLS is required; loopback when there is none.</summary>
+    public static string ExternalAddress() =>
+        NetworkInterface.GetAllNetworkInterfaces()
+            .Where(n => n.OperationalStatus == OperationalStatus.Up)
+            .SelectMany(n => n.GetIPProperties().UnicastAddresses)
+            .Select(a => a.Address)
+            .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a))
+            ?.ToString() ?? "127.0.0.1";
 }

@@ -33,8 +33,20 @@ public class VirtUriTests
         Assert.Equal((RuntimeMode.Remote, "127.0.0.1", 4053), (uri.Mode, uri.Host, uri.Port));
     }
 
+    [Fact]
+    public void Akka_uri_may_carry_a_client_certificate_and_daemon_pins()
+    {
+        var uri = VirtUri.Parse("qemu+akka://192.0.2.10:4053/?cert=/etc/virt/client.pfx&pin=AA,BB&pin=CC");
+        Assert.Equal("/etc/virt/client.pfx", uri.TlsCertificate);
+        Assert.Equal(["AA", "BB", "CC"], uri.TlsPins);
+        Assert.Null(VirtUri.Parse("qemu+akka://127.0.0.1:4053/").TlsCertificate);
+    }
+
     [Theory]
     [InlineData("session", "not an absolute URI")]
+    [InlineData("qemu+akka://h:1/?cert=/c.pfx", "needs both cert=")]
+    [InlineData("qemu+akka://h:1/?pin=AA", "needs both cert=")]
+    [InlineData("qemu+akka://h:1/?cert=c.pfx&pin=AA", "the cert 'c.pfx' must be an absolute path")]
     [InlineData("qemu:///embed", "needs a root")]
     [InlineData("qemu:///embed?root=relative/dir", "must be an absolute path")]
     [InlineData("qemu:///session?socket=sock", "the socket 'sock' must be an absolute path")]

@@ -1,0 +1,80 @@
+using Virt.Integration.Tests.Support;
+using Virt.Protocol.Client;
+using Virt.Protocol.Errors;
+using Virt.TestSupport;
+
+namespace Virt.Integration.Tests.Remote;
+
+/// <summary>
+/// virtd's Akka.Remote endpoint with mutual TLS on this machine's non-loopback address: a client with a trusted
+/// certificate that pins the daemon's gets in; every other combination is refused.
+/// </summary>
+public sealed class RemoteTlsTests : IAsyncLifetime
+{
+    private static readonly VirtConnectionOptions Options = new() { CallTimeout = TimeSpan.FromSeconds(60) };
+    private readonly TempDirectory _dir = new("vt");
+    private readonly string _host = RemoteSetup.ExternalAddress();
+    private DaemonProcess _daemon = null!;
+    private TestCertificates.Issued _server = null!;
+    private TestCertificates.Issued _client = null!;
+    private int _port;
+
+    public async Task InitializeAsync()
+    {
+        _server = TestCertificates.Create(_dir.Path, "virtd");
+        _client = TestCertificates.Create(_dir.Path, "client");
+        _port = RemoteSetup.FreePort();
+        var config = RemoteSetup.WriteConfig(_dir.Path, _host, _port, tls: true, _server.Path, _client.Thumbprint);
+        _daemon = await DaemonProcess.StartAsync(_dir.Combine("root"), "--config", config);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _daemon.DisposeAsync();
+        _dir.Dispose();
+    }
+
+    private string Uri(string certificate, string pin) =>
+        $"qemu+akka://{_host}:{_port}/?cert={System.Uri.EscapeDataString(certificate)}&pin={pin}";
+
+    [Fact]
+    public async Task A_trusted_client_that_pins_the_daemon_defines_and_lists()
+    {
+        await using var remote = await VirtConnection.OpenAsync(Uri(_client.Path, _server.Thumbprint), Options);
+        await remote.DefineAsync(TestGuest.Xml(_dir.Path, "overtls"));
+        Assert.Equal("overtls", Assert.Single(await remote.ListAsync()).Name.Value);
+    }
+
+    [Fact]
+    public async Task A_client_certificate_the_daemon_does_not_trust_is_refused()
+    {
+        var stranger = TestCertificates.Create(_dir.Path, "stranger");
+        var e = await Assert.ThrowsAsync<VirtException>(() => VirtConnection.OpenAsync(Uri(stranger.Path, _server.Thumbprint), Options));
+        Assert.Equal(ErrorCode.Rpc, e.Code);
+        Assert.Contains("check that the daemon trusts", e.Message);
+        Assert.False(_daemon.HasExited);
+    }
+
+    [Fact]
+    public async Task A_client_that_pins_another_daemon_certificate_is_refused()
+    {
+        var other = TestCertificates.Create(_dir.Path, "other");
+        var e = await Assert.ThrowsAsync<VirtException>(() => VirtConnection.OpenAsync(Uri(_client.Path, other.Thumbprint), Options));
+        Assert.Equal(ErrorCode.Rpc, e.Code);
+        Assert.Contains("check that the daemon trusts", e.Message);
+    }
+
+    [Fact]
+    public async Task A_client_without_tls_gets_no_answer_from_a_tls_daemon()
+    {
+        if (_host != "127.0.0.1")
+        {
+            // Off loopback the client refuses by itself, before it sends anything.
+            var refused = await Assert.ThrowsAsync<VirtException>(() => VirtConnection.OpenAsync($"qemu+akka://{_host}:{_port}/", Options));
+            Assert.Contains("requires TLS", refused.Message);
+            return;
+        }
+        var e = await Assert.ThrowsAsync<VirtException>(() => VirtConnection.OpenAsync($"qemu+akka://{_host}:{_port}/", Options));
+        Assert.Equal(ErrorCode.Rpc, e.Code);
+    }
+}
