@@ -1,3 +1,4 @@
+using Virt.Protocol.Domains;
 using Akka.Event;
 using System.Text.Json;
 using Akka.Actor;
@@ -14,7 +15,7 @@ public sealed partial class DomainActor
     /// <summary>A result about one QEMU incarnation; dropped when the actor has moved on to another.</summary>
     private abstract record IncarnationMessage(long Incarnation);
 
-    private sealed record Launched(long Incarnation, QemuProcess Process) : IncarnationMessage(Incarnation);
+    private sealed record Launched(long Incarnation, QemuProcess Process, DomainDefinition Live) : IncarnationMessage(Incarnation);
 
     private sealed record LaunchFailed(long Incarnation, Exception Error) : IncarnationMessage(Incarnation);
 

@@ -6,6 +6,7 @@ using Virt.Protocol.Domains;
 using Virt.Protocol.Errors;
 using Virt.Protocol.Events;
 using Virt.Supervisor.CommandLine;
+using Virt.Supervisor.Live;
 using Virt.Supervisor.Processes;
 using Virt.Supervisor.Qmp;
 using static Virt.Protocol.Api.DomainCommands;
@@ -40,12 +41,12 @@ public sealed partial class DomainActor
         (_state, _reason) = (DomainState.Paused, (int)PausedReason.StartingUp);
         Log.Info("Starting domain {Domain} with id {Id}", Name, m.Id);
         var paused = m.Flags.HasFlag(DomainCreateFlags.StartPaused);
-        LaunchAsync(vm, paused, Self).PipeTo(Self, success: p => new Launched(vm.Incarnation, p), failure: e => new LaunchFailed(vm.Incarnation, e));
+        LaunchAsync(vm, paused, Self).PipeTo(Self, success: r => new Launched(vm.Incarnation, r.Process, r.Live), failure: e => new LaunchFailed(vm.Incarnation, e));
         Go(Starting(vm, paused));
     }
 
     /// <summary>Everything a start does off the actor: no actor state is touched here.</summary>
-    private Task<QemuProcess> LaunchAsync(RunningVm vm, bool paused, IActorRef self)
+    private Task<(QemuProcess Process, DomainDefinition Live)> LaunchAsync(RunningVm vm, bool paused, IActorRef self)
     {
         var runtime = _runtime;
         var options = QmpOptions(vm.Incarnation, self);
@@ -74,9 +75,10 @@ public sealed partial class DomainActor
             var process = await QemuProcess.LaunchAsync(spec, options, ct).ConfigureAwait(false);
             try
             {
+                var live = await VncAutoport.ResolveAsync(process.Qmp, vm.Live, settings.QmpTimeout, ct).ConfigureAwait(false);
                 if (!paused)
                     await process.Qmp.ExecuteAsync("cont", null, settings.QmpTimeout, ct).ConfigureAwait(false);
-                return process;
+                return (process, live);
             }
             catch
             {
@@ -98,6 +100,7 @@ public sealed partial class DomainActor
         switch (message)
         {
             case Launched m:
+                vm.Live = m.Live;
                 Launch(vm, m.Process, paused);
                 return true;
             case LaunchFailed m:

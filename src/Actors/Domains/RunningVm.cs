@@ -7,10 +7,22 @@ namespace Virt.Actors.Domains;
 /// <summary>One incarnation of a domain's QEMU as its actor sees it; replaced on every start or reconnect.</summary>
 internal sealed class RunningVm(long incarnation, int id, DomainDefinition live, string? owner)
 {
+    private DomainDefinition _live = live;
+    private string? _liveXml;
+
     /// <summary>Tags every async result for this QEMU, so a late one for an older QEMU is dropped.</summary>
     public long Incarnation { get; } = incarnation;
     public int Id { get; } = id;
-    public DomainDefinition Live { get; } = live;
+    /// <summary>Set once more after the start when QEMU allocated something itself (an autoport VNC display).</summary>
+    public DomainDefinition Live
+    {
+        get => _live;
+        set
+        {
+            _live = value;
+            _liveXml = null;
+        }
+    }
     public string? Owner { get; } = owner;
 
     /// <summary>Null while the process is being spawned or adopted.</summary>
@@ -20,8 +32,8 @@ internal sealed class RunningVm(long incarnation, int id, DomainDefinition live,
     /// <summary>Adopting a QEMU that was just attached: a failure gives it up untouched instead of killing it.</summary>
     public bool Attaching { get; set; }
 
-    /// <summary>The live XML for the status file, formatted once.</summary>
-    public string LiveXml { get; } = DomainXml.Format(live);
+    /// <summary>The live XML for the status file, formatted once per change.</summary>
+    public string LiveXml => _liveXml ??= DomainXml.Format(_live);
 
     /// <summary>A reboot was asked for: the next guest SHUTDOWN resets and continues instead of stopping.</summary>
     public bool FakeReboot { get; set; }
