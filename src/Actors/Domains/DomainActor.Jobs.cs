@@ -1,7 +1,7 @@
-using Virt.Protocol.Domains;
 using Akka.Event;
 using System.Text.Json;
 using Akka.Actor;
+using Virt.Protocol.Domains;
 using Virt.Protocol.Errors;
 using Virt.Supervisor.Processes;
 using Virt.Supervisor.Qmp;
