@@ -8,13 +8,12 @@ public sealed record DaemonOptions(bool System, string? Root, string? ConfigFile
 {
     public VirtPaths ResolvePaths()
     {
-        if (System && Root is not null)
-            throw new VirtException(ErrorCode.OperationInvalid, "--system and --root cannot be combined");
         if (System)
         {
             if (NativeIds.EffectiveUid() != 0)
                 throw new VirtException(ErrorCode.OperationDenied, "the system instance (--system) must run as root");
-            return VirtPaths.System();
+            // With --root the system layout lives under that prefix (a staged install, a container image).
+            return VirtPaths.System(Root is null ? "/" : Path.GetFullPath(Root));
         }
         if (Root is not null)
             return VirtPaths.PrivateDaemon(Path.GetFullPath(Root));

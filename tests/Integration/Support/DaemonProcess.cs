@@ -10,15 +10,17 @@ public sealed class DaemonProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private DaemonProcess(string root, Process process)
+    private DaemonProcess(string root, Process process, bool system)
     {
         Root = root;
+        SocketPath = system ? Path.Combine(root, "run", "virt", "virt-sock") : Path.Combine(root, "run", "virt-sock");
         _process = process;
     }
 
     public string Root { get; }
     public int Pid => _process.Id;
-    public string SocketPath => Path.Combine(Root, "run", "virt-sock");
+    /// <summary>The read-write socket: ROOT/run/virt-sock, or for a system daemon under the prefix ROOT, ROOT/run/virt/virt-sock.</summary>
+    public string SocketPath { get; }
     public string Output { get { lock (_output) return _output.ToString(); } }
     public bool HasExited => _process.HasExited;
 
@@ -44,7 +46,7 @@ public sealed class DaemonProcess : IAsyncDisposable
         foreach (var arg in extraArgs)
             info.ArgumentList.Add(arg);
         var process = Process.Start(info)!;
-        var daemon = new DaemonProcess(root, process);
+        var daemon = new DaemonProcess(root, process, extraArgs.Contains("--system"));
         process.OutputDataReceived += (_, e) => daemon.Append(e.Data);
         process.ErrorDataReceived += (_, e) => daemon.Append(e.Data);
         process.BeginOutputReadLine();
