@@ -30,12 +30,14 @@ internal sealed partial class DeviceParser(SourceLines lines)
         if (parent.Child("address") is not { } node)
             return null;
         var type = node.RequiredAttr("type");
-        var attributes = node.Element.Attributes()
-            .Where(a => !a.IsNamespaceDeclaration && a.Name != "type")
-            .Select(a => new KeyValuePair<string, string>(a.Name.LocalName, a.Value))
-            .ToList();
-        foreach (var a in attributes)
-            node.Attr(a.Key);
+        var attributes = new List<KeyValuePair<string, string>>(node.Element.Attributes.Count);
+        foreach (var a in node.Element.Attributes)
+        {
+            if (a.IsNamespaceDeclaration || a.Is("type"))
+                continue;
+            attributes.Add(new KeyValuePair<string, string>(a.LocalName, a.Value));
+            node.Attr(a.LocalName);
+        }
         node.Done();
         return new DeviceAddress { Type = type, Attributes = attributes };
     }
