@@ -25,11 +25,20 @@ public static class DomainXml
     public static DomainDefinition Parse(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        var buffer = new byte[MaxDocumentBytes + 1];
+        // Grown as needed up to one byte past the cap: a 2 KB document should not cost a 1 MiB buffer.
+        var buffer = new byte[16 * 1024];
         var length = 0;
         int read;
-        while (length < buffer.Length && (read = stream.Read(buffer, length, buffer.Length - length)) > 0)
+        while ((read = stream.Read(buffer, length, buffer.Length - length)) > 0)
+        {
             length += read;
+            if (length == buffer.Length)
+            {
+                if (length > MaxDocumentBytes)
+                    break;
+                Array.Resize(ref buffer, Math.Min(buffer.Length * 2, MaxDocumentBytes + 1));
+            }
+        }
         if (length > MaxDocumentBytes)
             throw new DomainXmlException(ErrorCode.XmlError, $"XML error: the document is larger than the limit of {MaxDocumentBytes} bytes (1 MiB)");
         string text;
