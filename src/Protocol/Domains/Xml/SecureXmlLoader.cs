@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text;
 using System.Xml;
 using Virt.Protocol.Errors;
@@ -46,9 +45,6 @@ internal static class SecureXmlLoader
         }
     }
 
-    // Hot at daemon start (thousands of configs in well under a second): compiled optimized at once,
-    // skipping the slow tier-0 and PGO-instrumented stages that would otherwise run most of the scan.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static SourceElement Build(XmlReader reader)
     {
         var info = (IXmlLineInfo)reader;
@@ -85,7 +81,6 @@ internal static class SecureXmlLoader
         return root ?? throw new XmlException("Root element is missing.");
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static SourceAttribute[] ReadAttributes(XmlReader reader, IXmlLineInfo info)
     {
         if (reader.AttributeCount == 0)
