@@ -104,6 +104,22 @@ public sealed class ConfigStoreTests : IDisposable
     }
 
     [Fact]
+    public void ScanReadsUtf8WithBomUtf16AndLargeConfigs()
+    {
+        var store = ConfigStore.Open(Dir);
+        File.WriteAllText(store.ConfigPath("bom"), TestDomains.Xml("bom", Guid.NewGuid()), new System.Text.UTF8Encoding(true));
+        File.WriteAllText(store.ConfigPath("wide"), TestDomains.Xml("wide", Guid.NewGuid()), System.Text.Encoding.Unicode);
+        var large = TestDomains.Definition("large") with { Description = new string('d', 300 * 1024) };
+        File.WriteAllText(store.ConfigPath("large"), DomainXml.Format(large));
+
+        var scan = store.Scan();
+
+        Assert.Empty(scan.Problems);
+        Assert.Equal(["bom", "large", "wide"], scan.Loaded.Select(c => c.Definition.Name));
+        Assert.Equal(large.Description, scan.Loaded[1].Definition.Description);
+    }
+
+    [Fact]
     public void RescanReadsOnlyChangedFiles()
     {
         var store = ConfigStore.Open(Dir);

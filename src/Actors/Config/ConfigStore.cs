@@ -72,7 +72,9 @@ public sealed class ConfigStore
 
         var fresh = new ConcurrentDictionary<string, CachedFile>(StringComparer.Ordinal);
         var stale = files.Where(f => !_cache.TryGetValue(f.Name, out var c) || !c.Matches(f)).ToList();
-        Parallel.ForEach(stale, f => fresh[f.Name] = Read(f));
+        // One worker per core: more pool threads would only fight over the cores and stretch GC suspensions.
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
+        Parallel.ForEach(stale, options, f => fresh[f.Name] = Read(f));
 
         var present = files.Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var gone in _cache.Keys.Where(k => !present.Contains(k)).ToList())
@@ -217,7 +219,7 @@ public sealed class ConfigStore
     {
         try
         {
-            var definition = DomainXml.Parse(File.ReadAllText(file.FullName));
+            var definition = DomainXml.Parse(ConfigFileText.Read(file.FullName));
             return new CachedFile(file.LastWriteTimeUtc.Ticks, file.Length, definition, null);
         }
         catch (VirtException e)
