@@ -49,6 +49,21 @@ public sealed class NativeHandoverTests : IDisposable
     }
 
     [Fact]
+    public async Task Domxml_from_native_and_the_test_guest_image_run_in_the_native_binary()
+    {
+        var args = _dir.Combine("vm.args");
+        await File.WriteAllTextAsync(args, "qemu-system-x86_64 -name guest=native-vm -machine pc -accel tcg -m 64\n");
+        var xml = await NativeVirt.RunAsync(["domxml-from-native", "qemu-argv", args], NoCompanion);
+        Assert.True(xml.Exit == 0, xml.Err);
+        Assert.Contains("<name>native-vm</name>", xml.Out);
+
+        var image = _dir.Combine("guest.img");
+        var written = await NativeVirt.RunAsync(["test-guest-image", image], NoCompanion);
+        Assert.True(written.Exit == 0, written.Err);
+        Assert.Equal(1 << 20, new FileInfo(image).Length);
+    }
+
+    [Fact]
     public async Task Usage_errors_are_reported_by_the_native_binary()
     {
         var result = await NativeVirt.RunAsync(["run"], NoCompanion);

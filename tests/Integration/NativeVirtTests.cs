@@ -31,6 +31,7 @@ public sealed class NativeVirtTests : DaemonTestBase
         Assert.Equal("running (booted)\n\n", (await Ok("domstate", "--reason", "nv")).Out);
         Assert.Matches(@"^ [0-9]+   nv   running\n$", (await Ok("-q", "list")).Out);
         Assert.Contains("<name>nv</name>", (await Ok("dumpxml", "nv")).Out);
+        Assert.Contains($" hda      {Dir.Combine("nv.img")}\n", (await Ok("domblklist", "nv")).Out);
         Assert.Equal("Domain 'nv' destroyed\n\n", (await Ok("destroy", "nv")).Out);
         Assert.Equal("shut off (destroyed)\n\n", (await Ok("domstate", "--reason", "nv")).Out);
         Assert.Equal("Domain 'nv' has been undefined\n\n", (await Ok("undefine", "nv")).Out);
