@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Installs what Virt needs and is missing (QEMU from Debian, NuGet packages), then builds.
-# Idempotent: a second run only checks.
+# Installs what Virt needs and is missing (QEMU and clang from Debian, NuGet packages), then builds, and publishes the
+# native `virt`. Idempotent: a second run only checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v qemu-system-x86_64 >/dev/null 2>&1 || need_apt+=(qemu-system-x86)
 command -v qemu-img >/dev/null 2>&1 || need_apt+=(qemu-utils)
+# Native AOT links with clang (it brings binutils and libc6-dev); zlib comes inside the .NET 10 AOT runtime pack.
+command -v clang >/dev/null 2>&1 || need_apt+=(clang)
 if ((${#need_apt[@]})); then
   echo "setup: installing ${need_apt[*]} from Debian's packages" >&2
   sudo_cmd=()
@@ -16,3 +18,4 @@ if ((${#need_apt[@]})); then
 fi
 
 dotnet build Virt.sln -c "${VIRT_CONFIGURATION:-Release}" -nologo -v quiet -clp:ErrorsOnly >&2
+scripts/publish-virt.sh

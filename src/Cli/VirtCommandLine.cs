@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Virt.Cli.Commands;
+using Virt.Cli.Companion;
 
 namespace Virt.Cli;
 
@@ -43,6 +44,12 @@ internal static class VirtCommandLine
                 await context.Error.WriteLineAsync("error: " + error.Message);
             if (parse.GetValue(GlobalOptions.Json))
                 await context.Out.WriteAsync(Output.JsonOutput.Error(ExitCodes.UsageCode, parse.Errors[0].Message));
+            return ExitCodes.Failure;
+        }
+        if (CompanionHandover.Needed(parse, context))
+        {
+            var failure = CompanionHandover.Exec(args, context.Environment);
+            await context.Error.WriteLineAsync("error: " + failure.Message);
             return ExitCodes.Failure;
         }
         return await parse.InvokeAsync(new InvocationConfiguration { Output = context.Out, Error = context.Error }, ct);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Virt.Cli.Companion;
 using Virt.Protocol.Domains;
 using Virt.Protocol.Errors;
 using Virt.Supervisor.Capabilities;
@@ -9,6 +10,7 @@ namespace Virt.Cli.Commands;
 /// <summary>`virt domxml-to-native qemu-argv FILE`: the QEMU command line a domain XML file would run, one argument a line.</summary>
 internal static class DomxmlToNativeCommand
 {
+    public const string Name = "domxml-to-native";
     public const string Format = "qemu-argv";
     private const string DefaultEmulator = "qemu-system-x86_64";
 
@@ -17,12 +19,14 @@ internal static class DomxmlToNativeCommand
         var format = new Argument<string>("format") { Description = $"The native format; only {Format}" };
         format.AcceptOnlyFromAmong(Format);
         var file = new Argument<FileInfo>("file") { Description = "A libvirt domain XML file" };
-        var command = new Command("domxml-to-native", "Print the QEMU command line for a domain XML file, one shell-quoted argument a line")
+        var command = new Command(Name, "Print the QEMU command line for a domain XML file, one shell-quoted argument a line")
         {
             format,
             file,
         };
-        command.SetAction((parse, ct) => Invocation.RunAsync(context, parse, run => RunAsync(parse.GetValue(file)!, run.Context.Out, ct)));
+        // Probing QEMU needs the QEMU layer's reflection-based QMP writer, which the native build leaves to its companion.
+        if (InProcessRuntime.IsSupported)
+            command.SetAction((parse, ct) => Invocation.RunAsync(context, parse, run => RunAsync(parse.GetValue(file)!, run.Context.Out, ct)));
         return command;
     }
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Virt.Cli.Companion;
 using Virt.Host.Embedded;
 
 namespace Virt.Cli.Commands;
@@ -6,6 +7,8 @@ namespace Virt.Cli.Commands;
 /// <summary>`virt run FILE [--root DIR] [--verbose]`: one VM on an embedded runtime, until it shuts down (libvirt's virt-qemu-run).</summary>
 internal static class RunCommand
 {
+    public const string Name = "run";
+
     private static readonly Argument<string> File = XmlFile.Create();
     private static readonly Option<string?> Root = new("--root")
     {
@@ -16,13 +19,15 @@ internal static class RunCommand
 
     public static Command Create(CliContext context)
     {
-        var command = new Command("run", "Run one VM from an XML file in this process until it shuts down; Ctrl-C destroys it")
+        var command = new Command(Name, "Run one VM from an XML file in this process until it shuts down; Ctrl-C destroys it")
         {
             File, Root, Verbose,
         };
         // EmbeddedRun reports its own errors and exit code; it is not a virsh verb, so no trailing blank line.
-        command.SetAction((parse, ct) =>
-            new EmbeddedRun(context.Out, context.Error, parse.GetValue(Verbose)).RunAsync(parse.GetValue(File)!, parse.GetValue(Root), ct));
+        // The native build has no runtime: it hands `run` to its companion before any action runs.
+        if (InProcessRuntime.IsSupported)
+            command.SetAction((parse, ct) =>
+                new EmbeddedRun(context.Out, context.Error, parse.GetValue(Verbose)).RunAsync(parse.GetValue(File)!, parse.GetValue(Root), ct));
         return command;
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Virt.Protocol.Connection;
 using Virt.Protocol.Errors;
 
@@ -11,14 +12,27 @@ public static class TransportRegistry
 {
     public delegate Task<IVirtTransport> Factory(VirtUri uri, VirtConnectionOptions options, CancellationToken ct);
 
+    /// <summary>The AppContext switch that leaves Akka.Remote out: off in the native `virt`, where Akka.NET cannot go.</summary>
+    public const string RemoteSwitch = "Virt.Protocol.RemoteTransport.IsSupported";
+
     private static readonly Dictionary<RuntimeMode, Factory> Factories = new()
     {
         [RuntimeMode.Session] = SocketTransport.OpenAsync,
         [RuntimeMode.System] = SocketTransport.OpenAsync,
-        [RuntimeMode.Remote] = Remote.RemoteTransport.OpenAsync,
     };
 
     private static readonly Lock Guard = new();
+
+    static TransportRegistry()
+    {
+        // A constant false in a trimmed build with the switch off, so the AOT compiler drops Akka.Remote entirely.
+        if (IsRemoteSupported)
+            Factories[RuntimeMode.Remote] = Remote.RemoteTransport.OpenAsync;
+    }
+
+    /// <summary>Whether this program carries the Akka.Remote transport (on unless the switch says otherwise).</summary>
+    [FeatureSwitchDefinition(RemoteSwitch)]
+    public static bool IsRemoteSupported => !AppContext.TryGetSwitch(RemoteSwitch, out var on) || on;
 
     public static void Register(RuntimeMode mode, Factory factory)
     {
