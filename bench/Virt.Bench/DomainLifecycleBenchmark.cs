@@ -83,16 +83,7 @@ public static class DomainLifecycleBenchmark
             var monitor = dir.Combine("bare.qmp");
             File.Delete(monitor);
             var clock = Stopwatch.StartNew();
-            using var qemu = Process.Start(new ProcessStartInfo("qemu-system-x86_64")
-            {
-                ArgumentList =
-                {
-                    "-machine", "pc,acpi=on", "-accel", "tcg", "-m", "16", "-nodefaults", "-no-user-config", "-display", "none",
-                    "-drive", $"file={image},format=raw,if=ide", "-qmp", $"unix:{monitor},server=on,wait=off",
-                },
-                RedirectStandardError = true,
-                RedirectStandardOutput = true,
-            })!;
+            using var qemu = BareQemu.StartGuest(image, monitor);
             try
             {
                 while (!File.Exists(monitor))
