@@ -36,7 +36,7 @@ public static class DomainLifecycleBenchmark
         try
         {
             var registry = system.ActorOf(DomainRegistryActor.Props(ConfigStore.Open(settings.Paths.ConfigDir), runtime), "domains");
-            await Expect<DomainSummary>(registry.Ask(new DefineDomain(GuestXml("bench", image)), Timeout));
+            await Expect<DomainSummary>(registry.Ask(new DefineDomain(BenchGuest.DomainXml("bench", image)), Timeout));
             var domain = DomainRef.ByName("bench");
             // The first start probes the emulator's capabilities; warm-up, not counted.
             await Expect<DomainSummary>(registry.Ask(new StartDomain(domain), Timeout));
@@ -83,7 +83,7 @@ public static class DomainLifecycleBenchmark
             var monitor = dir.Combine("bare.qmp");
             File.Delete(monitor);
             var clock = Stopwatch.StartNew();
-            using var qemu = BareQemu.StartGuest(image, monitor);
+            using var qemu = BenchGuest.StartBareQemu(image, monitor);
             try
             {
                 while (!File.Exists(monitor))
@@ -115,19 +115,6 @@ public static class DomainLifecycleBenchmark
 #pragma warning disable SYSLIB1054 // a bench without unsafe code: plain DllImport of one blittable call
     private static extern int Kill(int pid, int signal);
 #pragma warning restore SYSLIB1054
-
-    private static string GuestXml(string name, string image) => $"""
-        <domain type='qemu'>
-          <name>{name}</name>
-          <memory unit='MiB'>16</memory>
-          <os><type arch='x86_64' machine='pc'>hvm</type></os>
-          <features><acpi/></features>
-          <devices>
-            <disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='{image}'/><target dev='hda' bus='ide'/></disk>
-            <memballoon model='none'/>
-          </devices>
-        </domain>
-        """;
 
     private static void Print(string label, List<double> samples) =>
         Console.WriteLine($"{label,-48} median {Median(samples),7:F1} ms  (min {samples.Min():F1}, max {samples.Max():F1})");

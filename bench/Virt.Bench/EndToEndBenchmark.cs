@@ -30,7 +30,7 @@ public static class EndToEndBenchmark
             await WaitForSocketAsync(socket);
             var uri = $"qemu:///session?socket={socket}";
             await using var client = await VirtConnection.OpenAsync(uri);
-            await client.DefineAsync(GuestXml("bench", image));
+            await client.DefineAsync(BenchGuest.DomainXml("bench", image));
 
             var start = new List<double>();
             var destroy = new List<double>();
@@ -43,7 +43,7 @@ public static class EndToEndBenchmark
             }
 
             for (var i = 0; i < 1000; i++)
-                await client.DefineAsync(GuestXml($"idle-{i:D4}", image));
+                await client.DefineAsync(BenchGuest.DomainXml($"idle-{i:D4}", image));
             var list = new List<double>();
             for (var i = 0; i < Runs; i++)
                 list.Add(await TimeVirtAsync(uri, ["list", "--all"]));
@@ -75,7 +75,7 @@ public static class EndToEndBenchmark
         {
             var monitor = dir.Combine($"bare{i}.qmp");
             var clock = Stopwatch.StartNew();
-            using var qemu = BareQemu.StartGuest(image, monitor);
+            using var qemu = BenchGuest.StartBareQemu(image, monitor);
             try
             {
                 await WaitForSocketAsync(monitor);
@@ -91,19 +91,6 @@ public static class EndToEndBenchmark
         }
         return times;
     }
-
-    private static string GuestXml(string name, string image) => $"""
-        <domain type='qemu'>
-          <name>{name}</name>
-          <memory unit='MiB'>16</memory>
-          <os><type arch='x86_64' machine='pc'>hvm</type></os>
-          <features><acpi/></features>
-          <devices>
-            <disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='{image}'/><target dev='hda' bus='ide'/></disk>
-            <memballoon model='none'/>
-          </devices>
-        </domain>
-        """;
 
     /// <summary>A program by path, or by name from this benchmark's output directory.</summary>
     private static ProcessStartInfo Program(string name, string[] args)
