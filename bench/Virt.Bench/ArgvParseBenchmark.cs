@@ -20,7 +20,7 @@ public static class ArgvParseBenchmark
         var count = 0;
         foreach (var file in files)
         {
-            var argv = ShellArgs.Split(File.ReadAllText(file)).Argv;
+            var argv = ShellWords.Parse(File.ReadAllText(file)).Argv;
             for (var i = 0; i < Warmup; i++)
                 QemuArgvParser.Parse(argv, "bench");
             var iterations = 0;

@@ -3,6 +3,7 @@ using System.Xml.Linq;
 using Virt.Cli.Commands;
 using Virt.Protocol.Api;
 using Virt.Protocol.Errors;
+using Virt.Supervisor.Attach;
 using Virt.TestSupport;
 using static Virt.Protocol.Api.DomainCommands;
 

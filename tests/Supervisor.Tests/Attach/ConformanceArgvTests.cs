@@ -20,7 +20,7 @@ public sealed class ConformanceArgvTests
 
     private static (ParsedQemuCommandLine Parsed, DomainDefinition Expected) Load(string dir, string name)
     {
-        var args = ShellArgs.Split(File.ReadAllText(Path.Combine(RepoPaths.Conformance, dir, name + ".args")));
+        var args = ShellWords.Parse(File.ReadAllText(Path.Combine(RepoPaths.Conformance, dir, name + ".args")));
         var parsed = QemuArgvParser.Parse(args.Argv, "fallback");
         var expected = DomainXml.ParseFile(Path.Combine(RepoPaths.Conformance, dir, name + ".xml"));
         return (parsed, expected);

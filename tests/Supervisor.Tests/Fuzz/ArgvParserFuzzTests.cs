@@ -13,7 +13,7 @@ public sealed class ArgvParserFuzzTests(ITestOutputHelper output)
         new[] { "argv2xml", "xml2argv" }
             .SelectMany(dir => Directory.GetFiles(Path.Combine(RepoPaths.Conformance, dir), "*.args"))
             .Order(StringComparer.Ordinal)
-            .Select(file => ShellArgs.Split(File.ReadAllText(file)).Argv)
+            .Select(file => ShellWords.Parse(File.ReadAllText(file)).Argv)
             .Where(argv => argv.Count > 0)
             .ToList());
 

@@ -1,12 +1,12 @@
 using System.Text;
 
-namespace Virt.Cli.Commands;
+namespace Virt.Supervisor.Attach;
 
 /// <summary>
 /// Splits a shell command line (libvirt's .args form: VAR=value prefixes, quotes, backslash-newline continuations)
 /// into its words, refusing what would need a real shell: substitutions, pipes, redirections.
 /// </summary>
-internal static class ShellWords
+public static class ShellWords
 {
     public sealed record CommandLine(IReadOnlyDictionary<string, string> Environment, IReadOnlyList<string> Argv);
 
