@@ -15,6 +15,10 @@ public static class NativeVirt
     public static string Path { get; } = System.IO.Path.Combine(RepoPaths.Root, "src", "Cli", "bin",
         typeof(NativeVirt).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release", "native", "virt");
 
+    /// <summary>The JIT build beside it, which `run`, embedded URIs and domxml-to-native are handed to.</summary>
+    public static string CompanionPath { get; } = System.IO.Path.Combine(RepoPaths.Root, "src", "Cli", "bin",
+        typeof(NativeVirt).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release", "net10.0", "virt");
+
     public sealed record Result(int Exit, string Out, string Err);
 
     public static async Task<Result> RunAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)

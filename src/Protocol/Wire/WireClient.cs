@@ -23,7 +23,8 @@ public sealed class WireClient : IAsyncDisposable
     private readonly Channel<WireEvent> _events = Channel.CreateBounded<WireEvent>(
         new BoundedChannelOptions(4096) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = false });
     private readonly CancellationTokenSource _closing = new();
-    private readonly Task _readLoop;
+    // Started after the first frame is written, so the reader's threads come up while the daemon works on the call.
+    private readonly Lazy<Task> _readLoop;
     private long _nextSerial;
     private Exception? _closedBecause;
     private int _disposed;
@@ -33,11 +34,11 @@ public sealed class WireClient : IAsyncDisposable
         _stream = stream;
         _owner = owner;
         _maxFrameBytes = maxFrameBytes;
-        _readLoop = Task.Run(ReadLoopAsync);
+        _readLoop = new Lazy<Task>(() => Task.Run(ReadLoopAsync), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>Completes when the connection has ended, for whatever reason.</summary>
-    public Task Completion => _readLoop;
+    public Task Completion => _readLoop.Value;
 
     public static async Task<WireClient> ConnectUnixAsync(string socketPath, int maxFrameBytes = FrameCodec.DefaultMaxFrameBytes, CancellationToken ct = default)
     {
@@ -57,7 +58,7 @@ public sealed class WireClient : IAsyncDisposable
 
     public async Task<JsonElement?> CallAsync(string procedure, JsonElement? body, TimeSpan? timeout = null, CancellationToken ct = default)
     {
-        if (_closedBecause is not null || _readLoop.IsCompleted)
+        if (_closedBecause is not null || (_readLoop.IsValueCreated && _readLoop.Value.IsCompleted))
             throw Closed();
         var serial = Interlocked.Increment(ref _nextSerial);
         var pending = new TaskCompletionSource<WireEnvelope>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -79,6 +80,7 @@ public sealed class WireClient : IAsyncDisposable
             {
                 _writeLock.Release();
             }
+            _ = _readLoop.Value;
 
             var limit = timeout ?? Timeout.InfiniteTimeSpan;
             WireEnvelope reply;
@@ -104,7 +106,11 @@ public sealed class WireClient : IAsyncDisposable
     }
 
     /// <summary>Events in arrival order; ends when the connection ends.</summary>
-    public IAsyncEnumerable<WireEvent> ReadEventsAsync(CancellationToken ct = default) => _events.Reader.ReadAllAsync(ct);
+    public IAsyncEnumerable<WireEvent> ReadEventsAsync(CancellationToken ct = default)
+    {
+        _ = _readLoop.Value;
+        return _events.Reader.ReadAllAsync(ct);
+    }
 
     private async Task ReadLoopAsync()
     {
@@ -153,8 +159,12 @@ public sealed class WireClient : IAsyncDisposable
         _closing.Cancel();
         await _stream.DisposeAsync().ConfigureAwait(false);
         _owner?.Dispose();
-        try { await _readLoop.ConfigureAwait(false); }
-        catch (Exception) { }
+        if (_readLoop.IsValueCreated)
+        {
+            try { await _readLoop.Value.ConfigureAwait(false); }
+            catch (Exception) { }
+        }
+        _events.Writer.TryComplete();
         _writeLock.Dispose();
         _closing.Dispose();
     }

@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
@@ -20,7 +19,8 @@ public static class CapabilitiesProbe
         if (!File.Exists(path))
             throw new VirtException(ErrorCode.OperationFailed, $"emulator binary {path} does not exist");
 
-        using var process = Start(path);
+        using var spawner = ProbeSpawner.Start(path, ProbeArguments);
+        var process = await spawner.Process.ConfigureAwait(false);
         var stderr = new BoundedText(4096);
         process.ErrorDataReceived += (_, e) => stderr.AppendLine(e.Data);
         process.BeginErrorReadLine();
@@ -58,27 +58,6 @@ public static class CapabilitiesProbe
         finally
         {
             await KillAsync(process).ConfigureAwait(false);
-        }
-    }
-
-    private static Process Start(string path)
-    {
-        var info = new ProcessStartInfo(path)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in ProbeArguments)
-            info.ArgumentList.Add(argument);
-        try
-        {
-            return Process.Start(info) ?? throw new VirtException(ErrorCode.OperationFailed, $"cannot start emulator {path}");
-        }
-        catch (Win32Exception e)
-        {
-            throw new VirtException(ErrorCode.OperationFailed, $"cannot start emulator {path}: {e.Message}", e);
         }
     }
 
