@@ -47,6 +47,10 @@ internal sealed class ProbeSpawner : IDisposable
 
     private static Process Spawn(string path, IReadOnlyList<string> arguments)
     {
+        // Through setpriv an exec failure would surface as an early EOF; say it plainly, as a direct start would.
+        const UnixFileMode anyExecute = UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+        if ((File.GetUnixFileMode(path) & anyExecute) == 0)
+            throw new VirtException(ErrorCode.OperationFailed, $"cannot start emulator {path}: the file is not executable");
         var wrapped = File.Exists(SetPriv);
         var info = new ProcessStartInfo(wrapped ? SetPriv : path)
         {
