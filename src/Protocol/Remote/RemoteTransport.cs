@@ -116,7 +116,7 @@ public sealed class RemoteTransport : IVirtTransport
     private static async Task<Welcome> HandshakeAsync(ActorSelection endpoint, Hello hello, string where, string hint, Task<string> unreachable,
         CancellationToken ct)
     {
-        var welcome = AskEndpointAsync<Welcome>(endpoint, hello, where, ct);
+        var welcome = AskEndpointAsync<Welcome>(endpoint, hello, where, ct, hint);
         if (await Task.WhenAny(welcome, unreachable).ConfigureAwait(false) == welcome)
             return await welcome.ConfigureAwait(false);
         _ = welcome.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
@@ -124,7 +124,8 @@ public sealed class RemoteTransport : IVirtTransport
             $"cannot reach {where}: {await unreachable.ConfigureAwait(false)}; {hint}");
     }
 
-    private static async Task<T> AskEndpointAsync<T>(ActorSelection endpoint, IRemoteMessage message, string where, CancellationToken ct)
+    private static async Task<T> AskEndpointAsync<T>(ActorSelection endpoint, IRemoteMessage message, string where, CancellationToken ct,
+        string hint = "is virtd running there with virt.remote.enabled = on?")
     {
         object reply;
         try
@@ -134,7 +135,7 @@ public sealed class RemoteTransport : IVirtTransport
         catch (AskTimeoutException)
         {
             throw new VirtException(ErrorCode.Rpc,
-                $"no answer from {where} within {HandshakeTimeout.TotalSeconds:0} s: is virtd running there with virt.remote.enabled = on?");
+                $"no answer from {where} within {HandshakeTimeout.TotalSeconds:0} s: {hint}");
         }
         return reply switch
         {
