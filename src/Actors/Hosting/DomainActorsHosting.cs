@@ -2,6 +2,7 @@ using Akka.Hosting;
 using Virt.Actors.Config;
 using Virt.Actors.Registry;
 using Virt.Actors.Runtime;
+using Virt.Supervisor.Capabilities;
 
 namespace Virt.Actors.Hosting;
 
@@ -19,11 +20,13 @@ public static class DomainActorsHosting
     /// actor system starts, so a bad one fails the host start with the reason. Running domains are
     /// reconnected, then autostart domains started.
     /// </summary>
-    public static AkkaConfigurationBuilder WithDomainActors(this AkkaConfigurationBuilder builder, VirtRuntimeSettings settings) =>
+    /// <param name="capabilities">A probe cache the caller shares (e.g. to time a probe itself); a new one by default.</param>
+    public static AkkaConfigurationBuilder WithDomainActors(this AkkaConfigurationBuilder builder, VirtRuntimeSettings settings,
+        CapabilitiesCache? capabilities = null) =>
         builder.WithActors((system, registry) =>
         {
             var store = ConfigStore.Open(settings.Paths.ConfigDir);
-            var actor = system.ActorOf(DomainRegistryActor.Props(store, new DomainRuntime(settings)), RegistryName);
+            var actor = system.ActorOf(DomainRegistryActor.Props(store, new DomainRuntime(settings, capabilities)), RegistryName);
             registry.Register<DomainRegistry>(actor);
         });
 

@@ -125,14 +125,15 @@ public sealed class EmbeddedRun(TextWriter output, TextWriter error, bool verbos
         }
     }
 
-    /// <summary>In verbose mode, times the probe and the argv build on their own before the start reuses their results.</summary>
+    /// <summary>In verbose mode, times the probe and the argv build on their own; the start then reuses the probe.</summary>
     private async Task WarmUpAsync(EmbeddedTransport transport, DomainDefinition definition, Stopwatch clock)
     {
         if (!verbose)
             return;
         var settings = transport.Runtime.Config.Runtime;
         var emulator = Virt.Actors.Runtime.DomainRuntime.ResolveEmulator(definition.Devices.Emulator ?? settings.DefaultEmulator);
-        var caps = await new Virt.Supervisor.Capabilities.CapabilitiesCache().GetAsync(emulator).ConfigureAwait(false);
+        // The runtime's own cache: the start that follows finds the probe done.
+        var caps = await transport.Runtime.Capabilities.GetAsync(emulator).ConfigureAwait(false);
         Phase($"probe {emulator} (QEMU {caps.Version})", clock);
         var argv = Virt.Supervisor.CommandLine.QemuArgvBuilder.Build(definition, caps,
             new Virt.Supervisor.CommandLine.QemuArgvContext(settings.Paths.MonitorPath(1), settings.Paths.DomainRuntimeDir(1)));

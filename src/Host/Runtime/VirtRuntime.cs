@@ -9,6 +9,7 @@ using Virt.Actors.Hosting;
 using Virt.Host.Configuration;
 using Virt.Host.Remote;
 using Virt.Protocol.Errors;
+using Virt.Supervisor.Capabilities;
 using static Virt.Actors.Connections.ConnectionCommands;
 using static Virt.Actors.Connections.ConnectionReplies;
 
@@ -20,10 +21,11 @@ namespace Virt.Host.Runtime;
 /// </summary>
 public sealed class VirtRuntime : IAsyncDisposable
 {
-    private VirtRuntime(IHost host, VirtConfig config)
+    private VirtRuntime(IHost host, VirtConfig config, CapabilitiesCache capabilities)
     {
         Host = host;
         Config = config;
+        Capabilities = capabilities;
         System = host.Services.GetRequiredService<ActorSystem>();
         var registry = host.Services.GetRequiredService<ActorRegistry>();
         Domains = registry.Get<DomainRegistry>();
@@ -31,6 +33,8 @@ public sealed class VirtRuntime : IAsyncDisposable
     }
 
     public IHost Host { get; }
+    /// <summary>The emulator probes the domain actors use; a probe made here is the one a start reuses.</summary>
+    public CapabilitiesCache Capabilities { get; }
     public VirtConfig Config { get; }
     public ActorSystem System { get; }
     public IActorRef Domains { get; }
@@ -50,6 +54,7 @@ public sealed class VirtRuntime : IAsyncDisposable
         builder.Services.AddSerilog(logger, dispose: false);
         builder.Services.AddSingleton(config);
         builder.Services.AddSingleton<IHostLifetime, ManualLifetime>();
+        var capabilities = new CapabilitiesCache();
         builder.Services.AddAkka("virt", (akka, _) =>
         {
             akka.AddHocon(config.Hocon, HoconAddMode.Prepend)
@@ -58,14 +63,14 @@ public sealed class VirtRuntime : IAsyncDisposable
                     loggers.ClearLoggers();
                     loggers.AddLoggerFactory();
                 })
-                .WithDomainActors(config.Runtime)
+                .WithDomainActors(config.Runtime, capabilities)
                 .WithConnectionActors()
                 .WithRemoteEndpoint(config); // remote: Akka.Remote endpoint, only with virt.remote.enabled = on
         });
         configure?.Invoke(builder.Services);
         var host = builder.Build();
         await host.StartAsync(ct).ConfigureAwait(false);
-        return new VirtRuntime(host, config);
+        return new VirtRuntime(host, config, capabilities);
     }
 
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
