@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
@@ -169,21 +168,16 @@ public sealed class QmpClient : IAsyncDisposable
         var pending = new PendingCommand(command, new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously));
         // Registered before the closed check below, so a concurrent Close either sees it or we see the close.
         _pending[id] = pending;
-        var started = Stopwatch.GetTimestamp();
+        using var timeoutCts = new CancellationTokenSource(limit);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeoutCts.Token);
         try
         {
             if (!IsConnected)
                 throw ClosedError(command);
-            // The common case (lock free, the kernel takes the line at once) needs no timer or linked token to send;
-            // only a write that has to wait is bounded by the command's timeout.
-            if (!TryWriteNow(command, line, out var inFlight))
-                await WriteWithTimeoutAsync(command, line, inFlight, limit, ct).ConfigureAwait(false);
-            var remaining = limit == Timeout.InfiniteTimeSpan ? limit : limit - Stopwatch.GetElapsedTime(started);
-            if (remaining != Timeout.InfiniteTimeSpan && remaining <= TimeSpan.Zero)
-                throw new TimeoutException();
-            return await pending.Reply.Task.WaitAsync(remaining, ct).ConfigureAwait(false);
+            await WriteAsync(command, line, linked.Token).ConfigureAwait(false);
+            return await pending.Reply.Task.WaitAsync(linked.Token).ConfigureAwait(false);
         }
-        catch (TimeoutException)
+        catch (OperationCanceledException) when (timeoutCts.IsCancellationRequested && !ct.IsCancellationRequested)
         {
             throw new QmpTimeoutException($"QMP command '{command}' got no reply within {Format(limit)}");
         }
@@ -210,107 +204,32 @@ public sealed class QmpClient : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// Sends the line when the lock is free and the write completes at once (true). Otherwise false, with the write
-    /// still under way in <paramref name="inFlight"/> (the lock then held for it) or not begun (null: lock busy).
-    /// </summary>
-    private bool TryWriteNow(string command, ReadOnlyMemory<byte> line, out ValueTask? inFlight)
+    private async Task WriteAsync(string command, ReadOnlyMemory<byte> line, CancellationToken ct)
     {
-        inFlight = null;
-        if (!_writeLock.Wait(0))
-            return false;
-        ValueTask write;
+        await _writeLock.WaitAsync(ct).ConfigureAwait(false);
         try
         {
             if (!IsConnected)
                 throw ClosedError(command);
-            write = WriteAndFlushAsync(line, CancellationToken.None);
-        }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException)
-        {
-            _writeLock.Release();
-            throw WriteFailed(command, e);
-        }
-        catch
-        {
-            _writeLock.Release();
-            throw;
-        }
-        if (!write.IsCompleted)
-        {
-            inFlight = write;
-            return false;
-        }
-        try
-        {
-            write.GetAwaiter().GetResult();
-            return true;
-        }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException)
-        {
-            throw WriteFailed(command, e);
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
-
-    private async ValueTask WriteAndFlushAsync(ReadOnlyMemory<byte> line, CancellationToken ct)
-    {
-        await _output.WriteAsync(line, ct).ConfigureAwait(false);
-        await _output.FlushAsync(ct).ConfigureAwait(false);
-    }
-
-    /// <summary>The slow path: waits for the lock and the write under the command's timeout.</summary>
-    private async Task WriteWithTimeoutAsync(string command, ReadOnlyMemory<byte> line, ValueTask? inFlight, TimeSpan limit, CancellationToken ct)
-    {
-        using var timeout = new CancellationTokenSource(limit);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
-        if (inFlight is null)
-        {
-            try
-            {
-                await _writeLock.WaitAsync(linked.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
-            {
-                throw new TimeoutException();
-            }
-        }
-        try
-        {
-            if (inFlight is null)
-            {
-                if (!IsConnected)
-                    throw ClosedError(command);
-                inFlight = WriteAndFlushAsync(line, linked.Token);
-            }
-            await inFlight.Value.AsTask().WaitAsync(linked.Token).ConfigureAwait(false);
+            await _output.WriteAsync(line, ct).ConfigureAwait(false);
+            await _output.FlushAsync(ct).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
             // A half-written command would corrupt the stream for every later one.
             Close(new QmpConnectionException($"sending QMP command '{command}' was interrupted"), $"sending '{command}' was interrupted");
-            if (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
-                throw new TimeoutException();
             throw;
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or SocketException)
         {
-            throw WriteFailed(command, e);
+            var error = new QmpConnectionException($"sending QMP command '{command}' failed: {e.Message}", e);
+            Close(error, error.Message);
+            throw error;
         }
         finally
         {
             _writeLock.Release();
         }
-    }
-
-    private QmpConnectionException WriteFailed(string command, Exception e)
-    {
-        var error = new QmpConnectionException($"sending QMP command '{command}' failed: {e.Message}", e);
-        Close(error, error.Message);
-        return error;
     }
 
     private async Task ReadLoopAsync()
