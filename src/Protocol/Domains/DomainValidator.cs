@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Text;
 using Virt.Protocol.Domains.Xml;
 using Virt.Protocol.Errors;
@@ -17,9 +16,6 @@ public static class DomainValidator
 
     public static void Validate(DomainDefinition definition) => Validate(definition, SourceLines.None);
 
-    // Hot at daemon start (thousands of configs in well under a second): compiled optimized at once,
-    // skipping the slow tier-0 and PGO-instrumented stages that would otherwise run most of the scan.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Validate(DomainDefinition d, SourceLines lines)
     {
         ValidateName(d.Name, lines.LineOfElement("name"));
@@ -51,7 +47,6 @@ public static class DomainValidator
             throw Xml($"name '{name[..32]}...' is longer than 255 bytes", "name", line: line);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ValidateDisks(IReadOnlyList<DiskDevice> disks, SourceLines lines)
     {
         var targets = new HashSet<string>(StringComparer.Ordinal);
@@ -90,7 +85,6 @@ public static class DomainValidator
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ValidateDevices(DeviceSet devices, SourceLines lines)
     {
         var controllers = new HashSet<(string, int)>();

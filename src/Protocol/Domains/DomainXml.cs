@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text;
 using Virt.Protocol.Domains.Xml;
 using Virt.Protocol.Errors;
@@ -11,9 +10,6 @@ public static class DomainXml
     /// <summary>Documents larger than this are refused before parsing.</summary>
     public const int MaxDocumentBytes = SecureXmlLoader.MaxBytes;
 
-    // Hot at daemon start (thousands of configs in well under a second): compiled optimized at once,
-    // skipping the slow tier-0 and PGO-instrumented stages that would otherwise run most of the scan.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     /// <summary>Parses and validates a document; throws <see cref="DomainXmlException"/> naming what is wrong and where.</summary>
     public static DomainDefinition Parse(string xml)
     {
@@ -25,7 +21,6 @@ public static class DomainXml
         return definition;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     /// <summary>Reads at most <see cref="MaxDocumentBytes"/> of UTF-8 from the stream, then parses it.</summary>
     public static DomainDefinition Parse(Stream stream)
     {

@@ -1,12 +1,7 @@
-using System.Runtime.CompilerServices;
-
 namespace Virt.Protocol.Domains.Xml;
 
 internal sealed partial class DeviceParser
 {
-    // Hot at daemon start (thousands of configs in well under a second): compiled optimized at once,
-    // skipping the slow tier-0 and PGO-instrumented stages that would otherwise run most of the scan.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private CharDevice ParseChar(XmlNode node, bool console)
     {
         var type = node.EnumAttr("type", XmlNames.CharSource) ?? CharDeviceSourceType.Pty;

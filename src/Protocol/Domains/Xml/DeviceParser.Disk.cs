@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace Virt.Protocol.Domains.Xml;
 
 internal sealed partial class DeviceParser
@@ -8,9 +6,6 @@ internal sealed partial class DeviceParser
     private static readonly string[] DiskCaches = ["default", "none", "writethrough", "writeback", "directsync", "unsafe"];
     private static readonly string[] NetworkProtocols = ["nbd", "iscsi", "rbd", "gluster", "http", "https", "ftp", "ftps", "tftp", "ssh", "nfs"];
 
-    // Hot at daemon start (thousands of configs in well under a second): compiled optimized at once,
-    // skipping the slow tier-0 and PGO-instrumented stages that would otherwise run most of the scan.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private DiskDevice ParseDisk(XmlNode node)
     {
         var sourceType = node.EnumAttr("type", XmlNames.DiskSource) ?? DiskSourceType.File;

@@ -1,14 +1,9 @@
-using System.Runtime.CompilerServices;
-
 namespace Virt.Protocol.Domains.Xml;
 
 internal sealed partial class DeviceParser
 {
     private static readonly string[] NicModels = ["virtio", "e1000", "e1000e", "rtl8139", "ne2k_pci", "pcnet", "i82551", "i82557b", "i82559er", "usb-net", "vmxnet3"];
 
-    // Hot at daemon start (thousands of configs in well under a second): compiled optimized at once,
-    // skipping the slow tier-0 and PGO-instrumented stages that would otherwise run most of the scan.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private InterfaceDevice ParseInterface(XmlNode node)
     {
         var type = node.EnumAttr("type", XmlNames.Interface) ?? throw node.XmlError($"{node.Place} needs the attribute 'type' (one of {XmlNames.Interface.Allowed})", "type");

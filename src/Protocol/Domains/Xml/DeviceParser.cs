@@ -1,13 +1,8 @@
-using System.Runtime.CompilerServices;
-
 namespace Virt.Protocol.Domains.Xml;
 
 /// <summary>Parses &lt;devices&gt;: each kind in document order, anything else refused.</summary>
 internal sealed partial class DeviceParser(SourceLines lines)
 {
-    // Hot at daemon start (thousands of configs in well under a second): compiled optimized at once,
-    // skipping the slow tier-0 and PGO-instrumented stages that would otherwise run most of the scan.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public DeviceSet Parse(XmlNode devices)
     {
         var set = new DeviceSet
@@ -30,7 +25,6 @@ internal sealed partial class DeviceParser(SourceLines lines)
         return set;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static DeviceAddress? ParseAddress(XmlNode parent)
     {
         if (parent.Child("address") is not { } node)

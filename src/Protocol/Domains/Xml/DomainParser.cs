@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Text;
 using Virt.Protocol.Errors;
 
@@ -14,9 +13,6 @@ internal sealed class DomainParser
 
     public SourceLines Lines => _lines;
 
-    // Hot at daemon start (thousands of configs in well under a second): compiled optimized at once,
-    // skipping the slow tier-0 and PGO-instrumented stages that would otherwise run most of the scan.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public DomainDefinition Parse(SourceElement root)
     {
         var domain = new XmlNode(root);

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using Virt.Protocol.Errors;
 
 namespace Virt.Protocol.Domains.Xml;
@@ -19,9 +18,6 @@ internal sealed class XmlNode(SourceElement element)
     public int Line => Element.Line;
     public string Place => $"<{Name}> at line {Line}";
 
-    // Hot at daemon start (thousands of configs in well under a second): compiled optimized at once,
-    // skipping the slow tier-0 and PGO-instrumented stages that would otherwise run most of the scan.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public string? Attr(string name)
     {
         var attributes = Element.Attributes;
@@ -39,7 +35,6 @@ internal sealed class XmlNode(SourceElement element)
     public string RequiredAttr(string name) =>
         Attr(name) ?? throw XmlError($"{Place} needs the attribute '{name}'", name);
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int? IntAttr(string name, int min = int.MinValue, int max = int.MaxValue)
     {
         var text = Attr(name);
@@ -66,7 +61,6 @@ internal sealed class XmlNode(SourceElement element)
         throw Unsupported($"unsupported value '{text}' for attribute '{name}' of {Place}: expected '{yes}' or '{no}'", name);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     /// <summary>An attribute whose value must be one of a fixed set; the error lists the set.</summary>
     public string? ChoiceAttr(string name, params string[] allowed)
     {
@@ -76,7 +70,6 @@ internal sealed class XmlNode(SourceElement element)
         throw Unsupported($"unsupported value '{text}' for attribute '{name}' of {Place}: expected one of {string.Join(", ", allowed)}", name);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public T? EnumAttr<T>(string name, XmlEnum<T> names) where T : struct, Enum
     {
         var text = Attr(name);
@@ -87,7 +80,6 @@ internal sealed class XmlNode(SourceElement element)
             : throw Unsupported($"unsupported value '{text}' for attribute '{name}' of {Place}: expected one of {names.Allowed}", name);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     /// <summary>The single child of that name, or null; a second one is an error.</summary>
     public XmlNode? Child(string name)
     {
@@ -106,7 +98,6 @@ internal sealed class XmlNode(SourceElement element)
         return found;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     /// <summary>Every child of that name, in document order.</summary>
     public List<XmlNode> Children(string name)
     {
@@ -125,7 +116,6 @@ internal sealed class XmlNode(SourceElement element)
     /// <summary>Accepts the child at this position without wrapping it (the caller read it another way).</summary>
     public void MarkRead(int index) => (_readChildren ??= new bool[Element.Children.Count])[index] = true;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     /// <summary>Text content, or null for an element with no text.</summary>
     public string? Text()
     {
@@ -146,7 +136,6 @@ internal sealed class XmlNode(SourceElement element)
         return text;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     /// <summary>Refuse every attribute and child element that was not read.</summary>
     public void Done()
     {
