@@ -7,22 +7,7 @@ namespace Virt.Protocol.Remote;
 public static class Loopback
 {
     /// <summary>True for loopback addresses and for names that resolve to loopback addresses only.</summary>
-    public static bool IsLoopback(string host)
-    {
-        if (IPAddress.TryParse(host.Trim('[', ']'), out var address))
-            return IPAddress.IsLoopback(address);
-        if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase))
-            return true;
-        try
-        {
-            var addresses = Dns.GetHostAddresses(host);
-            return addresses.Length > 0 && addresses.All(IPAddress.IsLoopback);
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
+    public static bool IsLoopback(string host) => IsLoopback(Resolve(host));
 
     /// <summary>
     /// A client's own endpoint: the loopback address of <paramref name="host"/>'s family, or for another host the
@@ -30,24 +15,44 @@ public static class Loopback
     /// </summary>
     public static string LocalAddressFor(string host)
     {
-        var parsed = IPAddress.TryParse(host.Trim('[', ']'), out var address);
-        if (!IsLoopback(host))
+        var addresses = Resolve(host);
+        if (addresses.Length > 0 && !IsLoopback(addresses))
         {
             try
             {
-                var target = parsed ? address! : Dns.GetHostAddresses(host)[0];
                 // A UDP connect sends nothing; it only asks the kernel which local address reaches the target.
-                using var probe = new Socket(target.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-                probe.Connect(target, 9);
+                using var probe = new Socket(addresses[0].AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+                probe.Connect(addresses[0], 9);
                 return ((IPEndPoint)probe.LocalEndPoint!).Address.ToString();
             }
-            catch (Exception e) when (e is SocketException or IndexOutOfRangeException)
+            catch (SocketException)
             {
                 // No route now: Akka's own connect will report it with the daemon's address.
             }
         }
-        return parsed && address!.AddressFamily == AddressFamily.InterNetworkV6 ? "::1" : "127.0.0.1";
+        return IPAddress.TryParse(host.Trim('[', ']'), out var literal) && literal.AddressFamily == AddressFamily.InterNetworkV6
+            ? "::1"
+            : "127.0.0.1";
     }
+
+    /// <summary>The host's addresses, looked up once: a literal address as it is, none for a name that does not resolve.</summary>
+    private static IPAddress[] Resolve(string host)
+    {
+        if (IPAddress.TryParse(host.Trim('[', ']'), out var address))
+            return [address];
+        if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase))
+            return [IPAddress.Loopback];
+        try
+        {
+            return Dns.GetHostAddresses(host);
+        }
+        catch (SocketException)
+        {
+            return [];
+        }
+    }
+
+    private static bool IsLoopback(IPAddress[] addresses) => addresses.Length > 0 && addresses.All(IPAddress.IsLoopback);
 
     /// <summary>The one message for every refusal of a non-loopback address, so the daemon and clients agree.</summary>
     public static string TlsRequired(string host) =>
