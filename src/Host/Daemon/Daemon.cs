@@ -39,7 +39,7 @@ public sealed class Daemon
                 PrivateDirectories.Ensure(paths.SocketDir!);
             PrivateDirectories.Ensure(paths.RuntimeDir);
             config = VirtConfig.Load(paths, options.ConfigFile);
-            Remote.RemoteEndpointHosting.Validate(config.Host.Remote); // remote: refuse an unsafe endpoint before anything starts
+            Remote.RemoteEndpointHosting.Validate(config.Host.Remote)?.Certificate.Dispose(); // remote: refuse an unsafe endpoint before anything starts
             daemonLock = DaemonLock.Acquire(paths.LockPath);
         }
         catch (VirtException e)

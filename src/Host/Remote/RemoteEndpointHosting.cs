@@ -1,5 +1,6 @@
 using Akka.Hosting;
 using Akka.Remote.Hosting;
+using Akka.Remote.Transport.DotNetty;
 using Virt.Actors.Connections.Hosting;
 using Virt.Host.Configuration;
 using Virt.Protocol.Errors;
@@ -11,16 +12,16 @@ namespace Virt.Host.Remote;
 public static class RemoteEndpointHosting
 {
     /// <summary>Refuses settings that cannot be served safely: a non-loopback address without TLS, TLS without a usable certificate.</summary>
-    public static void Validate(RemoteSettings remote)
+    /// <returns>With TLS on, the setup holding the loaded certificate; null otherwise.</returns>
+    public static DotNettySslSetup? Validate(RemoteSettings remote)
     {
         if (!remote.Enabled)
-            return;
+            return null;
         if (remote.Port is < 0 or > 65535)
             throw new VirtException(ErrorCode.ConfigUnsupported, $"virt.remote.port {remote.Port} is not a TCP port");
         if (!remote.Tls && !Loopback.IsLoopback(remote.Hostname))
             throw new VirtException(ErrorCode.ConfigUnsupported, $"virt.remote.hostname {Loopback.TlsRequired(remote.Hostname)}");
-        if (remote.Tls)
-            TlsOf(remote).ToSetup().Certificate.Dispose();
+        return remote.Tls ? TlsOf(remote).ToSetup() : null;
     }
 
     private static RemoteTls TlsOf(RemoteSettings remote)
@@ -40,9 +41,8 @@ public static class RemoteEndpointHosting
         var remote = config.Host.Remote;
         if (!remote.Enabled)
             return builder;
-        Validate(remote);
-        if (remote.Tls)
-            builder.AddHocon(RemoteTls.Hocon, HoconAddMode.Prepend).AddSetup(TlsOf(remote).ToSetup());
+        if (Validate(remote) is { } tls)
+            builder.AddHocon(RemoteTls.Hocon, HoconAddMode.Prepend).AddSetup(tls);
         return builder
             .AddHocon(VirtJsonSerializer.Hocon, HoconAddMode.Prepend)
             .WithRemoting(remote.Hostname, remote.Port)
