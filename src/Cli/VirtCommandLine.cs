@@ -46,12 +46,20 @@ internal static class VirtCommandLine
                 await context.Out.WriteAsync(Output.JsonOutput.Error(ExitCodes.UsageCode, parse.Errors[0].Message));
             return ExitCodes.Failure;
         }
+        // `run` handles its signals itself (destroy, then exit): System.CommandLine's own SIGINT/SIGTERM handling would end
+        // the process after its grace period with the VM still running.
+        var ownSignals = parse.CommandResult.Command.Name == RunCommand.Name;
         if (CompanionHandover.Needed(parse, context))
         {
-            var failure = CompanionHandover.Exec(args, context.Environment);
+            var failure = CompanionHandover.Exec(args, context.Environment, ownSignals);
             await context.Error.WriteLineAsync("error: " + failure.Message);
             return ExitCodes.Failure;
         }
-        return await parse.InvokeAsync(new InvocationConfiguration { Output = context.Out, Error = context.Error }, ct);
+        return await parse.InvokeAsync(new InvocationConfiguration
+        {
+            Output = context.Out,
+            Error = context.Error,
+            ProcessTerminationTimeout = ownSignals ? null : TimeSpan.FromSeconds(2),
+        }, ct);
     }
 }

@@ -38,6 +38,7 @@ public sealed partial class DomainActor
                 (_state, _reason) = (DomainState.Shutoff, (int)ShutoffReason.Failed);
                 Context.Parent.Tell(new StartAbandoned(Uuid));
             }
+            Context.Parent.Tell(new ReconnectEnded(Uuid));
             return;
         }
         DomainDefinition live;
@@ -168,6 +169,7 @@ public sealed partial class DomainActor
         EndJob(Summary());
         if (vm.Destroying)
             Kill(vm, graceful: false);
+        Context.Parent.Tell(new ReconnectEnded(Uuid));
     }
 
     private void AdoptionFailed(RunningVm vm, Exception error, DomainStatusFile status, bool runtimeStart)
@@ -201,6 +203,7 @@ public sealed partial class DomainActor
         RemoveRuntimeFiles(vm);
         _vm = null;
         FinishStop(vm, reason);
+        Context.Parent.Tell(new ReconnectEnded(Uuid));
         if (runtimeStart && reason == ShutoffReason.Crashed && _entry.Autostart && vm.Live.OnCrash is LifecycleAction.Destroy or LifecycleAction.Preserve or LifecycleAction.CoredumpDestroy)
             Context.Parent.Tell(new StartDomain(DomainRef.ByUuid(Uuid)), ActorRefs.Nobody);
     }

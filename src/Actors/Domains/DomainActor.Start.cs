@@ -71,6 +71,7 @@ public sealed partial class DomainActor
                 LogPath = paths.DomainLogPath(vm.Live.Name),
                 MonitorPath = monitor,
                 StartTimeout = settings.StartTimeout,
+                DiesWithParent = settings.QemuDiesWithRuntime,
             };
             var process = await QemuProcess.LaunchAsync(spec, options, ct).ConfigureAwait(false);
             try

@@ -40,6 +40,9 @@ public sealed partial class DomainActor : ActorBase
     /// <summary>To the registry: an attached QEMU could not be adopted; the transient domain goes without an event.</summary>
     internal sealed record AttachAbandoned(DomainUuid Uuid);
 
+    /// <summary>To the registry: the reconnect after a runtime start ended (adopted, buried, or nothing to adopt).</summary>
+    internal sealed record ReconnectEnded(DomainUuid Uuid);
+
     /// <summary>To the registry: this actor restarted and needs its current entry.</summary>
     internal sealed record Restarted(DomainUuid Uuid);
 

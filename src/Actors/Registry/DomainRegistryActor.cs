@@ -38,6 +38,17 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
 
     private sealed record RescanCompleted(ConfigScan Scan);
 
+    /// <summary>Answered with <see cref="ReconnectsSettled"/> once every domain found running at start is adopted or buried.</summary>
+    public sealed record WaitForReconnects
+    {
+        public static readonly WaitForReconnects Instance = new();
+    }
+
+    public sealed record ReconnectsSettled
+    {
+        public static readonly ReconnectsSettled Instance = new();
+    }
+
     /// <summary>The files skipped at start and why.</summary>
     public sealed record ScanReport(IReadOnlyList<ConfigProblem> Problems);
 
@@ -52,6 +63,8 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
     private readonly Dictionary<DomainUuid, IActorRef> _children = [];
     private readonly HashSet<DomainUuid> _stopping = [];
     private IReadOnlyList<ConfigProblem> _problems = [];
+    private readonly HashSet<DomainUuid> _reconnecting = [];
+    private readonly List<IActorRef> _reconnectWaiters = [];
 
     public IStash Stash { get; set; } = null!;
 
@@ -151,6 +164,14 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
         Receive<DomainActor.Transition>(m => Apply(_state.Record(m.Uuid, m.State, m.Reason, m.Event), m.Uuid));
         Receive<DomainActor.Stopped>(m => Apply(_state.MarkStopped(m.Uuid, m.Reason), m.Uuid));
         Receive<DomainActor.StartAbandoned>(m => Apply(_state.AbandonStart(m.Uuid), m.Uuid));
+        Receive<WaitForReconnects>(_ =>
+        {
+            if (_reconnecting.Count == 0)
+                Sender.Tell(ReconnectsSettled.Instance);
+            else
+                _reconnectWaiters.Add(Sender);
+        });
+        Receive<DomainActor.ReconnectEnded>(m => ReconnectEnded(m.Uuid));
         Receive<DomainActor.Restarted>(m =>
         {
             if (_state.Find(m.Uuid) is { } entry)
@@ -216,7 +237,10 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
         foreach (var status in statuses)
         {
             if (ReconnectFrom(status))
+            {
                 reconnecting++;
+                _reconnecting.Add(new DomainUuid(status.Status!.Uuid));
+            }
         }
         foreach (var entry in _state.Entries.ToList())
             SyncChild(entry.Uuid);
@@ -423,10 +447,20 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
     private void AddChild(DomainEntry entry, IActorRef? attachReplyTo = null) =>
         _children[entry.Uuid] = Context.Watch(Context.ActorOf(DomainActor.Props(entry, _runtime, attachReplyTo), ChildName(entry.Uuid)));
 
+    private void ReconnectEnded(DomainUuid uuid)
+    {
+        if (!_reconnecting.Remove(uuid) || _reconnecting.Count > 0)
+            return;
+        foreach (var waiter in _reconnectWaiters)
+            waiter.Tell(ReconnectsSettled.Instance);
+        _reconnectWaiters.Clear();
+    }
+
     private void ChildTerminated(Terminated t)
     {
         if (!DomainUuid.TryParse(t.ActorRef.Path.Name, out var uuid))
             return;
+        ReconnectEnded(uuid);
         if (!_stopping.Remove(uuid) && _children.GetValueOrDefault(uuid)?.Equals(t.ActorRef) == true)
             _children.Remove(uuid);
         SyncChild(uuid);

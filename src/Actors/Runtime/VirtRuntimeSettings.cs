@@ -24,6 +24,9 @@ public sealed record VirtRuntimeSettings
     /// <summary>Whether the runtime starts autostart domains once it has loaded and reconnected.</summary>
     public bool Autostart { get; init; } = true;
 
+    /// <summary>QEMUs die with this process however it ends (`virt run`); a daemon's QEMUs outlive it.</summary>
+    public bool QemuDiesWithRuntime { get; init; }
+
     /// <summary>Settings for a config directory alone (registry tests): the embed layout next to it.</summary>
     public static VirtRuntimeSettings ForConfigDirectory(string configDirectory)
     {

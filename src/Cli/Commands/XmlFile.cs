@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Virt.Protocol.Domains;
 
 namespace Virt.Cli.Commands;
 
@@ -7,5 +8,6 @@ internal static class XmlFile
 {
     public static Argument<string> Create() => new("file") { Description = "A libvirt domain XML file" };
 
-    public static Task<string> ReadAsync(string path, CancellationToken ct) => File.ReadAllTextAsync(path, ct);
+    /// <summary>Refused by size before it is read: a 50 MB file must not cost the client its memory.</summary>
+    public static Task<string> ReadAsync(string path, CancellationToken ct) => DomainXmlFile.ReadAsync(path, ct);
 }

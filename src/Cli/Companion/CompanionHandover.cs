@@ -40,12 +40,20 @@ internal static class CompanionHandover
     }
 
     /// <summary>Replaces this process with the companion; returns only when that fails.</summary>
-    public static VirtException Exec(string[] args, Func<string, string?> environment)
+    /// <param name="catchesSignals">The command handles every signal that ends it (`run`): ignored ones are reset first.</param>
+    public static VirtException Exec(string[] args, Func<string, string?> environment, bool catchesSignals)
     {
         var companion = CompanionPath(environment);
         var argv = ToNative([companion, .. args]);
         var envp = ToNative(Environment.GetEnvironmentVariables().Cast<DictionaryEntry>().Select(e => $"{e.Key}={e.Value}"));
         var path = Marshal.StringToCoTaskMemUTF8(companion);
+        // An ignored signal stays ignored across exec (a background job of a script has SIGINT and SIGQUIT ignored); `run`
+        // must be able to catch every signal that ends it, as virt-qemu-run does, so it starts with the defaults.
+        if (catchesSignals)
+        {
+            Signal(SigInt, SigDfl);
+            Signal(SigQuit, SigDfl);
+        }
         Execve(path, argv, envp);
         var why = Marshal.GetLastPInvokeErrorMessage();
         Marshal.FreeCoTaskMem(path);
@@ -60,6 +68,13 @@ internal static class CompanionHandover
 
     /// <summary>A NULL-terminated array of UTF-8 strings, as execve takes them.</summary>
     private static nint[] ToNative(IEnumerable<string> strings) => [.. strings.Select(Marshal.StringToCoTaskMemUTF8), 0];
+
+    private const int SigInt = 2;
+    private const int SigQuit = 3;
+    private static readonly nint SigDfl = 0;
+
+    [DllImport("libc", EntryPoint = "signal")]
+    private static extern nint Signal(int signal, nint handler);
 
     [DllImport("libc", EntryPoint = "execve", SetLastError = true)]
     private static extern int Execve(nint path, nint[] argv, nint[] envp);

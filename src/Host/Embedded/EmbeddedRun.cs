@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Serilog.Events;
+using Akka.Actor;
+using Virt.Actors.Registry;
 using Virt.Protocol.Api;
 using Virt.Protocol.Client;
 using Virt.Protocol.Domains;
@@ -13,18 +15,30 @@ namespace Virt.Host.Embedded;
 
 /// <summary>
 /// `virt run FILE` (libvirt's virt-qemu-run): the whole runtime in this process on a private tree, one VM
-/// started, waited for until it shuts down. A signal destroys the VM first. Run again on the same root
-/// after a crash, it finds the VM still running (status file) and reconnects instead of starting twice.
+/// started, waited for until it shuts down. The VM never outlives the run: SIGINT, SIGTERM, SIGHUP and SIGQUIT
+/// destroy it and wait until QEMU is reaped, and QEMU gets SIGKILL from the kernel if this process dies any other way.
+/// With <c>leaveRunning</c> the VM outlives the run instead, and a run on the same root reconnects to it.
 /// </summary>
-public sealed class EmbeddedRun(TextWriter output, TextWriter error, bool verbose)
+public sealed class EmbeddedRun(TextWriter output, TextWriter error, bool verbose, bool leaveRunning = false)
 {
+    /// <summary>How long a destroyed VM may take to be reported gone before the run gives up waiting.</summary>
+    private static readonly TimeSpan StopWait = TimeSpan.FromMinutes(1);
+
     public async Task<int> RunAsync(string xmlFile, string? root, CancellationToken ct = default)
     {
+        // Before anything else, so no signal between here and the start can end the process with the VM left behind.
+        using var signals = new RunSignals();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, signals.Received);
+        if (leaveRunning && root is null)
+        {
+            await error.WriteLineAsync("error: --leave-running needs --root: a temporary root is removed when the run ends").ConfigureAwait(false);
+            return 1;
+        }
         DomainDefinition definition;
         string xml;
         try
         {
-            xml = await File.ReadAllTextAsync(xmlFile, ct).ConfigureAwait(false);
+            xml = await DomainXmlFile.ReadAsync(xmlFile, ct).ConfigureAwait(false);
             definition = DomainXml.Parse(xml);
         }
         catch (Exception e) when (e is VirtException or IOException or UnauthorizedAccessException)
@@ -37,7 +51,7 @@ public sealed class EmbeddedRun(TextWriter output, TextWriter error, bool verbos
         root = root is null ? Directory.CreateTempSubdirectory("virt-run-").FullName : Path.GetFullPath(root);
         try
         {
-            return await RunInRootAsync(xml, definition, VirtPaths.Embed(root), ct).ConfigureAwait(false);
+            return await RunInRootAsync(xml, definition, VirtPaths.Embed(root), stop.Token).ConfigureAwait(false);
         }
         catch (VirtException e)
         {
@@ -51,20 +65,20 @@ public sealed class EmbeddedRun(TextWriter output, TextWriter error, bool verbos
         }
     }
 
-    private async Task<int> RunInRootAsync(string xml, DomainDefinition definition, VirtPaths paths, CancellationToken ct)
+    private async Task<int> RunInRootAsync(string xml, DomainDefinition definition, VirtPaths paths, CancellationToken stop)
     {
         paths.EnsureSocketPathsFit();
         var clock = Stopwatch.StartNew();
-        await using var transport = await EmbeddedTransport.StartAsync(paths, verbose ? LogEventLevel.Information : LogEventLevel.Warning, ct).ConfigureAwait(false);
+        await using var transport = await EmbeddedTransport.StartAsync(paths, verbose ? LogEventLevel.Information : LogEventLevel.Warning,
+            CancellationToken.None, qemuDiesWithRuntime: !leaveRunning).ConfigureAwait(false);
         Phase("runtime", clock);
-        var domain = DomainRef.ByUuid(new DomainUuid(definition.Uuid));
-        var events = await SubscribeAsync(transport, domain, CancellationToken.None).ConfigureAwait(false);
-
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
-        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
-        using var onHup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => { c.Cancel = true; stop.Cancel(); });
-
+        // By name: a document without a <uuid> gets a fresh one at each parse, and names are unique in the runtime too.
+        var domain = DomainRef.ByName(definition.Name);
+        // A QEMU left by a run that died is adopted or buried first, so the lookup below sees what is really there, and
+        // the subscription after it hears nothing of that older QEMU.
+        await transport.Runtime.Domains.Ask<DomainRegistryActor.ReconnectsSettled>(DomainRegistryActor.WaitForReconnects.Instance,
+            TimeSpan.FromMinutes(2)).ConfigureAwait(false);
+        var events = await SubscribeAsync(transport, definition.Name, CancellationToken.None).ConfigureAwait(false);
         // The start itself is never abandoned half-way: a signal during it is handled once it has answered.
         var existing = await transport.CallAsync(new DomainCommands.LookupDomain(domain), TimeSpan.FromSeconds(30), CancellationToken.None).ConfigureAwait(false);
         if (existing is DomainSummary { Active: true } running)
@@ -83,19 +97,15 @@ public sealed class EmbeddedRun(TextWriter output, TextWriter error, bool verbos
 
         // A signal races the next event; the event stream itself is never cancelled, so nothing is lost.
         var stopRequested = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var onStop = stop.Token.Register(() => stopRequested.TrySetResult());
+        using var onStop = stop.Register(() => stopRequested.TrySetResult());
         // Not disposed: an async iterator cannot be disposed while a MoveNext is pending; closing the
         // transport ends it instead.
         var next = events.GetAsyncEnumerator(CancellationToken.None);
+        var moved = next.MoveNextAsync().AsTask();
         while (true)
         {
-            var moved = next.MoveNextAsync().AsTask();
             if (await Task.WhenAny(moved, stopRequested.Task).ConfigureAwait(false) == stopRequested.Task)
-            {
-                await Say($"Signal received: destroying domain '{definition.Name}'").ConfigureAwait(false);
-                await transport.CallAsync(new DomainCommands.DestroyDomain(domain), TimeSpan.FromMinutes(1), CancellationToken.None).ConfigureAwait(false);
-                return 0;
-            }
+                return await StopAsync(transport, domain, definition.Name, next, moved).ConfigureAwait(false);
             if (!await moved.ConfigureAwait(false))
                 return 1;
             var e = next.Current;
@@ -106,20 +116,57 @@ public sealed class EmbeddedRun(TextWriter output, TextWriter error, bool verbos
                 await Say($"Domain '{definition.Name}' stopped: {e.Display}").ConfigureAwait(false);
                 return e.Detail == (int)StoppedDetail.Shutdown || e.Detail == (int)StoppedDetail.Destroyed ? 0 : 1;
             }
+            moved = next.MoveNextAsync().AsTask();
         }
     }
 
-    private static async Task<IAsyncEnumerable<DomainLifecycleEvent>> SubscribeAsync(EmbeddedTransport transport, DomainRef domain, CancellationToken ct)
+    /// <summary>After a signal: destroy the VM and wait for its Stopped event, which comes once QEMU is reaped.</summary>
+    private async Task<int> StopAsync(EmbeddedTransport transport, DomainRef domain, string name,
+        IAsyncEnumerator<DomainLifecycleEvent> events, Task<bool> moved)
     {
-        // Subscribing to all domains: the one we run may not exist yet; filtered here by UUID.
-        await transport.SubscribeAsync(new EventSubscription(), ct).ConfigureAwait(false);
-        return Filter(transport.Events(ct), domain.Uuid!.Value);
+        if (leaveRunning)
+        {
+            await Say($"Signal received: leaving domain '{name}' running (virt run on the same root reconnects)").ConfigureAwait(false);
+            return 0;
+        }
+        await Say($"Signal received: destroying domain '{name}'").ConfigureAwait(false);
+        var reply = await transport.CallAsync(new DomainCommands.DestroyDomain(domain), StopWait, CancellationToken.None).ConfigureAwait(false);
+        if (reply is ErrorReply { Code: not ErrorCode.OperationInvalid } failed)
+        {
+            await error.WriteLineAsync($"error: cannot destroy domain '{name}': {failed.Message}").ConfigureAwait(false);
+            return 1;
+        }
+        var deadline = Task.Delay(StopWait);
+        while (await Task.WhenAny(moved, deadline).ConfigureAwait(false) == moved && await moved.ConfigureAwait(false))
+        {
+            if (events.Current.Type == DomainEventType.Stopped)
+            {
+                await Say($"Domain '{name}' stopped: {events.Current.Display}").ConfigureAwait(false);
+                return 0;
+            }
+            moved = events.MoveNextAsync().AsTask();
+        }
+        // No event (the domain had stopped already, or the stream ended): the domain's own state has the last word.
+        var state = await transport.CallAsync(new DomainCommands.LookupDomain(domain), TimeSpan.FromSeconds(30), CancellationToken.None).ConfigureAwait(false);
+        if (state is DomainSummary { Active: true })
+        {
+            await error.WriteLineAsync($"error: domain '{name}' is still running {StopWait.TotalSeconds:0} s after destroy").ConfigureAwait(false);
+            return 1;
+        }
+        return 0;
+    }
 
-        static async IAsyncEnumerable<DomainLifecycleEvent> Filter(IAsyncEnumerable<DomainLifecycleEvent> all, DomainUuid uuid)
+    private static async Task<IAsyncEnumerable<DomainLifecycleEvent>> SubscribeAsync(EmbeddedTransport transport, string name, CancellationToken ct)
+    {
+        // Subscribing to all domains: the one we run may not exist yet; filtered here by name.
+        await transport.SubscribeAsync(new EventSubscription(), ct).ConfigureAwait(false);
+        return Filter(transport.Events(ct), name);
+
+        static async IAsyncEnumerable<DomainLifecycleEvent> Filter(IAsyncEnumerable<DomainLifecycleEvent> all, string name)
         {
             await foreach (var e in all.ConfigureAwait(false))
             {
-                if (e.Uuid == uuid)
+                if (e.Name.Value == name)
                     yield return e;
             }
         }

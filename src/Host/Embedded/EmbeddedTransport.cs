@@ -39,9 +39,12 @@ public sealed class EmbeddedTransport : IVirtTransport
     public static async Task<IVirtTransport> OpenAsync(VirtUri uri, VirtConnectionOptions options, CancellationToken ct) =>
         await StartAsync(VirtPaths.Embed(uri.EmbedRoot!), LogEventLevel.Warning, ct).ConfigureAwait(false);
 
-    public static async Task<EmbeddedTransport> StartAsync(VirtPaths paths, LogEventLevel consoleLevel, CancellationToken ct)
+    /// <param name="qemuDiesWithRuntime">`virt run`: every QEMU this runtime starts dies with the process, however it dies.</param>
+    public static async Task<EmbeddedTransport> StartAsync(VirtPaths paths, LogEventLevel consoleLevel, CancellationToken ct,
+        bool qemuDiesWithRuntime = false)
     {
         var config = VirtConfig.Load(paths);
+        config = config with { Runtime = config.Runtime with { QemuDiesWithRuntime = qemuDiesWithRuntime } };
         var runtime = await VirtRuntime.StartAsync(config, LoggingSetup.Create(consoleLevel), ct: ct).ConfigureAwait(false);
         var events = Channel.CreateBounded<DomainLifecycleEvent>(new BoundedChannelOptions(config.Host.MaxQueuedEvents)
         {

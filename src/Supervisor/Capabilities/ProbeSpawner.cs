@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using Virt.Protocol.Errors;
+using Virt.Supervisor.Processes;
 
 namespace Virt.Supervisor.Capabilities;
 
@@ -12,7 +13,6 @@ namespace Virt.Supervisor.Capabilities;
 /// </summary>
 internal sealed class ProbeSpawner : IDisposable
 {
-    private const string SetPriv = "/usr/bin/setpriv";
     private readonly ManualResetEventSlim _done = new();
     private readonly TaskCompletionSource<Process> _process = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -51,21 +51,16 @@ internal sealed class ProbeSpawner : IDisposable
         const UnixFileMode anyExecute = UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
         if ((File.GetUnixFileMode(path) & anyExecute) == 0)
             throw new VirtException(ErrorCode.OperationFailed, $"cannot start emulator {path}: the file is not executable");
-        var wrapped = File.Exists(SetPriv);
-        var info = new ProcessStartInfo(wrapped ? SetPriv : path)
+        var wrapped = DeathSignal.Available;
+        var argv = wrapped ? DeathSignal.Wrap(path, arguments) : [path, .. arguments];
+        var info = new ProcessStartInfo(argv[0])
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        if (wrapped)
-        {
-            // setpriv execs QEMU in place: the pid, the pipes and the kill are QEMU's own.
-            foreach (var argument in new[] { "--pdeathsig", "KILL", "--", path })
-                info.ArgumentList.Add(argument);
-        }
-        foreach (var argument in arguments)
+        foreach (var argument in argv.Skip(1))
             info.ArgumentList.Add(argument);
         try
         {

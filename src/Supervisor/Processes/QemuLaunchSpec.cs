@@ -12,6 +12,8 @@ public sealed record QemuLaunchSpec
     /// <summary>QMP socket QEMU creates itself (server=on,wait=off).</summary>
     public required string MonitorPath { get; init; }
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>QEMU gets SIGKILL when this process dies however it dies (`virt run`); otherwise it outlives us (virtd).</summary>
+    public bool DiesWithParent { get; init; }
     /// <summary>Variables set on top of the daemon's environment; null inherits it unchanged.</summary>
     public IReadOnlyDictionary<string, string>? Environment { get; init; }
 }

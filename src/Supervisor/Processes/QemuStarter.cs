@@ -32,7 +32,7 @@ internal static class QemuStarter
 
         // Watched before the spawn, so the socket's creation cannot slip between a look and the watch.
         using var socketWatch = DirectoryWatch.TryCreate(Path.GetDirectoryName(Path.GetFullPath(spec.MonitorPath))!);
-        var pid = PosixSpawn.SpawnDetached(spec.Emulator, argv, ProcessControl.BuildEnvironment(spec.Environment), spec.LogPath);
+        var pid = await SpawnAsync(spec, argv).ConfigureAwait(false);
         ProcessHandle handle;
         try
         {
@@ -94,6 +94,18 @@ internal static class QemuStarter
             var quoted = tail.Count == 0 ? "no output in the log" : string.Join("\n", tail);
             throw new VirtException(ErrorCode.OperationFailed, $"{reason}; log {spec.LogPath}:\n{quoted}", e);
         }
+    }
+
+    private static Task<int> SpawnAsync(QemuLaunchSpec spec, List<string> argv)
+    {
+        var environment = ProcessControl.BuildEnvironment(spec.Environment);
+        if (!spec.DiesWithParent)
+            return Task.FromResult(PosixSpawn.SpawnDetached(spec.Emulator, argv, environment, spec.LogPath));
+        if (!DeathSignal.Available)
+            throw new VirtException(ErrorCode.OperationFailed,
+                $"cannot tie QEMU's life to this process: {DeathSignal.SetPriv} (util-linux) is missing");
+        var wrapped = DeathSignal.Wrap(spec.Emulator, argv.Skip(1));
+        return ParentThread.RunAsync(() => PosixSpawn.SpawnDetached(wrapped[0], wrapped, environment, spec.LogPath));
     }
 
     internal static void TryDelete(string path)
