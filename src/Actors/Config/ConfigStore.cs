@@ -71,7 +71,7 @@ public sealed class ConfigStore
             .ToList();
 
         var fresh = new ConcurrentDictionary<string, CachedFile>(StringComparer.Ordinal);
-        var stale = files.Where(f => !_cache.TryGetValue(f.Name, out var c) || !c.Matches(f)).ToList();
+        var stale = files.Where(f => !_cache.TryGetValue(f.Name, out var c) || !c.Matches(Stamp(f))).ToList();
         // One worker per core: more pool threads would only fight over the cores and stretch GC suspensions.
         var options = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount };
         Parallel.ForEach(stale, options, f => fresh[f.Name] = Read(f));
@@ -82,9 +82,18 @@ public sealed class ConfigStore
         foreach (var (name, cached) in fresh)
             _cache[name] = cached;
 
-        var autostart = AutostartNames();
         var loaded = new List<StoredConfig>(files.Count);
         var problems = new List<ConfigProblem>();
+        HashSet<string> autostart;
+        try
+        {
+            autostart = AutostartNames();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            problems.Add(new ConfigProblem("autostart", $"cannot read the autostart links: {e.Message}"));
+            autostart = [];
+        }
         var uuidHolders = new Dictionary<Guid, string>();
         foreach (var file in files)
         {
@@ -215,20 +224,39 @@ public sealed class ConfigStore
         return names;
     }
 
+    /// <summary>Never throws: whatever a file is or does, it becomes a definition or a reason it was skipped.</summary>
     private static CachedFile Read(FileInfo file)
     {
+        var (mtime, size) = Stamp(file);
         try
         {
             var definition = DomainXml.Parse(ConfigFileText.Read(file.FullName));
-            return new CachedFile(file.LastWriteTimeUtc.Ticks, file.Length, definition, null);
+            return new CachedFile(mtime, size, definition, null);
         }
         catch (VirtException e)
         {
-            return new CachedFile(file.LastWriteTimeUtc.Ticks, file.Length, null, e.Message);
+            return new CachedFile(mtime, size, null, e.Message);
+        }
+        catch (ConfigFileException e)
+        {
+            return new CachedFile(mtime, size, null, e.Message);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return new CachedFile(mtime, size, null, $"cannot read: {e.Message}");
+        }
+    }
+
+    /// <summary>The file's mtime and size, or a stamp that never matches when it cannot be read (a dangling link).</summary>
+    private static (long MtimeTicks, long Size) Stamp(FileInfo file)
+    {
+        try
+        {
+            return (file.LastWriteTimeUtc.Ticks, file.Length);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return new CachedFile(file.LastWriteTimeUtc.Ticks, file.Length, null, $"cannot read: {e.Message}");
+            return (-1, -1);
         }
     }
 
@@ -248,6 +276,6 @@ public sealed class ConfigStore
 
     private sealed record CachedFile(long MtimeTicks, long Size, DomainDefinition? Definition, string? Error)
     {
-        public bool Matches(FileInfo file) => file.LastWriteTimeUtc.Ticks == MtimeTicks && file.Length == Size;
+        public bool Matches((long MtimeTicks, long Size) stamp) => stamp.MtimeTicks >= 0 && stamp == (MtimeTicks, Size);
     }
 }

@@ -27,6 +27,45 @@ internal static class NativeFiles
     [DllImport("libc", SetLastError = true, EntryPoint = "close")]
     private static extern int Close(int fd);
 
+    private const int ONonBlock = 0x800;
+    private const int AtEmptyPath = 0x1000;
+    private const uint StatxType = 0x1;
+    public const string RegularFile = "regular file";
+
+    [DllImport("libc", SetLastError = true, EntryPoint = "statx")]
+    private static extern int StatXFd(int dirfd, string path, int flags, uint mask, byte[] buffer);
+
+    /// <summary>
+    /// Opens a file for reading without blocking: open() of a FIFO with no writer would wait forever. Symlinks are
+    /// followed, as libvirt follows them; what they lead to is checked with <see cref="FileType"/>.
+    /// </summary>
+    public static Microsoft.Win32.SafeHandles.SafeFileHandle OpenForScan(string path)
+    {
+        var fd = Open(path, ORdOnly | ONonBlock | OCloexec);
+        if (fd < 0)
+            throw new IOException(Marshal.GetLastPInvokeErrorMessage());
+        return new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    /// <summary>What an open file is ("regular file", "fifo", "character device", ...), from its own descriptor.</summary>
+    public static string FileType(Microsoft.Win32.SafeHandles.SafeFileHandle handle, string path)
+    {
+        var buffer = new byte[256];
+        if (StatXFd((int)handle.DangerousGetHandle(), "", AtEmptyPath, StatxType, buffer) != 0)
+            throw new IOException($"cannot stat {path}: {Marshal.GetLastPInvokeErrorMessage()}");
+        var mode = BinaryPrimitives.ReadUInt16LittleEndian(buffer.AsSpan(28));
+        return (mode & 0xF000) switch
+        {
+            0x8000 => RegularFile,
+            0x4000 => "directory",
+            0x1000 => "fifo",
+            0x2000 => "character device",
+            0x6000 => "block device",
+            0xC000 => "socket",
+            _ => "unknown file type",
+        };
+    }
+
     /// <summary>Owner uid and mode bits of a path (symlinks followed); statx's layout is the same on every arch.</summary>
     public static (uint Uid, uint Gid, uint Mode) Stat(string path)
     {

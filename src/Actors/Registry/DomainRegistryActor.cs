@@ -49,8 +49,11 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
         public static readonly ReconnectsSettled Instance = new();
     }
 
-    /// <summary>The files skipped at start and why.</summary>
-    public sealed record ScanReport(IReadOnlyList<ConfigProblem> Problems);
+    /// <summary>
+    /// The files skipped at start and why; answered only once the scan is done, so asking is also how a runtime
+    /// waits for it. <paramref name="Failure"/> is set when the directory itself could not be scanned.
+    /// </summary>
+    public sealed record ScanReport(IReadOnlyList<ConfigProblem> Problems, string? Failure = null);
 
     private sealed record ScanCompleted(ConfigScan Scan, IReadOnlyList<StatusFileReadResult> Statuses);
 
@@ -134,11 +137,21 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
         });
         Receive<ScanFailed>(m =>
         {
-            // A restart would only scan the same unreadable directory again: stop and say why.
+            // A restart would only scan the same unreadable directory again: refuse every call and say why, so the
+            // runtime that waits for the scan fails to start with the reason.
+            var failure = $"cannot scan config directory {_store.Directory}: {m.Cause.Message}";
             _log.Error(m.Cause, "Cannot scan config directory {Directory}: {Reason}", _store.Directory, m.Cause.Message);
-            Context.Stop(Self);
+            Stash.UnstashAll();
+            Become(() => Failed(failure));
         });
         ReceiveAny(_ => Stash.Stash());
+    }
+
+    private void Failed(string failure)
+    {
+        Receive<GetScanReport>(_ => Sender.Tell(new ScanReport(_problems, failure)));
+        Receive<WaitForReconnects>(_ => Sender.Tell(ReconnectsSettled.Instance));
+        ReceiveAny(_ => Sender.Tell(new ErrorReply(ErrorCode.OperationFailed, failure)));
     }
 
     private void Ready()
@@ -474,7 +487,7 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
     {
         try
         {
-            definition = DomainXml.Parse(xml);
+            definition = DomainXml.ParseToStore(xml);
             error = null!;
             return true;
         }

@@ -12,6 +12,10 @@ public sealed record HostSettings
     public int MaxCallsInFlight { get; init; } = 64;
     public int MaxFrameBytes { get; init; } = Virt.Protocol.Wire.FrameCodec.DefaultMaxFrameBytes;
     public int MaxQueuedEvents { get; init; } = 1024;
+    public long MaxQueuedBytes { get; init; } = 16 * 1024 * 1024;
+    /// <summary>On the system sockets, which every local user may reach: connections one uid may hold on each.</summary>
+    public int MaxClientsPerUid { get; init; } = 32;
+    public TimeSpan FirstCallTimeout { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>How long one call may take inside the daemon before the client gets OPERATION_TIMEOUT.</summary>
     public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(120);
     public DaemonStopPolicy OnStop { get; init; } = DaemonStopPolicy.LeaveRunning;
@@ -29,6 +33,9 @@ public sealed record HostSettings
         MaxCallsInFlight = MaxCallsInFlight,
         MaxFrameBytes = MaxFrameBytes,
         MaxQueuedEvents = MaxQueuedEvents,
+        MaxQueuedBytes = MaxQueuedBytes,
+        MaxClientsPerUid = allowedUid is null ? MaxClientsPerUid : null,
+        FirstCallTimeout = FirstCallTimeout,
     };
 }
 

@@ -6,6 +6,7 @@ using Serilog;
 using Virt.Actors.Connections;
 using Virt.Actors.Connections.Hosting;
 using Virt.Actors.Hosting;
+using Virt.Actors.Registry;
 using Virt.Host.Configuration;
 using Virt.Host.Remote;
 using Virt.Protocol.Errors;
@@ -70,8 +71,20 @@ public sealed class VirtRuntime : IAsyncDisposable
         configure?.Invoke(builder.Services);
         var host = builder.Build();
         await host.StartAsync(ct).ConfigureAwait(false);
-        return new VirtRuntime(host, config, capabilities);
+        var runtime = new VirtRuntime(host, config, capabilities);
+        // Ready means the configs are loaded: a call answered before would not know every domain.
+        var report = await runtime.Domains.Ask<DomainRegistryActor.ScanReport>(DomainRegistryActor.GetScanReport.Instance, ScanWait, ct)
+            .ConfigureAwait(false);
+        if (report.Failure is { } failure)
+        {
+            await runtime.DisposeAsync().ConfigureAwait(false);
+            throw new VirtException(ErrorCode.OperationFailed, failure);
+        }
+        return runtime;
     }
+
+    /// <summary>A bound only: 10,000 configs scan in about a second.</summary>
+    private static readonly TimeSpan ScanWait = TimeSpan.FromMinutes(5);
 
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 

@@ -14,4 +14,12 @@ public sealed record SocketServerOptions
     public int MaxFrameBytes { get; init; } = Virt.Protocol.Wire.FrameCodec.DefaultMaxFrameBytes;
     /// <summary>Events queued for a client that is not reading before it is disconnected.</summary>
     public int MaxQueuedEvents { get; init; } = 1024;
+    /// <summary>Bytes of replies and events queued for a client that is not reading before it is disconnected.</summary>
+    public long MaxQueuedBytes { get; init; } = 16 * 1024 * 1024;
+    /// <summary>Connections one uid may hold on a socket several uids share; null for no limit (a session's socket).</summary>
+    public int? MaxClientsPerUid { get; init; }
+    /// <summary>How long the writer may have nothing to send before it sends a heartbeat (the client's keepalive).</summary>
+    public TimeSpan HeartbeatInterval { get; init; } = Virt.Protocol.Wire.Keepalive.Interval;
+    /// <summary>A client that sends no whole call this long after connecting is closed.</summary>
+    public TimeSpan FirstCallTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using Virt.Host.Daemon;
 using Virt.Protocol.Errors;
 using Virt.Protocol.Wire;
 
@@ -30,6 +31,9 @@ public sealed class UnixSocketServer : IAsyncDisposable
     }
 
     public int ClientCount { get { lock (_clientsLock) return _clients.Count; } }
+
+    /// <summary>The daemon's own user is never limited per uid: it owns the daemon.</summary>
+    private static readonly uint DaemonUid = NativeIds.EffectiveUid();
 
     /// <summary>Binds and starts accepting; a stale socket file from a dead daemon is replaced.</summary>
     public void Start()
@@ -76,11 +80,14 @@ public sealed class UnixSocketServer : IAsyncDisposable
             return;
         }
 
-        SocketClientConnection client;
+        SocketClientConnection? client = null;
+        VirtException? refusal = null;
         lock (_clientsLock)
         {
             if (_clients.Count >= _options.MaxClients)
-                client = null!;
+                refusal = new VirtException(ErrorCode.Rpc, $"too many clients (limit {_options.MaxClients})");
+            else if (_options.MaxClientsPerUid is { } perUid && uid != DaemonUid && _clients.Count(c => c.Identity.Uid == uid) >= perUid)
+                refusal = new VirtException(ErrorCode.Rpc, $"too many connections from uid {uid} (limit {perUid} per user)");
             else
             {
                 client = new SocketClientConnection(stream, new ClientIdentity(pid, uid, gid, _options.ReadOnly, "unix"), _options, _sessions, _log);
@@ -89,7 +96,8 @@ public sealed class UnixSocketServer : IAsyncDisposable
         }
         if (client is null)
         {
-            await RefuseAsync(stream, new VirtException(ErrorCode.Rpc, $"too many clients (limit {_options.MaxClients})")).ConfigureAwait(false);
+            _log.LogWarning("Refused uid {Uid} (pid {Pid}) on {Socket}: {Reason}", uid, pid, _options.Path, refusal!.Message);
+            await RefuseAsync(stream, refusal).ConfigureAwait(false);
             return;
         }
 

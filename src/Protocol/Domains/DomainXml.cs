@@ -21,6 +21,22 @@ public static class DomainXml
         return definition;
     }
 
+    /// <summary>
+    /// Parses a document a client defines or creates. It is also refused when the XML stored for it (our layout, with
+    /// &gt; and &quot; written as entities) would exceed the limit: the next start could not load it, and an
+    /// acknowledged define must never be lost.
+    /// </summary>
+    public static DomainDefinition ParseToStore(string xml)
+    {
+        var definition = Parse(xml);
+        var stored = Encoding.UTF8.GetByteCount(Format(definition));
+        if (stored > MaxDocumentBytes)
+            throw new DomainXmlException(ErrorCode.XmlError,
+                $"XML error: the domain would be stored as {stored} bytes of XML (characters such as > and \" are written as entities), " +
+                $"more than the limit of {MaxDocumentBytes} bytes (1 MiB)");
+        return definition;
+    }
+
     /// <summary>Reads at most <see cref="MaxDocumentBytes"/> of UTF-8 from the stream, then parses it.</summary>
     public static DomainDefinition Parse(Stream stream)
     {

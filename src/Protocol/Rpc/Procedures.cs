@@ -65,6 +65,13 @@ public static class Procedures
 
     public static IEnumerable<string> Names => CommandsByName.Keys;
 
+    /// <summary>A name a client sent, bounded for quoting in an error: an unknown name may be any size.</summary>
+    private static string Shorten(string procedure) => procedure.Length <= 64 ? procedure : procedure[..64] + "…";
+
+    /// <summary>What a person reads for a command in a message: its procedure name, never a .NET type name.</summary>
+    public static string Describe(IDomainCommand command) =>
+        NamesByCommand.TryGetValue(command.GetType(), out var name) ? name : "the request";
+
     /// <summary>Every command record type with its procedure name.</summary>
     public static IReadOnlyDictionary<Type, string> CommandTypes => NamesByCommand;
 
@@ -111,7 +118,7 @@ public static class Procedures
     public static IDomainCommand DecodeCommand(string procedure, JsonElement? body)
     {
         if (!TryGetCommandContract(procedure, out var info))
-            throw new VirtException(ErrorCode.Rpc, $"unknown procedure '{procedure}'");
+            throw new VirtException(ErrorCode.Rpc, $"unknown procedure '{Shorten(procedure)}'");
         if (body is not { ValueKind: JsonValueKind.Object } value)
             throw new VirtException(ErrorCode.Rpc, $"{procedure}: the body must be a JSON object");
         try

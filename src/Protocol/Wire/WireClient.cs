@@ -25,16 +25,31 @@ public sealed class WireClient : IAsyncDisposable
     private readonly CancellationTokenSource _closing = new();
     // Started after the first frame is written, so the reader's threads come up while the daemon works on the call.
     private readonly Lazy<Task> _readLoop;
+    private readonly string _peer;
+    private readonly TimeSpan _keepaliveInterval;
+    private readonly TimeSpan _keepaliveTimeout;
     private long _nextSerial;
+    private long _lastHeard = Environment.TickCount64;
+    private volatile bool _readingEvents;
     private Exception? _closedBecause;
     private int _disposed;
 
-    public WireClient(Stream stream, int maxFrameBytes = FrameCodec.DefaultMaxFrameBytes, IDisposable? owner = null)
+    /// <param name="peer">How messages name the other end ("the daemon at /run/virt/virt-sock").</param>
+    /// <param name="keepaliveInterval">The daemon's heartbeat interval, for messages and the check's pace.</param>
+    public WireClient(Stream stream, int maxFrameBytes = FrameCodec.DefaultMaxFrameBytes, IDisposable? owner = null,
+        string peer = "the daemon", TimeSpan? keepaliveInterval = null, TimeSpan? keepaliveTimeout = null)
     {
         _stream = stream;
         _owner = owner;
         _maxFrameBytes = maxFrameBytes;
-        _readLoop = new Lazy<Task>(() => Task.Run(ReadLoopAsync), LazyThreadSafetyMode.ExecutionAndPublication);
+        _peer = peer;
+        _keepaliveInterval = keepaliveInterval ?? Keepalive.Interval;
+        _keepaliveTimeout = keepaliveTimeout ?? Keepalive.Timeout;
+        _readLoop = new Lazy<Task>(() =>
+        {
+            _ = Task.Run(KeepaliveLoopAsync);
+            return Task.Run(ReadLoopAsync);
+        }, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>Completes when the connection has ended, for whatever reason.</summary>
@@ -53,7 +68,7 @@ public sealed class WireClient : IAsyncDisposable
             throw new VirtException(ErrorCode.OperationFailed,
                 $"cannot connect to the daemon at {socketPath}: {e.Message} (is virtd running?)", e);
         }
-        return new WireClient(new NetworkStream(socket, ownsSocket: true), maxFrameBytes);
+        return new WireClient(new NetworkStream(socket, ownsSocket: true), maxFrameBytes, peer: $"the daemon at {socketPath}");
     }
 
     public async Task<JsonElement?> CallAsync(string procedure, JsonElement? body, TimeSpan? timeout = null, CancellationToken ct = default)
@@ -66,20 +81,7 @@ public sealed class WireClient : IAsyncDisposable
         try
         {
             var frame = FrameCodec.Encode(new WireEnvelope { Type = MessageType.Call, Serial = serial, Procedure = procedure, Body = body }, _maxFrameBytes);
-            await _writeLock.WaitAsync(ct).ConfigureAwait(false);
-            try
-            {
-                await _stream.WriteAsync(frame, ct).ConfigureAwait(false);
-                await _stream.FlushAsync(ct).ConfigureAwait(false);
-            }
-            catch (IOException e)
-            {
-                throw new VirtException(ErrorCode.Rpc, $"connection to the daemon lost while sending {procedure}: {e.Message}", e);
-            }
-            finally
-            {
-                _writeLock.Release();
-            }
+            await SendAsync(frame, procedure, ct).ConfigureAwait(false);
             _ = _readLoop.Value;
 
             var limit = timeout ?? Timeout.InfiniteTimeSpan;
@@ -105,11 +107,74 @@ public sealed class WireClient : IAsyncDisposable
         }
     }
 
+    private async Task SendAsync(byte[] frame, string procedure, CancellationToken ct)
+    {
+        await _writeLock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await _stream.WriteAsync(frame, ct).ConfigureAwait(false);
+            await _stream.FlushAsync(ct).ConfigureAwait(false);
+            // Silence is counted from the later of the last frame heard and this send.
+            Interlocked.Exchange(ref _lastHeard, Math.Max(Interlocked.Read(ref _lastHeard), Environment.TickCount64));
+        }
+        catch (IOException e)
+        {
+            throw new VirtException(ErrorCode.Rpc, $"connection to {_peer} lost while sending {procedure}: {e.Message}", e);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
     /// <summary>Events in arrival order; ends when the connection ends.</summary>
     public IAsyncEnumerable<WireEvent> ReadEventsAsync(CancellationToken ct = default)
     {
+        _readingEvents = true;
         _ = _readLoop.Value;
         return _events.Reader.ReadAllAsync(ct);
+    }
+
+    /// <summary>
+    /// While a call waits or events are read, a connection silent for <see cref="Keepalive.Timeout"/> is given up: the
+    /// daemon sends a heartbeat every <see cref="Keepalive.Interval"/>, so silence means it is stopped or hung.
+    /// </summary>
+    private async Task KeepaliveLoopAsync()
+    {
+        using var timer = new PeriodicTimer(_keepaliveInterval / 2);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_closing.Token).ConfigureAwait(false))
+            {
+                if (_pending.IsEmpty && !_readingEvents)
+                    continue;
+                var silent = TimeSpan.FromMilliseconds(Environment.TickCount64 - Interlocked.Read(ref _lastHeard));
+                if (silent >= _keepaliveTimeout)
+                {
+                    Fail(new VirtException(ErrorCode.Rpc, $"{_peer} sent nothing for {silent.TotalSeconds:0} s, not even its " +
+                        $"heartbeat every {_keepaliveInterval.TotalSeconds:0} s: it is stopped or hung"));
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    /// <summary>Ends the connection from our side: every waiting call gets <paramref name="reason"/>.</summary>
+    private void Fail(VirtException reason)
+    {
+        if (Interlocked.CompareExchange(ref _closedBecause, reason, null) is not null)
+            return;
+        foreach (var waiter in _pending.Values)
+            waiter.TrySetException(reason);
+        _events.Writer.TryComplete(reason);
+        try { _closing.Cancel(); }
+        catch (ObjectDisposedException) { }
     }
 
     private async Task ReadLoopAsync()
@@ -119,8 +184,11 @@ public sealed class WireClient : IAsyncDisposable
         {
             while (failure is null && await FrameCodec.ReadAsync(_stream, _maxFrameBytes, _closing.Token).ConfigureAwait(false) is { } envelope)
             {
+                Interlocked.Exchange(ref _lastHeard, Environment.TickCount64);
                 switch (envelope.Type)
                 {
+                    case MessageType.Event when envelope.Procedure == Keepalive.HeartbeatProcedure:
+                        break;
                     case MessageType.Event:
                         _events.Writer.TryWrite(new WireEvent(envelope.Procedure, envelope.Body));
                         break;
@@ -142,8 +210,8 @@ public sealed class WireClient : IAsyncDisposable
         {
             failure = e;
         }
-        _closedBecause = failure is VirtException ? failure : new VirtException(ErrorCode.Rpc,
-            failure is null ? "the daemon closed the connection" : $"connection to the daemon lost: {failure.Message}", failure);
+        Interlocked.CompareExchange(ref _closedBecause, failure is VirtException ? failure : new VirtException(ErrorCode.Rpc,
+            failure is null ? $"{_peer} closed the connection" : $"connection to {_peer} lost: {failure.Message}", failure), null);
         foreach (var waiter in _pending.Values)
             waiter.TrySetException(_closedBecause);
         _events.Writer.TryComplete();

@@ -11,6 +11,9 @@ internal sealed class TestSessions : IWireSessionFactory
     public ConcurrentQueue<ClientIdentity> Opened { get; } = new();
     public ConcurrentQueue<ClientIdentity> Closed { get; } = new();
     public TaskCompletionSource ReleaseSlow { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>Calls the sessions began to answer, whatever the procedure.</summary>
+    public int Dispatched => _dispatched;
+    private int _dispatched;
 
     public Task<IWireSession> OpenAsync(ClientIdentity client, IEventSink events, CancellationToken ct)
     {
@@ -22,6 +25,7 @@ internal sealed class TestSessions : IWireSessionFactory
     {
         public async Task<JsonElement?> CallAsync(string procedure, JsonElement? body, CancellationToken ct)
         {
+            Interlocked.Increment(ref owner._dispatched);
             switch (procedure)
             {
                 case "echo":
@@ -39,6 +43,8 @@ internal sealed class TestSessions : IWireSessionFactory
                     for (var i = 0; i < count && events.TryPush("tick", JsonSerializer.SerializeToElement(i)); i++)
                         pushed++;
                     return JsonSerializer.SerializeToElement(pushed);
+                case "big":
+                    return JsonSerializer.SerializeToElement(new string('x', body!.Value.GetInt32()));
                 case "whoami":
                     return JsonSerializer.SerializeToElement(new { client.Uid, client.Pid, client.ReadOnly });
                 default:

@@ -89,14 +89,136 @@ public sealed class UnixSocketServerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Calls_beyond_the_in_flight_cap_get_an_error()
+    public async Task Calls_beyond_the_in_flight_cap_wait_for_a_slot_and_none_fails()
     {
         await using var client = await WireClient.ConnectUnixAsync(SocketPath);
         var held = Enumerable.Range(0, 4).Select(i => client.CallAsync("slow", Json(i))).ToList();
-        var e = await Assert.ThrowsAsync<VirtException>(() => client.CallAsync("slow", Json(99)));
-        Assert.Contains("too many calls in flight (limit 4)", e.Message);
+        await AssertEventuallyAsync(() => _sessions.Dispatched == 4);
+        var waiting = client.CallAsync("echo", Json(99));
+        await Task.Delay(300);
+        // Not read while every slot is busy: neither answered nor failed.
+        Assert.False(waiting.IsCompleted);
+        Assert.Equal(4, _sessions.Dispatched);
         _sessions.ReleaseSlow.SetResult();
+        Assert.Equal(99, (await waiting.WaitAsync(TimeSpan.FromSeconds(10)))!.Value.GetInt32());
         await Task.WhenAll(held);
+    }
+
+    [Fact]
+    public async Task Ten_thousand_pipelined_calls_are_all_answered_none_refused()
+    {
+        await using var client = await WireClient.ConnectUnixAsync(SocketPath);
+        var calls = Enumerable.Range(0, 10_000).Select(i => client.CallAsync("echo", Json(i), TimeSpan.FromSeconds(60))).ToList();
+        var replies = await Task.WhenAll(calls);
+        Assert.Equal(Enumerable.Range(0, 10_000), replies.Select(r => r!.Value.GetInt32()));
+    }
+
+    [Fact]
+    public async Task A_client_that_never_reads_its_replies_is_read_no_further_and_loses_no_call_when_it_reads_again()
+    {
+        using var raw = await ConnectRawAsync();
+        raw.ReceiveBufferSize = 4096;
+        // 2,000 calls of 16 KiB replies (32 MB in all), written from a task: the server stops reading, so the writes block.
+        var frames = Enumerable.Range(1, 2000).Select(i =>
+            FrameCodec.Encode(new WireEnvelope { Type = MessageType.Call, Serial = i, Procedure = "big", Body = Json(16 * 1024) })).ToList();
+        var writer = Task.Run(async () =>
+        {
+            foreach (var frame in frames)
+                await raw.SendAsync(frame);
+        });
+        await Task.Delay(1500);
+        var stalled = _sessions.Dispatched;
+        await Task.Delay(500);
+        // Read no further: what was dispatched is what fits the pause mark and the kernel's buffers, not the 2,000 sent.
+        Assert.Equal(stalled, _sessions.Dispatched);
+        Assert.InRange(stalled, 1, 200);
+        Assert.False(writer.IsCompleted);
+
+        // Reading again, every call is answered: nothing was failed or dropped.
+        await using var stream = new NetworkStream(raw, ownsSocket: false);
+        var serials = new HashSet<long>();
+        while (serials.Count < frames.Count)
+        {
+            var envelope = await FrameCodec.ReadAsync(stream).WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.NotNull(envelope);
+            if (envelope.Type == MessageType.Event)
+                continue;
+            Assert.Equal(MessageType.Reply, envelope.Type);
+            serials.Add(envelope.Serial);
+        }
+        await writer;
+    }
+
+    [Fact]
+    public async Task A_client_past_the_byte_bound_is_disconnected_with_the_reason()
+    {
+        await StartAsync(Options with { MaxQueuedEvents = 1_000_000, MaxQueuedBytes = 256 * 1024 });
+        using var raw = await ConnectRawAsync();
+        raw.ReceiveBufferSize = 4096;
+        // One call that pushes far more events than the bound while the client reads nothing.
+        await raw.SendAsync(FrameCodec.Encode(new WireEnvelope { Type = MessageType.Call, Serial = 1, Procedure = "push", Body = Json(1_000_000) }));
+        await Task.Delay(500);
+        Assert.Contains("client stopped reading", await ReadErrorAsync(raw));
+        await AssertEventuallyAsync(() => _sessions.Closed.Count == 1);
+        await AssertServerStillAnswersAsync();
+    }
+
+    [Fact]
+    public async Task A_connection_that_sends_no_call_is_closed_and_one_that_did_may_idle()
+    {
+        await StartAsync(Options with { FirstCallTimeout = TimeSpan.FromMilliseconds(500) });
+        using var idle = await ConnectRawAsync();
+        await using var busy = await WireClient.ConnectUnixAsync(SocketPath);
+        await busy.CallAsync("echo", Json(1));
+        Assert.Contains("no call within 0.5 s of connecting", await ReadErrorAsync(idle));
+        Assert.Equal(0, await idle.ReceiveAsync(new byte[16]));
+        await Task.Delay(1000);
+        Assert.Equal(2, (await busy.CallAsync("echo", Json(2)))!.Value.GetInt32());
+    }
+
+    [Fact]
+    public async Task An_unknown_procedure_is_never_echoed_in_full()
+    {
+        using var raw = await ConnectRawAsync();
+        var name = new string('p', 60 * 1024);
+        await raw.SendAsync(FrameCodec.Encode(new WireEnvelope { Type = MessageType.Call, Serial = 1, Procedure = name }));
+        await using var stream = new NetworkStream(raw, ownsSocket: false);
+        var reply = await FrameCodec.ReadAsync(stream).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(MessageType.Error, reply!.Type);
+        var size = FrameCodec.Encode(reply).Length;
+        Assert.True(size < 1024, $"the error about a 60 KiB name took {size} bytes");
+    }
+
+    [Fact]
+    public async Task A_silent_daemon_is_given_up_by_the_client_after_the_keepalive_timeout()
+    {
+        // A listener that accepts and never says anything: a stopped daemon, as the kernel still accepts for it.
+        var path = _dir.Combine("stopped");
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(path));
+        listener.Listen(1);
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        await socket.ConnectAsync(new UnixDomainSocketEndPoint(path));
+        await using var client = new WireClient(new NetworkStream(socket, ownsSocket: true), peer: "the daemon at stopped",
+            keepaliveInterval: TimeSpan.FromMilliseconds(200), keepaliveTimeout: TimeSpan.FromSeconds(1));
+        var e = await Assert.ThrowsAsync<VirtException>(() => client.CallAsync("echo", Json(1), TimeSpan.FromSeconds(60)).WaitAsync(TimeSpan.FromSeconds(20)));
+        Assert.Contains("the daemon at stopped sent nothing for", e.Message);
+        Assert.Contains("stopped or hung", e.Message);
+    }
+
+    [Fact]
+    public async Task A_busy_daemon_sends_heartbeats_so_a_long_call_is_not_given_up()
+    {
+        await StartAsync(Options with { HeartbeatInterval = TimeSpan.FromMilliseconds(100) });
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        await socket.ConnectAsync(new UnixDomainSocketEndPoint(SocketPath));
+        await using var client = new WireClient(new NetworkStream(socket, ownsSocket: true),
+            keepaliveInterval: TimeSpan.FromMilliseconds(100), keepaliveTimeout: TimeSpan.FromMilliseconds(600));
+        var slow = client.CallAsync("slow", Json(7), TimeSpan.FromSeconds(60));
+        await Task.Delay(2000);
+        Assert.False(slow.IsCompleted);
+        _sessions.ReleaseSlow.SetResult();
+        Assert.Equal(7, (await slow.WaitAsync(TimeSpan.FromSeconds(10)))!.Value.GetInt32());
     }
 
     [Fact]
@@ -131,7 +253,7 @@ public sealed class UnixSocketServerTests : IAsyncLifetime
         await using var client = await WireClient.ConnectUnixAsync(SocketPath);
         // The pushes outrun the client, which reads none of them: the bound of 64 trips mid-call.
         var e = await Assert.ThrowsAsync<VirtException>(() => client.CallAsync("push", Json(100_000), TimeSpan.FromSeconds(30)));
-        Assert.Contains("stopped reading events (64 queued)", e.Message);
+        Assert.Contains("client stopped reading: 65 events unread (limit 64)", e.Message);
         await client.Completion.WaitAsync(TimeSpan.FromSeconds(30));
         await AssertEventuallyAsync(() => _sessions.Closed.Count == 1);
         await AssertServerStillAnswersAsync();
@@ -220,9 +342,15 @@ public sealed class UnixSocketServerTests : IAsyncLifetime
     private static async Task<string> ReadErrorAsync(Socket socket)
     {
         await using var stream = new NetworkStream(socket, ownsSocket: false);
-        var envelope = await FrameCodec.ReadAsync(stream).WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal(MessageType.Error, envelope!.Type);
-        return FrameCodec.ReadError(envelope).Message;
+        while (true)
+        {
+            var envelope = await FrameCodec.ReadAsync(stream).WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.NotNull(envelope);
+            if (envelope.Type == MessageType.Event)
+                continue; // heartbeats, and events pushed before the reason
+            Assert.Equal(MessageType.Error, envelope.Type);
+            return FrameCodec.ReadError(envelope).Message;
+        }
     }
 
     private static async Task AssertEventuallyAsync(Func<bool> condition)

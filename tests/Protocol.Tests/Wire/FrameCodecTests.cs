@@ -1,8 +1,11 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
+using Virt.Protocol.Domains;
 using Virt.Protocol.Errors;
+using Virt.Protocol.Rpc;
 using Virt.Protocol.Wire;
+using static Virt.Protocol.Api.DomainCommands;
 
 namespace Virt.Protocol.Tests.Wire;
 
@@ -110,5 +113,28 @@ public class FrameCodecTests
             {
             }
         }
+    }
+
+    [Theory]
+    [InlineData('<')]
+    [InlineData('"')]
+    [InlineData('\u00e9')]
+    [InlineData('\u4e2d')]
+    public void Any_document_under_the_xml_limit_fits_a_frame_however_its_characters_escape(char filler)
+    {
+        // A description of nothing but one character, sized so the whole document is just under 1 MiB of UTF-8.
+        var head = "<domain type='qemu'><name>x</name><description>";
+        var tail = "</description></domain>";
+        var room = DomainXml.MaxDocumentBytes - Encoding.UTF8.GetByteCount(head + tail);
+        var xml = head + new string(filler, room / Encoding.UTF8.GetByteCount([filler])) + tail;
+        Assert.True(Encoding.UTF8.GetByteCount(xml) <= DomainXml.MaxDocumentBytes);
+
+        var command = new DefineDomain(xml);
+        var envelope = new WireEnvelope { Type = MessageType.Call, Serial = 1, Procedure = "domain.define", Body = Procedures.EncodeCommand(command) };
+        var frame = FrameCodec.Encode(envelope);
+
+        Assert.True(frame.Length - 4 <= FrameCodec.DefaultMaxFrameBytes, $"{frame.Length} bytes");
+        var decoded = FrameCodec.Decode(frame.AsSpan(4));
+        Assert.Equal(xml, Assert.IsType<DefineDomain>(Procedures.DecodeCommand("domain.define", decoded.Body)).Xml);
     }
 }
