@@ -139,6 +139,7 @@ public sealed class DomainRegistryActorSpec : Akka.TestKit.Xunit2.TestKit
         ExpectEvent("vm1", "Defined Added");
         // What the domain actor will report once it runs QEMU (next step).
         registry.Tell(new DomainActor.Started(uuid, StartedDetail.Booted, Paused: false));
+        ExpectEvent("vm1", "Resumed Unpaused");
         ExpectEvent("vm1", "Started Booted");
 
         var transient = Call<DomainSummary>(registry, new UndefineDomain(DomainRef.ByName("vm1")));

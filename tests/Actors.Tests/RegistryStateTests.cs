@@ -1,3 +1,4 @@
+using Virt.TestSupport;
 using Virt.Actors.Registry;
 using Virt.Protocol.Api;
 using Virt.Protocol.Errors;
@@ -132,7 +133,7 @@ public class RegistryStateTests
         Assert.False(Summary(_state.PrepareCreate(def)).Persistent);
 
         var started = _state.MarkStarted(uuid);
-        Assert.Equal("Started Booted", Assert.Single(started.Events).Display);
+        Assert.Equal(LibvirtLifecycle.Start, started.Events.Select(e => e.Display));
         var summary = Summary(started);
         Assert.Equal((1, DomainState.Running, (int)RunningReason.Booted), (summary.Id, summary.State, summary.Reason));
         Assert.Equal("running (booted)", summary.StateText);

@@ -1,3 +1,4 @@
+using Virt.TestSupport;
 using Virt.Integration.Tests.Support;
 using Virt.Protocol.Api;
 using Virt.Protocol.Errors;
@@ -33,7 +34,7 @@ public sealed class DaemonLifecycleTests : DaemonTestBase
             if (events.Current.Type == DomainEventType.Stopped)
                 break;
         }
-        Assert.Equal(["Defined Added", "Started Booted", "Shutdown Finished after guest request", "Stopped Shutdown"], seen);
+        Assert.Equal(["Defined Added", .. LibvirtLifecycle.Start, .. LibvirtLifecycle.GuestShutdown], seen);
         var after = await client.LookupAsync(vm);
         Assert.Equal("shut off (shutdown)", after.StateText);
         Assert.Empty(QemuReaper.FindUnder(Dir.Path));

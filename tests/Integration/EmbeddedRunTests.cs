@@ -32,9 +32,9 @@ public sealed class EmbeddedRunTests : IDisposable
         var (run, output) = await StartAsync("runner", CancellationToken.None);
         var qemu = Assert.Single(QemuReaper.FindUnder(_dir.Path));
         System.Diagnostics.Process.GetProcessById(qemu).Kill(entireProcessTree: false);
-        // SIGKILL is a crash: the run reports it and fails.
+        // SIGKILL is a crash: the run reports it as libvirt does (Stopped Failed) and fails.
         Assert.Equal(1, await run.WaitAsync(TimeSpan.FromSeconds(60)));
-        Assert.Contains("Stopped Crashed", output.ToString());
+        Assert.Contains("Stopped Failed", output.ToString());
         Assert.Contains("spawn + QMP ready + running", output.ToString());
     }
 

@@ -20,7 +20,7 @@ public sealed class StartupRefusalTests : IDisposable
         await using var daemon = DaemonProcess.Launch(_dir.Combine("root"));
         Assert.Equal(1, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(60)));
 
-        Assert.Contains("has mode 0777", daemon.Output);
+        Assert.Contains($"directory {configDir} is writable by other users (owner uid {Geteuid()}, mode 0777)", daemon.Output);
         Assert.Equal(before, Snapshot(configDir));
         Assert.False(File.Exists(daemon.SocketPath), "no socket may be left behind");
     }
@@ -39,6 +39,9 @@ public sealed class StartupRefusalTests : IDisposable
     private static string Snapshot(string dir) => string.Join("\n",
         Directory.EnumerateFileSystemEntries(dir).Append(dir).Order(StringComparer.Ordinal)
             .Select(p => $"{p} {File.GetUnixFileMode(p)} {(File.Exists(p) ? File.ReadAllText(p) : "")}"));
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "geteuid")]
+    private static extern uint Geteuid();
 
     public void Dispose() => _dir.Dispose();
 }

@@ -1,3 +1,4 @@
+using Virt.Supervisor.Native;
 using System.Buffers;
 using System.Text;
 using Microsoft.Win32.SafeHandles;

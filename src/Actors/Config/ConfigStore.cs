@@ -1,3 +1,4 @@
+using Virt.Supervisor.Native;
 using System.Collections.Concurrent;
 using System.Text;
 using Virt.Protocol.Domains;

@@ -13,7 +13,7 @@ public sealed record AutodestroyOwner(long ConnectionId, ClientInfo Client)
 }
 
 /// <summary>
-/// To the registry: <paramref name="Uuid"/> was started with autodestroy by <paramref name="Owner"/>, so the
-/// domain's status file can record it. The registry does not handle it yet; until then it is unhandled there.
+/// To the registry: a start or create with autodestroy on behalf of <paramref name="Owner"/>, which the domain's status
+/// file records; the reply goes to the sender, as for the bare command.
 /// </summary>
-public sealed record AutodestroyClaimed(DomainUuid Uuid, AutodestroyOwner Owner);
+public sealed record OwnedStart(Virt.Protocol.Api.DomainCommands.IDomainCommand Command, AutodestroyOwner Owner);

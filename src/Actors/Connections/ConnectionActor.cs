@@ -115,7 +115,7 @@ public sealed class ConnectionActor : ReceiveActor
             return;
         }
         if (AutodestroyTarget(command) is { } domain)
-            Send(new PendingStart(Sender, domain), command);
+            Send(new PendingStart(Sender, domain), new OwnedStart(command, Owner));
         else
             _registry.Forward(command);
     }
@@ -170,7 +170,6 @@ public sealed class ConnectionActor : ReceiveActor
         {
             case DomainSummary started:
                 _autodestroy.Add(started.Uuid);
-                _registry.Tell(new AutodestroyClaimed(started.Uuid, Owner), Self);
                 SyncEventStream();
                 _log.Info("Connection {Connection} owns autodestroy domain {Domain} ({Uuid})", _id, started.Name, started.Uuid);
                 break;

@@ -14,6 +14,7 @@ public sealed partial class DomainActor
 {
     private Receive Running(RunningVm vm) => message => message switch
     {
+        FakeRebootDone m => FakeRebooted(vm, m.Error),
         SuspendDomain m => AsJob(m, () => RunQmp(vm, "suspend", "stop", completed: _ =>
         {
             // The STOP event normally came first; if not, the reply settles the state.
@@ -25,12 +26,14 @@ public sealed partial class DomainActor
         _ => Active(vm, message),
     };
 
+    /// <summary>Paused, or crashed after a guest panic (which resume leaves, as in libvirt).</summary>
     private Receive Paused(RunningVm vm) => message => message switch
     {
+        FakeRebootDone m => FakeRebooted(vm, m.Error),
         SuspendDomain m => AsJob(m, () => _from.Tell(Summary())),
         ResumeDomain m => AsJob(m, () => RunQmp(vm, "resume", "cont", completed: _ =>
         {
-            if (_state == DomainState.Paused)
+            if (_state is DomainState.Paused or DomainState.Crashed)
                 EnterRunning(vm, RunningReason.Unpaused);
             return Summary();
         })),
@@ -60,8 +63,9 @@ public sealed partial class DomainActor
             case RebootDomain m:
                 return AsJob(m, () =>
                 {
-                    // libvirt's fake reboot: ask the guest to power off, then reset and continue instead of stopping.
-                    vm.FakeReboot = true;
+                    // libvirt's fake reboot: ask the guest to power off, then reset and continue instead of stopping;
+                    // with on_reboot destroy the guest's power-off ends the domain, as libvirt's reboot then does.
+                    vm.FakeReboot = vm.Live.OnReboot is not (LifecycleAction.Destroy or LifecycleAction.CoredumpDestroy);
                     RunQmp(vm, "reboot", "system_powerdown", failed: () => vm.FakeReboot = false);
                 });
             case ResetDomain m:
@@ -145,18 +149,30 @@ public sealed partial class DomainActor
 
     private void QemuEvent(RunningVm vm, string name, JsonElement data)
     {
-        // Our own SIGTERM makes QEMU report SHUTDOWN (host-signal): while destroying, events change nothing.
+        // Our own SIGTERM makes QEMU report SHUTDOWN (host-signal): libvirt reports it as Shutdown Finished after host
+        // request before Stopped Destroyed; nothing else changes while destroying.
         if (vm.Destroying)
+        {
+            if (name == "SHUTDOWN" && !vm.GotShutdown)
+            {
+                vm.GotShutdown = true;
+                Enter(vm, DomainState.Shutdown, (int)ShutdownReason.Unknown, DomainLifecycleEvent.ShutdownEvent(Name, Uuid, ShutdownDetail.Host));
+            }
             return;
+        }
         switch (name)
         {
+            case "GUEST_PANICKED":
+                GuestPanicked(vm);
+                break;
             case "STOP" when _state == DomainState.Running && !vm.FakeReboot:
                 EnterPaused(vm, _job?.Name == "suspend" ? PausedReason.User : PausedReason.Unknown);
                 break;
-            case "RESUME" when _state == DomainState.Paused:
+            case "RESUME" when (_state is DomainState.Paused or DomainState.Crashed) && !vm.FakeReboot:
                 EnterRunning(vm, RunningReason.Unpaused);
                 break;
-            case "SHUTDOWN" when _state != DomainState.Shutdown:
+            // After a panic, on_crash destroy's SIGTERM makes QEMU report SHUTDOWN too: libvirt reports only the crash.
+            case "SHUTDOWN" when _state != DomainState.Shutdown && !vm.Panicked:
                 GuestShutdown(vm, Flag(data, "guest"), data.TryGetProperty("reason", out var r) ? r.GetString() : null);
                 break;
             case "POWERDOWN" or "RESET" or "STOP" or "RESUME" or "SHUTDOWN":
@@ -176,31 +192,64 @@ public sealed partial class DomainActor
     /// </summary>
     private void GuestShutdown(RunningVm vm, bool? guest, string? reason)
     {
+        var action = reason == "guest-reset" ? vm.Live.OnReboot : vm.Live.OnPoweroff;
+        if (vm.FakeReboot || IsRestart(action))
+        {
+            // A reboot (ours, or on_poweroff/on_reboot restart): libvirt reports no lifecycle event and the domain stays
+            // running; the reset's own STOP and RESUME are not the user's.
+            vm.FakeReboot = true;
+            ResetAndContinue(vm);
+            return;
+        }
         vm.GotShutdown = true;
         var detail = guest switch { true => ShutdownDetail.Guest, false => ShutdownDetail.Host, null => ShutdownDetail.Finished };
         Enter(vm, DomainState.Shutdown, (int)(vm.ShutdownRequested ? ShutdownReason.User : ShutdownReason.Unknown),
             DomainLifecycleEvent.ShutdownEvent(Name, Uuid, detail));
         Go(ShuttingDown(vm));
-        ApplyPoweroffAction(vm, reason == "guest-reset" ? vm.Live.OnReboot : vm.Live.OnPoweroff);
+        ApplyPoweroffAction(vm, action);
     }
+
+    private static bool IsRestart(LifecycleAction action) =>
+        action is LifecycleAction.Restart or LifecycleAction.RenameRestart or LifecycleAction.CoredumpRestart;
 
     private void ApplyPoweroffAction(RunningVm vm, LifecycleAction action)
     {
-        if (vm.FakeReboot || action is LifecycleAction.Restart or LifecycleAction.RenameRestart or LifecycleAction.CoredumpRestart)
-        {
-            var self = Self;
-            var qmp = vm.Process!.Qmp;
-            var timeout = Settings.QmpTimeout;
-            var incarnation = vm.Incarnation;
-            Task.Run(async () =>
-            {
-                await qmp.ExecuteAsync("system_reset", null, timeout).ConfigureAwait(false);
-                await qmp.ExecuteAsync("cont", null, timeout).ConfigureAwait(false);
-            }).PipeTo(self, success: () => new FakeRebootDone(incarnation, null), failure: e => new FakeRebootDone(incarnation, e));
-        }
+        if (vm.FakeReboot || IsRestart(action))
+            ResetAndContinue(vm);
         else if (action != LifecycleAction.Preserve)
         {
             Kill(vm, graceful: false, destroy: false);
+        }
+    }
+
+    /// <summary>
+    /// The guest panicked (a panic device; QEMU run with -no-shutdown pauses it): libvirt's Suspended Paused and Crashed
+    /// Panicked, then on_crash: destroy ends it (Stopped Crashed), restart resets it to running (crashed), preserve keeps
+    /// it crashed (panicked).
+    /// </summary>
+    private void GuestPanicked(RunningVm vm)
+    {
+        if (_state == DomainState.Crashed)
+            return;
+        vm.Panicked = true;
+        if (_state == DomainState.Running)
+            Enter(vm, DomainState.Paused, (int)PausedReason.Crashed, DomainLifecycleEvent.Suspended(Name, Uuid, SuspendedDetail.Paused));
+        Enter(vm, DomainState.Crashed, (int)CrashedReason.Panicked, DomainLifecycleEvent.Crashed(Name, Uuid, CrashedDetail.Panicked));
+        Go(Paused(vm));
+        switch (vm.Live.OnCrash)
+        {
+            case LifecycleAction.Restart or LifecycleAction.RenameRestart or LifecycleAction.CoredumpRestart:
+                Log.Info("Domain {Domain}: the guest panicked; resetting it (on_crash)", Name);
+                vm.FakeReboot = true; // the reset's own STOP and RESUME are not the user's
+                ResetAndContinue(vm);
+                break;
+            case LifecycleAction.Preserve:
+                Log.Info("Domain {Domain}: the guest panicked; kept as it is (on_crash preserve)", Name);
+                break;
+            default:
+                Log.Info("Domain {Domain}: the guest panicked; stopping it (on_crash)", Name);
+                Kill(vm, graceful: false, destroy: false);
+                break;
         }
     }
 
@@ -212,13 +261,33 @@ public sealed partial class DomainActor
         if (error is not null)
         {
             Log.Error("Domain {Domain}: reboot failed ({Error}); stopping it", Name, error.Message);
-            vm.GotShutdown = true;
+            vm.GotShutdown = !vm.Panicked;
             Kill(vm, graceful: false, destroy: false);
             return true;
         }
-        Enter(vm, DomainState.Running, (int)RunningReason.Booted, DomainLifecycleEvent.Resumed(Name, Uuid, ResumedDetail.Unpaused));
+        // After a panic with on_crash restart libvirt reports running (crashed) with Resumed Unpaused; a reboot of a
+        // running domain changes nothing a client sees. A domain found shut down at reconnect is running again.
+        var reason = vm.Panicked ? RunningReason.Crashed : RunningReason.Booted;
+        vm.Panicked = false;
+        if (_state == DomainState.Running)
+            WriteStatus(vm);
+        else
+            Enter(vm, DomainState.Running, (int)reason, DomainLifecycleEvent.Resumed(Name, Uuid, ResumedDetail.Unpaused));
         Go(Running(vm));
         return true;
+    }
+
+    /// <summary>system_reset then cont, off the actor; <see cref="FakeRebootDone"/> brings the outcome back.</summary>
+    private void ResetAndContinue(RunningVm vm)
+    {
+        var qmp = vm.Process!.Qmp;
+        var timeout = Settings.QmpTimeout;
+        var incarnation = vm.Incarnation;
+        Task.Run(async () =>
+        {
+            await qmp.ExecuteAsync("system_reset", null, timeout).ConfigureAwait(false);
+            await qmp.ExecuteAsync("cont", null, timeout).ConfigureAwait(false);
+        }).PipeTo(Self, success: () => new FakeRebootDone(incarnation, null), failure: e => new FakeRebootDone(incarnation, e));
     }
 
     private void EnterPaused(RunningVm vm, PausedReason reason)

@@ -77,28 +77,34 @@ public sealed partial class DomainActor
         vm.Destroying = false;
     }
 
-    /// <summary>QEMU is gone: destroyed if we killed it, shut down if it reported SHUTDOWN, otherwise crashed.</summary>
+    /// <remarks>
+    /// QEMU is gone: destroyed if we killed it, shut down if it reported SHUTDOWN, otherwise crashed. As in libvirt, a
+    /// QEMU that died is shut off (crashed) with Stopped Failed and is never restarted: on_crash is for a guest that
+    /// panicked, which ends with Stopped Crashed.
+    /// </remarks>
     private void Exited(RunningVm vm, ProcessExit exit)
     {
         var reason = vm.Destroying ? ShutoffReason.Destroyed : vm.GotShutdown ? ShutoffReason.Shutdown : ShutoffReason.Crashed;
-        if (reason == ShutoffReason.Crashed)
+        var died = reason == ShutoffReason.Crashed && !vm.Panicked;
+        if (died)
             Log.Warning("Domain {Domain}: QEMU pid {Pid} {Exit} unexpectedly", Name, vm.Process?.Pid, exit);
         else
             Log.Info("Domain {Domain}: QEMU pid {Pid} {Exit}", Name, vm.Process?.Pid, exit);
         Release(vm);
         RemoveRuntimeFiles(vm);
         _vm = null;
-        FinishStop(vm, reason);
+        FinishStop(vm, reason, died ? StoppedDetail.Failed : null);
     }
 
-    /// <summary>Shut off with <paramref name="reason"/>: registry, requesters, then on_crash.</summary>
-    private void FinishStop(RunningVm vm, ShutoffReason reason)
+    /// <summary>Shut off with <paramref name="reason"/>: the registry (with the event's detail, if not the reason's), then the requesters.</summary>
+    private void FinishStop(RunningVm vm, ShutoffReason reason, StoppedDetail? detail = null)
     {
         (_state, _reason) = (DomainState.Shutoff, (int)reason);
-        Context.Parent.Tell(new Stopped(Uuid, reason));
+        Context.Parent.Tell(new Stopped(Uuid, reason, detail));
         var summary = Summary();
-        foreach (var waiter in vm.DestroyWaiters)
-            waiter.Tell(summary);
+        // One destroy did it; the others, which raced it, find the domain no longer running, as in libvirt.
+        for (var i = 0; i < vm.DestroyWaiters.Count; i++)
+            vm.DestroyWaiters[i].Tell(i == 0 ? summary : NotRunning());
         vm.DestroyWaiters.Clear();
         // A QEMU without -no-shutdown (an attached one) may exit before the powerdown reply is handled: that shutdown succeeded.
         if (_job is { SucceedsOnStop: true } || (_job?.Name == "shutdown" && reason == ShutoffReason.Shutdown))
@@ -106,11 +112,6 @@ public sealed partial class DomainActor
         else
             AbortJob(reason == ShutoffReason.Destroyed ? "the domain was destroyed" : $"the domain stopped ({StatusNames.Reason(DomainState.Shutoff, (int)reason)})");
         Go(Shutoff);
-        if (reason == ShutoffReason.Crashed && vm.Live.OnCrash is LifecycleAction.Restart or LifecycleAction.RenameRestart or LifecycleAction.CoredumpRestart)
-        {
-            Log.Info("Domain {Domain}: restarting after the crash (on_crash)", Name);
-            Context.Parent.Tell(new StartDomain(DomainRef.ByUuid(Uuid)), ActorRefs.Nobody);
-        }
     }
 
     private void RemoveRuntimeFiles(RunningVm vm)

@@ -138,7 +138,15 @@ public sealed partial class DomainActor
                     WriteStatus(vm);
                 Go(Running(vm));
                 break;
-            case "shutdown" or "guest-panicked":
+            case "guest-panicked":
+                vm.Panicked = true;
+                if (_state != DomainState.Crashed)
+                    Enter(vm, DomainState.Crashed, (int)CrashedReason.Panicked, DomainLifecycleEvent.Crashed(Name, Uuid, CrashedDetail.Panicked));
+                else
+                    WriteStatus(vm);
+                Go(Paused(vm));
+                break;
+            case "shutdown":
                 if (_state != DomainState.Shutdown)
                 {
                     vm.GotShutdown = true;
@@ -202,9 +210,10 @@ public sealed partial class DomainActor
         EndJob(new ErrorReply(ErrorCode.OperationFailed, $"cannot reconnect to domain '{Name}': {error.Message}"));
         RemoveRuntimeFiles(vm);
         _vm = null;
-        FinishStop(vm, reason);
+        FinishStop(vm, reason, reason == ShutoffReason.Crashed ? StoppedDetail.Failed : null);
         Context.Parent.Tell(new ReconnectEnded(Uuid));
-        if (runtimeStart && reason == ShutoffReason.Crashed && _entry.Autostart && vm.Live.OnCrash is LifecycleAction.Destroy or LifecycleAction.Preserve or LifecycleAction.CoredumpDestroy)
+        // The runtime's autostart skipped it as running; found dead, it is started as any inactive autostart domain is.
+        if (runtimeStart && reason == ShutoffReason.Crashed && _entry.Autostart)
             Context.Parent.Tell(new StartDomain(DomainRef.ByUuid(Uuid)), ActorRefs.Nobody);
     }
 

@@ -31,8 +31,8 @@ public sealed partial class DomainActor : ActorBase
     /// <summary>To the registry: an active domain's state changed, with the event to publish (if any).</summary>
     internal sealed record Transition(DomainUuid Uuid, DomainState State, int Reason, DomainLifecycleEvent? Event);
 
-    /// <summary>To the registry: the process is gone.</summary>
-    internal sealed record Stopped(DomainUuid Uuid, ShutoffReason Reason);
+    /// <summary>To the registry: the process is gone; <paramref name="Detail"/> when the event's is not the reason's own.</summary>
+    internal sealed record Stopped(DomainUuid Uuid, ShutoffReason Reason, StoppedDetail? Detail = null);
 
     /// <summary>To the registry: a start ended before any process ran; the id is free again.</summary>
     internal sealed record StartAbandoned(DomainUuid Uuid);

@@ -1,12 +1,14 @@
 using Akka.Actor;
 using Akka.Event;
 using Virt.Actors.Config;
+using Virt.Actors.Connections;
 using Virt.Actors.Domains;
 using Virt.Actors.Runtime;
 using Virt.Protocol.Api;
 using Virt.Protocol.Domains;
 using Virt.Protocol.Errors;
 using Virt.Protocol.Events;
+using Virt.Protocol.Rpc;
 using Virt.Supervisor.Status;
 using static Virt.Protocol.Api.DomainCommands;
 using static Virt.Protocol.Api.DomainReplies;
@@ -67,6 +69,7 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
     private readonly HashSet<DomainUuid> _stopping = [];
     private IReadOnlyList<ConfigProblem> _problems = [];
     private readonly HashSet<DomainUuid> _reconnecting = [];
+    private readonly Dictionary<DomainUuid, (DomainCreateFlags Flags, IActorRef ReplyTo, AutodestroyOwner? Owner)> _deferredStarts = [];
     private readonly List<IActorRef> _reconnectWaiters = [];
 
     public IStash Stash { get; set; } = null!;
@@ -161,11 +164,12 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
         Receive<ListDomains>(m => Sender.Tell(_state.List(m.Filter)));
         Receive<DefineDomain>(m => Sender.Tell(Define(m.Xml)));
         Receive<UndefineDomain>(m => Sender.Tell(Undefine(m.Domain)));
-        Receive<CreateDomain>(Create);
+        Receive<CreateDomain>(m => Create(m));
+        Receive<Connections.OwnedStart>(OwnedStart);
         Receive<SetAutostart>(m => Sender.Tell(SetAutostart(m.Domain, m.Enabled)));
         Receive<LookupDomain>(m => Sender.Tell(_state.Lookup(m.Domain).Reply));
         Receive<GetDomainXml>(m => ForwardToDomain(m.Domain, m));
-        Receive<StartDomain>(StartExisting);
+        Receive<StartDomain>(m => StartExisting(m));
         Receive<ShutdownDomain>(m => ForwardToDomain(m.Domain, m));
         Receive<DestroyDomain>(m => ForwardToDomain(m.Domain, m));
         Receive<SuspendDomain>(m => ForwardToDomain(m.Domain, m));
@@ -175,7 +179,7 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
         Receive<QemuMonitorCommand>(m => ForwardToDomain(m.Domain, m));
         Receive<DomainActor.Started>(m => Apply(_state.MarkStarted(m.Uuid, m.Detail, m.Paused), m.Uuid));
         Receive<DomainActor.Transition>(m => Apply(_state.Record(m.Uuid, m.State, m.Reason, m.Event), m.Uuid));
-        Receive<DomainActor.Stopped>(m => Apply(_state.MarkStopped(m.Uuid, m.Reason), m.Uuid));
+        Receive<DomainActor.Stopped>(m => Apply(_state.MarkStopped(m.Uuid, m.Reason, m.Detail), m.Uuid));
         Receive<DomainActor.StartAbandoned>(m => Apply(_state.AbandonStart(m.Uuid), m.Uuid));
         Receive<WaitForReconnects>(_ =>
         {
@@ -354,7 +358,7 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
         return Apply(outcome, before.Uuid);
     }
 
-    private void Create(CreateDomain m)
+    private void Create(CreateDomain m, AutodestroyOwner? owner = null)
     {
         if (!TryParse(m.Xml, out var definition, out var parseError))
         {
@@ -369,38 +373,62 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
             return;
         }
         Apply(outcome, uuid);
-        BeginStart(uuid, m.Flags);
+        BeginStart(uuid, m.Flags, Sender, owner);
     }
 
-    private void StartExisting(StartDomain m)
+    private void StartExisting(StartDomain m, AutodestroyOwner? owner = null)
     {
         if (_state.Find(m.Domain) is not { } entry)
             Sender.Tell(RegistryState.NotFound(m.Domain).Reply);
         else if (entry.Active)
             Sender.Tell(new ErrorReply(ErrorCode.OperationInvalid, $"domain '{entry.Name}' is already active"));
         else
-            BeginStart(entry.Uuid, m.Flags);
+            BeginStart(entry.Uuid, m.Flags, Sender, owner);
     }
 
-    /// <summary>Gives the domain its id (the monitor socket is named by it) and hands the start to its actor.</summary>
-    private void BeginStart(DomainUuid uuid, DomainCreateFlags flags)
+    /// <summary>A start with autodestroy on behalf of a connection: the owner is recorded in the domain's status file.</summary>
+    private void OwnedStart(Connections.OwnedStart m)
+    {
+        switch (m.Command)
+        {
+            case CreateDomain create:
+                Create(create, m.Owner);
+                break;
+            case StartDomain start:
+                StartExisting(start, m.Owner);
+                break;
+            default:
+                Sender.Tell(new ErrorReply(ErrorCode.InternalError, $"{Procedures.Describe(m.Command)} cannot own a domain"));
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Gives the domain its id (the monitor socket is named by it) and hands the start to its actor. While the actor of
+    /// an earlier incarnation of the same UUID (a transient domain that just stopped) is still stopping, the start waits
+    /// for it instead of failing.
+    /// </summary>
+    private void BeginStart(DomainUuid uuid, DomainCreateFlags flags, IActorRef replyTo, AutodestroyOwner? owner)
     {
         if (Child(uuid) is not { } child)
         {
-            Sender.Tell(new ErrorReply(ErrorCode.OperationFailed, $"domain {uuid} is being removed; try again"));
+            if (_stopping.Contains(uuid))
+            {
+                _deferredStarts[uuid] = (flags, replyTo, owner);
+                return;
+            }
+            replyTo.Tell(new ErrorReply(ErrorCode.OperationFailed, $"domain {uuid} has no actor to run it"));
             Apply(_state.AbandonStart(uuid), uuid);
             return;
         }
         var outcome = _state.BeginStart(uuid);
         if (outcome.Reply is not DomainSummary { Id: { } id })
         {
-            Sender.Tell(outcome.Reply);
+            replyTo.Tell(outcome.Reply);
             return;
         }
         Apply(outcome, uuid);
-        // The autodestroy owner is the asking connection; it destroys the domain when its client goes.
-        var owner = flags.HasFlag(DomainCreateFlags.Autodestroy) && !Sender.IsNobody() ? Sender.Path.ToString() : null;
-        child.Tell(new DomainActor.Start(flags, Sender, id, owner));
+        child.Tell(new DomainActor.Start(flags, replyTo, id, flags.HasFlag(DomainCreateFlags.Autodestroy) ? owner?.ToString() : null));
     }
 
     /// <summary>An inactive domain's info is all in its entry; only a running one (CPU time) asks its actor.</summary>
@@ -477,19 +505,22 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
         if (!_stopping.Remove(uuid) && _children.GetValueOrDefault(uuid)?.Equals(t.ActorRef) == true)
             _children.Remove(uuid);
         SyncChild(uuid);
+        if (_deferredStarts.Remove(uuid, out var deferred))
+            BeginStart(uuid, deferred.Flags, deferred.ReplyTo, deferred.Owner);
     }
 
     private IActorRef? Child(DomainUuid uuid) => _children.GetValueOrDefault(uuid);
 
     private static string ChildName(DomainUuid uuid) => uuid.ToString();
 
-    private static bool TryParse(string xml, out DomainDefinition definition, out ErrorReply error)
+    /// <summary>A define's or create's document: parsed, small enough to store, and naming no path it may not use.</summary>
+    private bool TryParse(string xml, out DomainDefinition definition, out ErrorReply error)
     {
         try
         {
             definition = DomainXml.ParseToStore(xml);
-            error = null!;
-            return true;
+            error = DevicePathPolicy.Check(definition, _runtime.Settings.Paths)!;
+            return error is null;
         }
         catch (VirtException e)
         {

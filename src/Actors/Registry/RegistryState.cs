@@ -153,9 +153,10 @@ public sealed class RegistryState
             Reason = paused ? (int)PausedReason.User : (int)RunningReasonFor(detail),
         };
         Put(started);
-        var events = new List<DomainLifecycleEvent> { DomainLifecycleEvent.Started(started.Name, uuid, detail) };
-        if (paused)
-            events.Add(DomainLifecycleEvent.Suspended(started.Name, uuid, SuspendedDetail.Paused));
+        // libvirt 9.0's order: the vCPUs' RESUME is reported before the start itself; a paused start reports the pause after.
+        var events = paused
+            ? new List<DomainLifecycleEvent> { DomainLifecycleEvent.Started(started.Name, uuid, detail), DomainLifecycleEvent.Suspended(started.Name, uuid, SuspendedDetail.Paused) }
+            : [DomainLifecycleEvent.Resumed(started.Name, uuid, ResumedDetail.Unpaused), DomainLifecycleEvent.Started(started.Name, uuid, detail)];
         return new RegistryOutcome(started.ToSummary(), events);
     }
 
@@ -228,13 +229,14 @@ public sealed class RegistryState
     /// The domain's process is gone: state shut off with the reason; a transient domain disappears,
     /// a persistent one takes the config defined while it ran.
     /// </summary>
-    public RegistryOutcome MarkStopped(DomainUuid uuid, ShutoffReason reason)
+    /// <param name="detail">The event's detail when it is not the reason's own: a QEMU that died is shut off (crashed) with Stopped Failed.</param>
+    public RegistryOutcome MarkStopped(DomainUuid uuid, ShutoffReason reason, StoppedDetail? detail = null)
     {
         if (!_byUuid.TryGetValue(uuid, out var entry))
             return NotFound(DomainRef.ByUuid(uuid));
         if (!entry.Active)
             return RegistryOutcome.Fail(ErrorCode.OperationInvalid, $"domain '{entry.Name}' is not running");
-        var evt = DomainLifecycleEvent.Stopped(entry.Name, uuid, StoppedDetailFor(reason));
+        var evt = DomainLifecycleEvent.Stopped(entry.Name, uuid, detail ?? StoppedDetailFor(reason));
         var stopped = entry with
         {
             Definition = entry.Config,
@@ -316,16 +318,22 @@ public sealed class RegistryState
             .ThenBy(e => e.Definition.Name, StringComparer.Ordinal)
             .ToArray();
 
+    /// <remarks>
+    /// As virsh resolves what a user typed: an id or a UUID that matches nothing is tried as a name, so a domain named
+    /// "123" is found by "123" when no running domain has id 123 (a running one with that id wins, as in virsh).
+    /// </remarks>
     public DomainEntry? Find(DomainRef domain)
     {
         if (domain.Uuid is { } uuid)
-            return _byUuid.GetValueOrDefault(uuid);
+            return _byUuid.GetValueOrDefault(uuid) ?? ByName(uuid.ToString());
         if (domain.Name is { } name)
-            return _byName.TryGetValue(name.Value, out var byName) ? _byUuid[byName] : null;
+            return ByName(name.Value);
         if (domain.Id is { } id)
-            return _byId.TryGetValue(id, out var byId) ? _byUuid[byId] : null;
+            return _byId.TryGetValue(id, out var byId) ? _byUuid[byId] : ByName(id.ToString(System.Globalization.CultureInfo.InvariantCulture));
         return null;
     }
+
+    private DomainEntry? ByName(string name) => _byName.TryGetValue(name, out var byName) ? _byUuid[byName] : null;
 
     public DomainEntry? Find(DomainUuid uuid) => _byUuid.GetValueOrDefault(uuid);
 
@@ -342,8 +350,8 @@ public sealed class RegistryState
         RegistryOutcome.Fail(ErrorCode.NoDomain, domain switch
         {
             { Name: { } n } => $"Domain not found: no domain with matching name '{n}'",
-            { Uuid: { } u } => $"Domain not found: no domain with matching uuid '{u}'",
-            { Id: { } id } => $"Domain not found: no domain with matching id {id}",
+            { Uuid: { } u } => $"Domain not found: no domain with matching uuid or name '{u}'",
+            { Id: { } id } => $"Domain not found: no domain with matching id or name '{id}'",
             _ => "Domain not found: no domain given",
         });
 

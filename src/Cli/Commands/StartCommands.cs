@@ -22,8 +22,9 @@ internal static class StartCommands
         (paused ? DomainCreateFlags.StartPaused : DomainCreateFlags.None)
         | (autodestroy ? DomainCreateFlags.Autodestroy : DomainCreateFlags.None);
 
+    /// <summary>As virsh start: the domain by name or UUID only, since only an inactive domain can start and it has no id.</summary>
     public static StartDomain StartRequest(ParseResult parse) =>
-        new(DomainArgument.Get(parse, Domain), Flags(parse.GetValue(Paused), parse.GetValue(Autodestroy)));
+        new(DomainRef.FromText(parse.GetValue(Domain)!, allowId: false), Flags(parse.GetValue(Paused), parse.GetValue(Autodestroy)));
 
     public static async Task<CreateDomain> CreateRequestAsync(ParseResult parse, CancellationToken ct) =>
         new(await XmlFile.ReadAsync(parse.GetValue(File)!, ct),

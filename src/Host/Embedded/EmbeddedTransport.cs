@@ -44,7 +44,14 @@ public sealed class EmbeddedTransport : IVirtTransport
         bool qemuDiesWithRuntime = false)
     {
         var config = VirtConfig.Load(paths);
-        config = config with { Runtime = config.Runtime with { QemuDiesWithRuntime = qemuDiesWithRuntime } };
+        // Akka logs no lower than the console shows: an in-process runtime has no log file, and a line logged while the
+        // program ends could otherwise reach stdout through Akka's fallback logger, into a command's output.
+        var akkaLevel = consoleLevel <= LogEventLevel.Information ? "INFO" : "WARNING";
+        config = config with
+        {
+            Hocon = Akka.Configuration.ConfigurationFactory.ParseString($"akka.loglevel = {akkaLevel}").WithFallback(config.Hocon),
+            Runtime = config.Runtime with { QemuDiesWithRuntime = qemuDiesWithRuntime },
+        };
         var runtime = await VirtRuntime.StartAsync(config, LoggingSetup.Create(consoleLevel), ct: ct).ConfigureAwait(false);
         var events = Channel.CreateBounded<DomainLifecycleEvent>(new BoundedChannelOptions(config.Host.MaxQueuedEvents)
         {

@@ -8,6 +8,7 @@ using Virt.Actors.Connections.Hosting;
 using Virt.Actors.Hosting;
 using Virt.Actors.Registry;
 using Virt.Host.Configuration;
+using Virt.Host.Daemon;
 using Virt.Host.Remote;
 using Virt.Protocol.Errors;
 using Virt.Supervisor.Capabilities;
@@ -45,8 +46,7 @@ public sealed class VirtRuntime : IAsyncDisposable
     public static async Task<VirtRuntime> StartAsync(VirtConfig config, Serilog.ILogger logger,
         Action<IServiceCollection>? configure = null, CancellationToken ct = default)
     {
-        Directory.CreateDirectory(config.Runtime.Paths.RuntimeDir, OwnerOnly);
-        Directory.CreateDirectory(config.Runtime.Paths.LogDir, OwnerOnly);
+        TreeDirectories.Ensure(config.Runtime.Paths);
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             DisableDefaults = true,
@@ -85,8 +85,6 @@ public sealed class VirtRuntime : IAsyncDisposable
 
     /// <summary>A bound only: 10,000 configs scan in about a second.</summary>
     private static readonly TimeSpan ScanWait = TimeSpan.FromMinutes(5);
-
-    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
     /// <summary>Opens a connection actor for one client; its autodestroy domains die with it.</summary>
     public async Task<IActorRef> OpenConnectionAsync(ClientInfo client, Actors.Connections.IEventSink? sink, IActorRef? remoteClient = null,

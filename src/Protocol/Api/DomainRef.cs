@@ -12,9 +12,12 @@ public sealed record DomainRef : System.Text.Json.Serialization.IJsonOnDeseriali
     public static DomainRef ByUuid(DomainUuid uuid) => new() { Uuid = uuid };
     public static DomainRef ById(int id) => new() { Id = id };
 
-    /// <summary>virsh's rule: a number is an id, a UUID is a UUID, anything else a name.</summary>
-    public static DomainRef FromText(string text) =>
-        int.TryParse(text, out var id) && id > 0 ? ById(id)
+    /// <summary>
+    /// virsh's rule: a number is an id, a UUID is a UUID, anything else a name; the daemon tries an id or UUID that
+    /// matches nothing as a name. Without <paramref name="allowId"/> (virsh start) a number is a name.
+    /// </summary>
+    public static DomainRef FromText(string text, bool allowId = true) =>
+        allowId && int.TryParse(text, out var id) && id > 0 ? ById(id)
         : DomainUuid.TryParse(text, out var uuid) ? ByUuid(uuid)
         : ByName(text);
 

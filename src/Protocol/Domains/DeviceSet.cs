@@ -16,6 +16,7 @@ public sealed record DeviceSet
     public WatchdogDevice? Watchdog { get; init; }
     public IReadOnlyList<RngDevice> Rngs { get; init; } = [];
     public MemballoonDevice? Memballoon { get; init; }
+    public IReadOnlyList<PanicDevice> Panics { get; init; } = [];
 }
 
 /// <summary>A guest address libvirt would assign itself (pci, drive, usb...); kept as written.</summary>
@@ -140,6 +141,14 @@ public sealed record CharDevice
     public int? TargetPort { get; init; }
     /// <summary>The device model named in &lt;target&gt;&lt;model name/&gt; (isa-serial, usb-serial, pci-serial); libvirt writes it equal to the target type.</summary>
     public string? TargetModel { get; init; }
+    public DeviceAddress? Address { get; init; }
+}
+
+/// <summary>A device the guest reports a panic through, so on_crash applies (libvirt's &lt;panic&gt;).</summary>
+public sealed record PanicDevice
+{
+    /// <summary>isa (pvpanic at an I/O port), pvpanic (PCI), hyperv, pseries, s390; null for the machine's default.</summary>
+    public string? Model { get; init; }
     public DeviceAddress? Address { get; init; }
 }
 

@@ -3,9 +3,47 @@ using Virt.Protocol.Domains;
 
 namespace Virt.Supervisor.CommandLine;
 
-// Watchdog, memory balloon and random number generators.
+// Watchdog, panic devices, memory balloon and random number generators.
 internal sealed partial class ArgvBuild
 {
+    /// <summary>
+    /// A panic device makes QEMU report GUEST_PANICKED; with -no-shutdown it pauses the guest, and the daemon applies
+    /// on_crash. isa is pvpanic at its I/O port (0x505 unless an isa address says otherwise), pvpanic the PCI one.
+    /// </summary>
+    private void WritePanics()
+    {
+        for (var i = 0; i < _def.Devices.Panics.Count; i++)
+        {
+            var panic = _def.Devices.Panics[i];
+            var what = $"<panic model='{panic.Model ?? "isa"}'>";
+            switch (panic.Model ?? "isa")
+            {
+                case "isa":
+                    var isa = new JsonObject { ["driver"] = "pvpanic", ["id"] = $"panic{i}" };
+                    if (panic.Address?["iobase"] is { } iobase)
+                        isa["ioport"] = ParseIoPort(iobase, what);
+                    _argv.Json("-device", isa);
+                    break;
+                case "pvpanic":
+                    var pci = new JsonObject { ["driver"] = "pvpanic-pci", ["id"] = $"panic{i}" };
+                    _pci.Place(pci, panic.Address, what);
+                    _argv.Json("-device", pci);
+                    break;
+                default:
+                    throw Unsupported($"{what} is not supported on {_def.Os.Arch ?? "x86_64"}; use model 'isa' or 'pvpanic'");
+            }
+        }
+    }
+
+    private static int ParseIoPort(string text, string what)
+    {
+        var hex = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase);
+        if (int.TryParse(hex ? text[2..] : text, hex ? System.Globalization.NumberStyles.HexNumber : System.Globalization.NumberStyles.None,
+                System.Globalization.CultureInfo.InvariantCulture, out var port) && port is > 0 and <= 0xffff)
+            return port;
+        throw Unsupported($"{what}: iobase '{text}' is not an I/O port");
+    }
+
     private void WriteWatchdog()
     {
         if (_def.Devices.Watchdog is not { } watchdog)

@@ -43,6 +43,7 @@ internal sealed partial class ArgvBuild
         WriteWatchdog();
         WriteMemballoon();
         WriteRngs();
+        WritePanics();
         if (_caps.SupportsSandbox)
             _argv.Add("-sandbox", "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
         // QEMU's stderr goes to the domain log: timestamps make its messages line up with ours.
@@ -61,6 +62,7 @@ internal sealed partial class ArgvBuild
             .Concat(d.Inputs.Select(x => x.Address))
             .Concat(d.Rngs.Select(x => x.Address))
             .Concat(d.Serials.Select(x => x.Address))
+            .Concat(d.Panics.Where(p => p.Model == "pvpanic").Select(p => p.Address))
             .Append(d.Watchdog?.Address)
             .Append(d.Memballoon?.Address);
     }

@@ -107,11 +107,23 @@ internal static class LibC
     [DllImport(Lib, EntryPoint = "waitpid", SetLastError = true)]
     public static extern int WaitPid(int pid, out int status, int options);
 
+    public const int O_NONBLOCK = 0x800;
     public const int O_DIRECTORY = 0x10000;
+    public const int O_NOFOLLOW = 0x20000;
     public const int O_CLOEXEC = 0x80000;
+    public const int ELOOP = 40;
 
     [DllImport(Lib, EntryPoint = "open", SetLastError = true)]
     public static extern int Open(string path, int flags);
+
+    [DllImport(Lib, EntryPoint = "open", SetLastError = true)]
+    public static extern int Open(string path, int flags, uint mode);
+
+    [DllImport(Lib, EntryPoint = "statx", SetLastError = true)]
+    public static extern int StatX(int dirfd, string path, int flags, uint mask, byte[] buffer);
+
+    [DllImport(Lib, EntryPoint = "geteuid")]
+    public static extern uint GetEuid();
 
     [DllImport(Lib, EntryPoint = "fsync", SetLastError = true)]
     public static extern int Fsync(int fd);

@@ -27,7 +27,7 @@ internal static class PosixSpawn
             Check(LibC.FileActionsInit(actions), "posix_spawn_file_actions_init");
             actionsReady = true;
             Check(LibC.FileActionsAddOpen(actions, 0, Utf8("/dev/null"), LibC.O_RDONLY, 0), "addopen stdin");
-            Check(LibC.FileActionsAddOpen(actions, 1, Utf8(outputPath), LibC.O_WRONLY | LibC.O_APPEND | LibC.O_CREAT, 0x180 /* 0600 */), "addopen stdout");
+            Check(LibC.FileActionsAddOpen(actions, 1, Utf8(outputPath), LibC.O_WRONLY | LibC.O_APPEND | LibC.O_CREAT | LibC.O_NOFOLLOW, 0x180 /* 0600 */), "addopen stdout");
             Check(LibC.FileActionsAddDup2(actions, 1, 2), "adddup2 stderr");
 
             Check(LibC.SpawnAttrInit(attr), "posix_spawnattr_init");

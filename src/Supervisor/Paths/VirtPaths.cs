@@ -15,6 +15,25 @@ public sealed record VirtPaths
     public required string LogDir { get; init; }
     /// <summary>Directory of the daemon's sockets and lock; null for an embedded runtime.</summary>
     public string? SocketDir { get; init; }
+    /// <summary>
+    /// Every directory of the tree the runtime creates or writes, parents first, each with the directory above it that
+    /// is not ours (a home, /run, the parent of --root): owner and mode are checked from there down.
+    /// </summary>
+    public required IReadOnlyList<(string Base, string Leaf)> Branches { get; init; }
+
+    /// <summary>The directories of <see cref="Branches"/>, parents first, each once.</summary>
+    public IEnumerable<string> OwnedDirectories => Branches
+        .SelectMany(b => Below(b.Base, b.Leaf))
+        .Distinct(StringComparer.Ordinal);
+
+    private static IEnumerable<string> Below(string baseDir, string leaf)
+    {
+        var chain = new Stack<string>();
+        for (var dir = Path.TrimEndingDirectorySeparator(leaf); dir is not null && !string.Equals(dir, Path.TrimEndingDirectorySeparator(baseDir), StringComparison.Ordinal);
+             dir = Path.GetDirectoryName(dir))
+            chain.Push(dir);
+        return chain;
+    }
 
     public string AutostartDir => Path.Combine(ConfigDir, "autostart");
     public string? SocketPath => SocketDir is null ? null : Path.Combine(SocketDir, "virt-sock");
@@ -32,36 +51,69 @@ public sealed record VirtPaths
         home ??= Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
         xdgRuntimeDir ??= Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR");
         // Without XDG_RUNTIME_DIR (no login session, e.g. root over ssh or CI) fall back under the home.
+        var runtimeParent = string.IsNullOrEmpty(xdgRuntimeDir) ? Path.Combine(home, ".cache") : xdgRuntimeDir;
         var runtimeBase = string.IsNullOrEmpty(xdgRuntimeDir) ? Path.Combine(home, ".cache", "virt", "run") : Path.Combine(xdgRuntimeDir, "virt");
+        var configDir = Path.Combine(home, ".config", "virt", "qemu");
+        var logDir = Path.Combine(home, ".cache", "virt", "log", "qemu");
         return new VirtPaths
         {
             Mode = RuntimeMode.Session,
-            ConfigDir = Path.Combine(home, ".config", "virt", "qemu"),
+            ConfigDir = configDir,
             RuntimeDir = Path.Combine(runtimeBase, "qemu"),
-            LogDir = Path.Combine(home, ".cache", "virt", "log", "qemu"),
+            LogDir = logDir,
             SocketDir = runtimeBase,
+            Branches = [(Path.Combine(home, ".config"), configDir), (runtimeParent, Path.Combine(runtimeBase, "qemu")), (Path.Combine(home, ".cache"), logDir)],
         };
     }
 
-    public static VirtPaths System(string prefix = "/") => new()
+    public static VirtPaths System(string prefix = "/")
     {
-        Mode = RuntimeMode.System,
-        ConfigDir = Path.Combine(prefix, "etc/virt/qemu"),
-        RuntimeDir = Path.Combine(prefix, "run/virt/qemu"),
-        LogDir = Path.Combine(prefix, "var/log/virt/qemu"),
-        SocketDir = Path.Combine(prefix, "run/virt"),
-    };
+        var configDir = Path.Combine(prefix, "etc/virt/qemu");
+        var runtimeDir = Path.Combine(prefix, "run/virt/qemu");
+        var logDir = Path.Combine(prefix, "var/log/virt/qemu");
+        // Under a prefix (a staged install) the prefix and what lies below it are ours; without one, /etc, /run and
+        // /var/log are the system's.
+        var staged = prefix != "/";
+        var stageBase = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(prefix)) ?? "/";
+        return new VirtPaths
+        {
+            Mode = RuntimeMode.System,
+            ConfigDir = configDir,
+            RuntimeDir = runtimeDir,
+            LogDir = logDir,
+            SocketDir = Path.Combine(prefix, "run/virt"),
+            Branches = staged
+                ? [(stageBase, configDir), (stageBase, runtimeDir), (stageBase, logDir)]
+                : [("/etc", configDir), ("/run", runtimeDir), ("/var/log", logDir)],
+        };
+    }
 
-    public static VirtPaths Embed(string root) => new()
+    public static VirtPaths Embed(string root)
     {
-        Mode = RuntimeMode.Embed,
-        ConfigDir = Path.Combine(root, "etc", "qemu"),
-        RuntimeDir = Path.Combine(root, "run", "qemu"),
-        LogDir = Path.Combine(root, "log", "qemu"),
-    };
+        var rootBase = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(root)) ?? root;
+        var configDir = Path.Combine(root, "etc", "qemu");
+        var runtimeDir = Path.Combine(root, "run", "qemu");
+        var logDir = Path.Combine(root, "log", "qemu");
+        return new VirtPaths
+        {
+            Mode = RuntimeMode.Embed,
+            ConfigDir = configDir,
+            RuntimeDir = runtimeDir,
+            LogDir = logDir,
+            Branches = [(rootBase, configDir), (rootBase, runtimeDir), (rootBase, logDir)],
+        };
+    }
 
     /// <summary>A private daemon tree (virtd --root DIR): the embed layout plus a socket directory.</summary>
     public static VirtPaths PrivateDaemon(string root) => Embed(root) with { Mode = RuntimeMode.Session, SocketDir = Path.Combine(root, "run") };
+
+    /// <summary>True when <paramref name="path"/> is one of the tree's own directories or lies inside one.</summary>
+    public bool Contains(string path)
+    {
+        var full = Path.GetFullPath(path);
+        return new[] { ConfigDir, RuntimeDir, LogDir, SocketDir }.Any(dir => dir is not null
+            && (full == Path.TrimEndingDirectorySeparator(dir) || full.StartsWith(Path.TrimEndingDirectorySeparator(dir) + "/", StringComparison.Ordinal)));
+    }
 
     public static VirtPaths For(VirtUri uri) => uri.Mode switch
     {

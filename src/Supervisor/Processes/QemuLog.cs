@@ -14,13 +14,10 @@ internal static class QemuLog
             .Select(kv => $"{kv.Key}={kv.Value}")
             .Concat(argv);
         var line = $"{time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture)}: {ShellQuote.Join(words)}\n";
-        var options = new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, Share = FileShare.ReadWrite };
-        if (!OperatingSystem.IsWindows())
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        using var stream = new FileStream(path, options);
+        using var stream = Native.NativeFiles.OpenLogForAppend(path);
         stream.Write(Encoding.UTF8.GetBytes(line));
         stream.Flush();
-        return stream.Position;
+        return stream.Seek(0, SeekOrigin.End);
     }
 
     /// <summary>The last lines written since offset (this run's output), at most maxLines, blank lines dropped.</summary>

@@ -1,3 +1,4 @@
+using Virt.TestSupport;
 using Akka.Actor;
 using Virt.Actors.Tests.Domains;
 using Virt.Protocol.Api;
@@ -66,8 +67,7 @@ public sealed class AttachSpec : QemuDomainSpec
 
         // Started without -no-shutdown: QEMU exits by itself after the guest powers off; that is a shutdown, not a crash.
         Call<DomainSummary>(registry, new ShutdownDomain(By("attached")));
-        ExpectEvent("attached", "Shutdown Finished after guest request");
-        ExpectEvent("attached", "Stopped Shutdown");
+        ExpectEvents("attached", LibvirtLifecycle.GuestShutdown);
         AwaitCondition(() => !qemu.IsAlive, Long);
         Assert.Empty(Call<DomainList>(registry, new ListDomains()).Domains);
         Assert.Empty(StatusFiles.List());
@@ -89,7 +89,7 @@ public sealed class AttachSpec : QemuDomainSpec
         ExpectEvent("held", "Resumed Unpaused");
         AwaitGuestReady("held");
         Call<DomainSummary>(registry, new DestroyDomain(By("held")));
-        ExpectEvent("held", "Stopped Destroyed");
+        ExpectEvents("held", LibvirtLifecycle.Destroy);
         AwaitCondition(() => !qemu.IsAlive, Long);
     }
 
@@ -127,7 +127,7 @@ public sealed class AttachSpec : QemuDomainSpec
         var registry = Registry();
         Define(registry, "mine");
         Start(registry, "mine");
-        ExpectEvent("mine", "Started Booted");
+        ExpectEvents("mine", LibvirtLifecycle.Start);
         var started = Pid(Call<DomainSummary>(registry, new LookupDomain(By("mine"))).Uuid);
         var managed = Call<ErrorReply>(registry, new AttachDomain(started));
         Assert.Equal(ErrorCode.OperationInvalid, managed.Code);
@@ -168,7 +168,7 @@ public sealed class AttachSpec : QemuDomainSpec
         var listed = Assert.Single(Call<DomainList>(registry, new ListDomains(ListDomainsFlags.Active)).Domains);
         Assert.Equal(("kept", 1, "running (unknown)", false), (listed.Name.Value, listed.Id, listed.StateText, listed.Persistent));
         AwaitAssert(() => Assert.IsType<DomainSummary>(Call<object>(registry, new DestroyDomain(By("kept")))), Long);
-        ExpectEvent("kept", "Stopped Destroyed");
+        ExpectEvents("kept", LibvirtLifecycle.Destroy);
         AwaitCondition(() => !ProcFs.IsAlive(qemu.Pid), Long);
         Assert.Empty(StatusFiles.List());
     }

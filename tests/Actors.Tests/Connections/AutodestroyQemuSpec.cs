@@ -118,7 +118,9 @@ public sealed class AutodestroyQemuSpec : Akka.TestKit.Xunit2.TestKit
         Assert.Equal((owned, DomainState.Running), (started.Uuid, started.State));
         Assert.Equal(DomainState.Running, Call<DomainSummary>(connection, new StartDomain(DomainRef.ByName("kept")), StartWait).State);
         var ownedStatus = StatusFiles.Read(owned.Value)?.Status;
-        Assert.NotNull(ownedStatus?.AutodestroyOwner);
+        var connectionId = connection.Path.Name;
+        // The owning connection itself, as a person reads it: not a helper actor's path.
+        Assert.Equal($"connection {connectionId} (uid 1000, pid 4242, read-write over unix)", ownedStatus?.AutodestroyOwner);
         Assert.Null(StatusFiles.Read(kept.Value)?.Status?.AutodestroyOwner);
         Assert.True(IsQemu(ownedStatus.Pid));
 

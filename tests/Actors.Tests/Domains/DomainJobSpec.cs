@@ -1,3 +1,4 @@
+using Virt.TestSupport;
 using Akka.Actor;
 using Virt.Actors.Domains;
 using Virt.Protocol.Api;
@@ -21,7 +22,7 @@ public sealed class DomainJobSpec : QemuDomainSpec
         var registry = Registry();
         var uuid = Define(registry, "hung");
         Start(registry, "hung");
-        ExpectEvent("hung", "Started Booted");
+        ExpectEvents("hung", LibvirtLifecycle.Start);
         var pid = Pid(uuid);
         // A stopped QEMU cannot answer: the suspend job hangs on its QMP reply.
         Signal(pid, SIGSTOP);
@@ -38,6 +39,7 @@ public sealed class DomainJobSpec : QemuDomainSpec
         Assert.Equal("shut off (destroyed)", destroyed.StateText);
         var aborted = suspender.ExpectMsg<ErrorReply>(Long);
         Assert.Contains("was destroyed", aborted.Message);
+        // A stopped QEMU reports no SHUTDOWN: SIGKILL ends it with the Stopped event alone.
         ExpectEvent("hung", "Stopped Destroyed");
         AssertGone(pid);
     }
@@ -48,7 +50,7 @@ public sealed class DomainJobSpec : QemuDomainSpec
         var registry = Registry();
         var uuid = Define(registry, "stubborn");
         Start(registry, "stubborn");
-        ExpectEvent("stubborn", "Started Booted");
+        ExpectEvents("stubborn", LibvirtLifecycle.Start);
         var pid = Pid(uuid);
         Signal(pid, SIGSTOP); // SIGTERM stays pending while stopped
 
@@ -68,7 +70,7 @@ public sealed class DomainJobSpec : QemuDomainSpec
         var registry = Registry();
         var uuid = Define(registry, "robust");
         Start(registry, "robust");
-        ExpectEvent("robust", "Started Booted");
+        ExpectEvents("robust", LibvirtLifecycle.Start);
         var pid = Pid(uuid);
         var child = Sys.ActorSelection(registry.Path / uuid.ToString()).ResolveOne(Long).GetAwaiter().GetResult();
 
@@ -85,7 +87,7 @@ public sealed class DomainJobSpec : QemuDomainSpec
         Assert.Equal("paused (user)", Call<DomainSummary>(registry, new SuspendDomain(DomainRef.ByName("robust"))).StateText);
         ExpectEvent("robust", "Suspended Paused");
         Call<DomainSummary>(registry, new DestroyDomain(DomainRef.ByName("robust")));
-        ExpectEvent("robust", "Stopped Destroyed");
+        ExpectEvents("robust", LibvirtLifecycle.Destroy);
         AssertGone(pid);
     }
 }

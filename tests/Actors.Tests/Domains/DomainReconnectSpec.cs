@@ -1,3 +1,4 @@
+using Virt.TestSupport;
 using Akka.Actor;
 using Virt.Protocol.Api;
 using Virt.Protocol.Events;
@@ -11,23 +12,37 @@ namespace Virt.Actors.Tests.Domains;
 public sealed class DomainReconnectSpec : QemuDomainSpec
 {
     /// <summary>Starts the domain in a first runtime, then stops that runtime; returns the QEMU pid.</summary>
-    private async Task<int> RunInFirstRuntime(string name, DomainCreateFlags flags = DomainCreateFlags.None)
+    private async Task<int> RunInFirstRuntime(string name, DomainCreateFlags flags = DomainCreateFlags.None) =>
+        (await RunInFirstRuntime((name, flags)))[0];
+
+    /// <summary>Starts the domains in one first runtime, then stops that runtime; returns their QEMU pids.</summary>
+    private async Task<int[]> RunInFirstRuntime(params (string Name, DomainCreateFlags Flags)[] domains)
     {
         var first = ActorSystem.Create("first");
         try
         {
             var registry = Registry(first);
-            var uuid = Guid.NewGuid();
-            await registry.Ask<DomainSummary>(new DefineDomain(GuestXml(name, uuid)), Long);
-            var started = await registry.Ask<object>(new StartDomain(DomainRef.ByName(name), flags), Long);
-            Assert.IsType<DomainSummary>(started);
-            return Pid(new DomainUuid(uuid));
+            var pids = new List<int>();
+            foreach (var (name, flags) in domains)
+            {
+                var uuid = Guid.NewGuid();
+                await registry.Ask<DomainSummary>(new DefineDomain(GuestXml(name, uuid)), Long);
+                // An autodestroy start belongs to a connection, as one through ConnectionActor does.
+                object start = flags.HasFlag(DomainCreateFlags.Autodestroy)
+                    ? new Virt.Actors.Connections.OwnedStart(new StartDomain(DomainRef.ByName(name), flags), Owner)
+                    : new StartDomain(DomainRef.ByName(name), flags);
+                Assert.IsType<DomainSummary>(await registry.Ask<object>(start, Long));
+                pids.Add(Pid(new DomainUuid(uuid)));
+            }
+            return [.. pids];
         }
         finally
         {
             await first.Terminate();
         }
     }
+
+    private static readonly Virt.Actors.Connections.AutodestroyOwner Owner = new(7, new Virt.Actors.Connections.ClientInfo(1000, 4242, ReadOnly: false, "unix"));
 
     [Fact]
     public async Task NewRuntimeReconnectsToTheRunningVm()
@@ -44,7 +59,7 @@ public sealed class DomainReconnectSpec : QemuDomainSpec
         Assert.Equal(pid, Pid(listed.Uuid));
 
         Call<DomainSummary>(registry, new DestroyDomain(DomainRef.ById(1)));
-        ExpectEvent("survivor", "Stopped Destroyed");
+        ExpectEvents("survivor", LibvirtLifecycle.Destroy);
         AssertGone(pid);
         Assert.Empty(StatusFiles.List());
     }
@@ -57,7 +72,7 @@ public sealed class DomainReconnectSpec : QemuDomainSpec
         AwaitCondition(() => !ProcFs.IsAlive(pid), Long);
 
         var registry = Registry();
-        ExpectEvent("victim", "Stopped Crashed");
+        ExpectEvents("victim", LibvirtLifecycle.QemuKilled);
         var summary = Call<DomainSummary>(registry, new LookupDomain(DomainRef.ByName("victim")));
         Assert.Equal(("shut off (crashed)", null), (summary.StateText, summary.Id));
         Assert.Empty(StatusFiles.List());
@@ -67,14 +82,21 @@ public sealed class DomainReconnectSpec : QemuDomainSpec
     [Fact]
     public async Task AutodestroyDomainIsDestroyedAtRuntimeStart()
     {
-        var pid = await RunInFirstRuntime("orphan", DomainCreateFlags.Autodestroy);
-        Assert.NotNull(StatusFiles.List().Single().Status!.AutodestroyOwner);
+        var pids = await RunInFirstRuntime(("orphan", DomainCreateFlags.Autodestroy), ("kept", DomainCreateFlags.None));
+        var (pid, kept) = (pids[0], pids[1]);
+        Assert.Equal("connection 7 (uid 1000, pid 4242, read-write over unix)",
+            StatusFiles.List().Single(s => s.Status!.Name == "orphan").Status!.AutodestroyOwner);
 
+        // The owner died with the first runtime: its domain goes, the other one stays.
         var registry = Registry();
-        ExpectEvent("orphan", "Stopped Destroyed");
+        ExpectEvents("orphan", LibvirtLifecycle.Destroy);
         AwaitCondition(() => !ProcFs.IsAlive(pid), Long);
         Assert.Equal("shut off (destroyed)", Call<DomainSummary>(registry, new LookupDomain(DomainRef.ByName("orphan"))).StateText);
-        Assert.Empty(StatusFiles.List());
+        Assert.True(ProcFs.IsAlive(kept));
+        Assert.Equal("running (booted)", Call<DomainSummary>(registry, new LookupDomain(DomainRef.ByName("kept"))).StateText);
+        Assert.Equal("kept", StatusFiles.List().Single().Status!.Name);
+        Call<DomainSummary>(registry, new DestroyDomain(DomainRef.ByName("kept")));
+        ExpectEvents("kept", LibvirtLifecycle.Destroy);
     }
 
     [Fact]
@@ -88,7 +110,8 @@ public sealed class DomainReconnectSpec : QemuDomainSpec
 
         Registry();
         var evt = Events.ExpectMsg<DomainLifecycleEvent>(Long);
-        Assert.Equal(("auto", "Started Booted"), (evt.Name.Value, evt.Display));
+        Assert.Equal(("auto", "Resumed Unpaused"), (evt.Name.Value, evt.Display));
+        ExpectEvent("auto", "Started Booted");
         Pid(evt.Uuid);
     }
 }

@@ -23,6 +23,7 @@ namespace Virt.Actors.Tests.Domains;
 public abstract class QemuDomainSpec : Akka.TestKit.Xunit2.TestKit
 {
     protected const int SIGKILL = 9;
+    protected const int SIGTERM = 15;
     protected const int SIGSTOP = 19;
     protected static readonly TimeSpan Long = TimeSpan.FromSeconds(20);
 
@@ -48,7 +49,16 @@ public abstract class QemuDomainSpec : Akka.TestKit.Xunit2.TestKit
 
     protected string SerialPath(string name) => _temp.Combine(name + ".serial");
 
-    protected string GuestXml(string name, Guid uuid, string extra = "") => $"""
+    /// <summary>One image per domain: QEMU locks its disk image, so two running domains cannot share one.</summary>
+    private string ImageFor(string name)
+    {
+        var path = _temp.Combine(name + ".img");
+        if (!File.Exists(path))
+            TestGuestImage.Write(path);
+        return path;
+    }
+
+    protected string GuestXml(string name, Guid uuid, string extra = "", string devices = "") => $"""
         <domain type='qemu'>
           <name>{name}</name>
           <uuid>{uuid:D}</uuid>
@@ -58,8 +68,9 @@ public abstract class QemuDomainSpec : Akka.TestKit.Xunit2.TestKit
           <features><acpi/></features>
           {extra}
           <devices>
-            <disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='{ImagePath}'/><target dev='hda' bus='ide'/></disk>
+            <disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='{ImageFor(name)}'/><target dev='hda' bus='ide'/></disk>
             <serial type='file'><source path='{SerialPath(name)}'/></serial>
+            {devices}
           </devices>
         </domain>
         """;
@@ -73,10 +84,10 @@ public abstract class QemuDomainSpec : Akka.TestKit.Xunit2.TestKit
         return reply is T t ? t : throw new Xunit.Sdk.XunitException($"expected {typeof(T).Name}, got {reply}");
     }
 
-    protected DomainUuid Define(IActorRef registry, string name, string extra = "")
+    protected DomainUuid Define(IActorRef registry, string name, string extra = "", string devices = "")
     {
         var uuid = Guid.NewGuid();
-        Call<DomainSummary>(registry, new DefineDomain(GuestXml(name, uuid, extra)));
+        Call<DomainSummary>(registry, new DefineDomain(GuestXml(name, uuid, extra, devices)));
         ExpectEvent(name, "Defined Added");
         return new DomainUuid(uuid);
     }
@@ -102,6 +113,13 @@ public abstract class QemuDomainSpec : Akka.TestKit.Xunit2.TestKit
     {
         var evt = Events.ExpectMsg<DomainLifecycleEvent>(Long);
         Assert.Equal((name, display), (evt.Name.Value, evt.Display));
+    }
+
+    /// <summary>The next events, in order, are exactly <paramref name="sequence"/> (one of <see cref="LibvirtLifecycle"/>'s).</summary>
+    protected void ExpectEvents(string name, IReadOnlyList<string> sequence)
+    {
+        foreach (var display in sequence)
+            ExpectEvent(name, display);
     }
 
     protected void AwaitGuestReady(string name) =>

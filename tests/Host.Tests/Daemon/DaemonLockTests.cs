@@ -18,20 +18,4 @@ public class DaemonLockTests
         }
         using var again = DaemonLock.Acquire(path);
     }
-
-    [Fact]
-    public void Private_directories_are_created_owner_only_and_open_ones_refused()
-    {
-        using var dir = new TempDirectory();
-        var created = dir.Combine("a", "b");
-        PrivateDirectories.Ensure(created);
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(created));
-
-        var open = dir.Combine("open");
-        Directory.CreateDirectory(open);
-        File.SetUnixFileMode(open, (UnixFileMode)Convert.ToInt32("755", 8));
-        var e = Assert.Throws<VirtException>(() => PrivateDirectories.Ensure(open));
-        Assert.Contains("mode 755", e.Message);
-        Assert.Contains("chmod 700", e.Message);
-    }
 }

@@ -1,6 +1,6 @@
 namespace Virt.Protocol.Domains.Xml;
 
-/// <summary>Writes &lt;devices&gt; in libvirt's order: disks, controllers, interfaces, serials, consoles, inputs, graphics, audio, video, watchdog, memballoon, rng.</summary>
+/// <summary>Writes &lt;devices&gt; in libvirt's order: disks, controllers, interfaces, serials, consoles, inputs, graphics, audio, video, watchdog, memballoon, rng, panic.</summary>
 internal static class DeviceFormatter
 {
     public static void Format(XmlBuilder x, DeviceSet d)
@@ -61,6 +61,12 @@ internal static class DeviceFormatter
                 x.Text("backend", rng.BackendPath, ("model", rng.BackendModel));
             FormatAddress(x, rng.Address);
             x.End("rng");
+        }
+        foreach (var panic in d.Panics)
+        {
+            x.Open("panic").Attr("model", panic.Model);
+            FormatAddress(x, panic.Address);
+            x.End("panic");
         }
         x.End("devices");
     }

@@ -20,6 +20,7 @@ internal sealed partial class DeviceParser(SourceLines lines)
             Watchdog = devices.Child("watchdog") is { } w ? ParseWatchdog(w) : null,
             Memballoon = devices.Child("memballoon") is { } m ? ParseMemballoon(m) : null,
             Rngs = devices.Children("rng").Select(ParseRng).ToList(),
+            Panics = devices.Children("panic").Select(ParsePanic).ToList(),
         };
         devices.Done();
         return set;
@@ -143,6 +144,17 @@ internal sealed partial class DeviceParser(SourceLines lines)
         };
         node.Done();
         return lines.Record(watchdog, node);
+    }
+
+    private PanicDevice ParsePanic(XmlNode node)
+    {
+        var panic = new PanicDevice
+        {
+            Model = node.ChoiceAttr("model", "isa", "pvpanic", "hyperv", "pseries", "s390"),
+            Address = ParseAddress(node),
+        };
+        node.Done();
+        return lines.Record(panic, node);
     }
 
     private MemballoonDevice ParseMemballoon(XmlNode node)
