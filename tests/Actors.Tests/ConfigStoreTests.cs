@@ -47,6 +47,17 @@ public sealed class ConfigStoreTests : IDisposable
     }
 
     [Fact]
+    public void The_longest_name_that_validates_saves_and_loads_back()
+    {
+        var store = ConfigStore.Open(Dir);
+        var name = new string('é', 125) + "x"; // 251 bytes: NAME.xml is 255
+        store.Save(TestDomains.Definition(name, Guid.NewGuid(), 64));
+        store.SetAutostart(name, true);
+        var loaded = Assert.Single(ConfigStore.Open(Dir).Scan().Loaded);
+        Assert.Equal((name, true), (loaded.Definition.Name, loaded.Autostart));
+    }
+
+    [Fact]
     public void FailedWriteKeepsPreviousFile()
     {
         var store = ConfigStore.Open(Dir);
@@ -54,7 +65,7 @@ public sealed class ConfigStoreTests : IDisposable
         store.Save(TestDomains.Definition("vm1", uuid, 64));
         var before = File.ReadAllBytes(store.ConfigPath("vm1"));
         // A directory where the temp file must go makes the write fail the way a full or broken disk would.
-        Directory.CreateDirectory(Path.Combine(Dir, ".vm1.xml.virt-tmp"));
+        Directory.CreateDirectory(Path.Combine(Dir, $".{uuid:D}.virt-tmp"));
 
         var e = Assert.Throws<VirtException>(() => store.Save(TestDomains.Definition("vm1", uuid, 128)));
         Assert.Equal(ErrorCode.OperationFailed, e.Code);
@@ -187,13 +198,15 @@ public sealed class ConfigStoreTests : IDisposable
     public void OpenRemovesOnlyItsOwnLeftoverTempFiles()
     {
         Directory.CreateDirectory(Dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        File.WriteAllText(Path.Combine(Dir, ".vm.xml.virt-tmp"), "half written");
+        File.WriteAllText(Path.Combine(Dir, ".vm.xml.virt-tmp"), "half written by an older version");
+        File.WriteAllText(Path.Combine(Dir, $".{Guid.NewGuid():D}.virt-tmp"), "half written");
         File.WriteAllText(Path.Combine(Dir, ".hidden.xml"), "user file");
+        File.WriteAllText(Path.Combine(Dir, ".notes.virt-tmp"), "user file");
         File.WriteAllText(Path.Combine(Dir, "vm.xml.bak"), "user file");
 
         var scan = ConfigStore.Open(Dir).Scan();
 
-        Assert.Equal([".hidden.xml", "vm.xml.bak"], Entries());
+        Assert.Equal([".hidden.xml", ".notes.virt-tmp", "vm.xml.bak"], Entries());
         Assert.Empty(scan.Loaded);
         Assert.Empty(scan.Problems);
     }

@@ -68,6 +68,39 @@ public sealed class SystemDaemonTests : IAsyncLifetime
         Assert.True(File.Exists(Path.Combine(Prefix, "etc", "virt", "qemu", "sysvm.xml")));
     }
 
+    [Fact]
+    public async Task One_user_cannot_take_every_slot_of_the_read_only_socket()
+    {
+        if (!OtherUser.IsRoot)
+            return; // the system instance needs root; the test above shows the refusal
+        var config = _dir.Combine("limits.hocon");
+        await File.WriteAllTextAsync(config, "virt.max-clients-per-uid = 3\n");
+        _daemon = await DaemonProcess.StartAsync(Prefix, "--system", "--config", config);
+
+        var held = new List<WireClient>();
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                var client = await WireOver(OtherUser.Run(OtherUser.Nobody, () => Connect(ReadOnlySocket)));
+                held.Add(client);
+                Assert.IsType<DomainList>(await CallAsync(client, new ListDomains(ListDomainsFlags.All)));
+            }
+            await using var fourth = await WireOver(OtherUser.Run(OtherUser.Nobody, () => Connect(ReadOnlySocket)));
+            var refused = Assert.IsType<ErrorReply>(await CallAsync(fourth, new ListDomains(ListDomainsFlags.All)));
+            Assert.Contains($"too many connections from uid {OtherUser.Nobody} (limit 3 per user)", refused.Message);
+
+            // Others still get in: the daemon's own user, on the same socket.
+            await using var admin = await WireOver(Connect(ReadOnlySocket));
+            Assert.IsType<DomainList>(await CallAsync(admin, new ListDomains(ListDomainsFlags.All)));
+        }
+        finally
+        {
+            foreach (var client in held)
+                await client.DisposeAsync();
+        }
+    }
+
     private static Socket Connect(string path)
     {
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);

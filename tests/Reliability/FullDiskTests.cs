@@ -47,6 +47,48 @@ public sealed class FullDiskTests : IDisposable
         }
     }
 
+    [RootFact]
+    public async Task A_start_whose_status_file_cannot_be_written_fails_and_leaves_no_qemu()
+    {
+        var runtimeDir = _dir.Combine("root", "run", "qemu");
+        Directory.CreateDirectory(runtimeDir);
+        Run("mount", "-t", "tmpfs", "-o", "size=64k,mode=0700", "tmpfs", runtimeDir);
+        try
+        {
+            await using var daemon = await DaemonProcess.StartAsync(_dir.Combine("root"));
+            await using var client = await VirtConnection.OpenAsync("qemu:///session", new VirtConnectionOptions { SocketPath = daemon.SocketPath });
+            await client.DefineAsync(TestGuest.Xml(_dir.Path, "unrecorded"));
+            await client.DefineAsync(TestGuest.Xml(_dir.Path, "paused"));
+            var vm = DomainRef.ByName("paused");
+            await client.StartAsync(vm);
+            Fill(runtimeDir); // the monitor socket still fits (an inode, no blocks); the status file does not
+
+            var error = await Assert.ThrowsAsync<VirtException>(() => client.StartAsync(DomainRef.ByName("unrecorded")));
+            Assert.Contains("status file could not be written", error.Message);
+            Assert.Contains("space", error.Message, StringComparison.OrdinalIgnoreCase);
+            Assert.Equal("shut off (failed)", (await client.LookupAsync(DomainRef.ByName("unrecorded"))).StateText);
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (QemuReaper.FindUnder(_dir.Path).Count > 1 && DateTime.UtcNow < deadline)
+                await Task.Delay(20);
+            Assert.Single(QemuReaper.FindUnder(_dir.Path)); // only the one started before the disk filled
+
+            // The pause happens, as in libvirt, but the caller hears that it is not on disk.
+            var suspend = await Assert.ThrowsAsync<VirtException>(() => client.SuspendAsync(vm));
+            Assert.Contains("domain 'paused' is paused, but its status file could not be written", suspend.Message);
+            Assert.Equal("paused (user)", (await client.LookupAsync(vm)).StateText);
+
+            File.Delete(Path.Combine(runtimeDir, "fill.bin"));
+            Assert.Equal("running (unpaused)", (await client.ResumeAsync(vm)).StateText);
+            await client.DestroyAsync(vm);
+            Assert.Empty(QemuReaper.FindUnder(_dir.Path));
+        }
+        finally
+        {
+            QemuReaper.KillAll(_dir.Path);
+            Run("umount", runtimeDir);
+        }
+    }
+
     private static void Fill(string dir)
     {
         using var filler = new FileStream(Path.Combine(dir, "fill.bin"), FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0);

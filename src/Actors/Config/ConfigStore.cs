@@ -128,7 +128,8 @@ public sealed class ConfigStore
         if (OperatingSystem.IsWindows())
             throw new PlatformNotSupportedException("the config store needs UNIX file modes");
         var path = ConfigPath(definition.Name);
-        var temp = Path.Combine(Directory, "." + definition.Name + Extension + TempSuffix);
+        // Named by UUID, not by name: any name that validates must save, and NAME plus a suffix may not fit in 255 bytes.
+        var temp = Path.Combine(Directory, "." + definition.Uuid.ToString("D") + TempSuffix);
         var bytes = Encoding.UTF8.GetBytes(DomainXml.Format(definition));
         try
         {
@@ -261,11 +262,15 @@ public sealed class ConfigStore
         }
     }
 
-    /// <summary>Only our own leftovers from a crash mid-write (".NAME.xml.virt-tmp"); never a user's file.</summary>
+    /// <summary>Only our own leftovers from a crash mid-write (".UUID.virt-tmp", and ".NAME.xml.virt-tmp" of older versions); never a user's file.</summary>
     private static void RemoveOwnTempFiles(string directory)
     {
-        foreach (var temp in System.IO.Directory.EnumerateFiles(directory, ".*" + Extension + TempSuffix))
-            TryDeleteFile(temp);
+        foreach (var temp in System.IO.Directory.EnumerateFiles(directory, ".*" + TempSuffix))
+        {
+            var stem = Path.GetFileName(temp)[1..^TempSuffix.Length];
+            if (Guid.TryParseExact(stem, "D", out _) || stem.EndsWith(Extension, StringComparison.Ordinal))
+                TryDeleteFile(temp);
+        }
     }
 
     private static void TryDeleteFile(string path)

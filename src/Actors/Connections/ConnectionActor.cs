@@ -4,6 +4,7 @@ using Virt.Protocol.Api;
 using Virt.Protocol.Domains;
 using Virt.Protocol.Errors;
 using Virt.Protocol.Events;
+using Virt.Protocol.Rpc;
 using static Virt.Actors.Connections.ConnectionCommands;
 using static Virt.Actors.Connections.ConnectionReplies;
 using static Virt.Protocol.Api.DomainCommands;
@@ -111,7 +112,7 @@ public sealed class ConnectionActor : ReceiveActor
         if (command is IWriteCommand && _client.ReadOnly)
         {
             Sender.Tell(new ErrorReply(ErrorCode.OperationDenied,
-                $"operation forbidden: {command.GetType().Name} needs a read-write connection and this is a read-only connection"));
+                $"operation forbidden: read only access prevents {Procedures.Describe(command)}"));
             return;
         }
         if (AutodestroyTarget(command) is { } domain)

@@ -20,7 +20,7 @@ public sealed partial class DomainActor
             // The STOP event normally came first; if not, the reply settles the state.
             if (_state == DomainState.Running)
                 EnterPaused(vm, PausedReason.User);
-            return Summary();
+            return Recorded(vm);
         })),
         ResumeDomain m => AsJob(m, () => _from.Tell(new ErrorReply(ErrorCode.OperationInvalid, $"domain '{Name}' is already running"))),
         _ => Active(vm, message),
@@ -35,7 +35,7 @@ public sealed partial class DomainActor
         {
             if (_state is DomainState.Paused or DomainState.Crashed)
                 EnterRunning(vm, RunningReason.Unpaused);
-            return Summary();
+            return Recorded(vm);
         })),
         _ => Active(vm, message),
     };

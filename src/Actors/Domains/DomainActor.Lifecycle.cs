@@ -22,10 +22,15 @@ public sealed partial class DomainActor
         Context.Parent.Tell(new Transition(Uuid, state, reason, evt));
     }
 
-    private void WriteStatus(RunningVm vm)
+    /// <summary>
+    /// Records the domain in its status file. A failed write is kept on the VM (<see cref="RunningVm.StatusWriteFailure"/>)
+    /// until a write succeeds, so the job that caused it can fail: the disk must never tell a restarted runtime
+    /// something false without the caller hearing of it.
+    /// </summary>
+    private VirtException? WriteStatus(RunningVm vm)
     {
         if (vm.Process is not { } process)
-            return;
+            return null;
         try
         {
             _runtime.StatusFiles.Write(new DomainStatusFile
@@ -42,13 +47,21 @@ public sealed partial class DomainActor
                 Taints = vm.Taints.ToArray(),
                 DomainId = vm.Id,
             });
+            vm.StatusWriteFailure = null;
         }
         catch (VirtException e)
         {
-            // The VM runs on; only a restarted runtime would lose track of it.
             Log.Error("Domain {Domain}: {Error}", Name, e.Message);
+            vm.StatusWriteFailure = e;
         }
+        return vm.StatusWriteFailure;
     }
+
+    /// <summary>A job's success, unless the state it reached could not be recorded: then libvirt's error (the state did change).</summary>
+    private IDomainReply Recorded(RunningVm vm) =>
+        vm.StatusWriteFailure is { } failure
+            ? new ErrorReply(ErrorCode.OperationFailed, $"domain '{Name}' is {StatusNames.State(_state)}, but its status file could not be written: {failure.Message}")
+            : Summary();
 
     /// <summary>Destroy: SIGTERM, the kill timeout, then SIGKILL (never with graceful); the job in flight fails.</summary>
     private void Kill(RunningVm vm, bool graceful, bool destroy = true)

@@ -146,8 +146,17 @@ public sealed partial class DomainActor
             return;
         }
         (_state, _reason) = paused ? (DomainState.Paused, (int)PausedReason.User) : (DomainState.Running, (int)RunningReason.Booted);
-        // The status file is on disk before anyone hears of the start.
-        WriteStatus(vm);
+        // The status file is on disk before anyone hears of the start. Without it a restarted runtime would kill the
+        // QEMU as an orphan: as libvirt, fail the start and leave nothing running.
+        if (WriteStatus(vm) is { } unrecorded)
+        {
+            Log.Warning("Domain {Domain}: killing QEMU pid {Pid}: its status file could not be written", Name, process.Pid);
+            _ = KillAndRelease(process);
+            vm.Process = null;
+            StartFailed(vm, new VirtException(ErrorCode.OperationFailed,
+                $"cannot start domain '{Name}': its status file could not be written: {unrecorded.Message}", unrecorded));
+            return;
+        }
         Context.Parent.Tell(new Started(Uuid, StartedDetail.Booted, paused));
         EndJob(Summary());
         Go(paused ? Paused(vm) : Running(vm));

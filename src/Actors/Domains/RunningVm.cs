@@ -45,6 +45,8 @@ internal sealed class RunningVm(long incarnation, int id, DomainDefinition live,
     public bool Destroying { get; set; }
     /// <summary>The guest panicked (a panic device): its end is a crash (Stopped Crashed), not a QEMU that died (Stopped Failed).</summary>
     public bool Panicked { get; set; }
+    /// <summary>Why the last status write failed; null once one succeeded.</summary>
+    public Virt.Protocol.Errors.VirtException? StatusWriteFailure { get; set; }
     /// <summary>The destroys waiting for the end: the first is answered with the stopped domain, later ones as libvirt does.</summary>
     public List<IActorRef> DestroyWaiters { get; } = [];
 }

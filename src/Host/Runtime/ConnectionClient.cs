@@ -2,6 +2,7 @@ using Akka.Actor;
 using Virt.Protocol.Api;
 using Virt.Protocol.Client;
 using Virt.Protocol.Errors;
+using Virt.Protocol.Rpc;
 using static Virt.Actors.Connections.ConnectionCommands;
 using static Virt.Actors.Connections.ConnectionReplies;
 using static Virt.Protocol.Api.DomainReplies;
@@ -21,7 +22,7 @@ public sealed class ConnectionClient(IActorRef connection, TimeSpan callTimeout)
         }
         catch (AskTimeoutException)
         {
-            return new ErrorReply(ErrorCode.OperationTimeout, $"no answer to {command.GetType().Name} within {callTimeout.TotalSeconds:0} s");
+            return new ErrorReply(ErrorCode.OperationTimeout, $"no answer to {Procedures.Describe(command)} within {callTimeout.TotalSeconds:0} s");
         }
     }
 
@@ -31,7 +32,7 @@ public sealed class ConnectionClient(IActorRef connection, TimeSpan callTimeout)
         if (reply is ErrorReply error)
             throw new VirtException(error.Code, error.Message);
         if (reply is not EventsSubscribed)
-            throw new VirtException(ErrorCode.InternalError, $"unexpected answer {reply.GetType().Name} to a subscription");
+            throw new VirtException(ErrorCode.InternalError, "the daemon gave an answer of the wrong kind to an event subscription");
     }
 
     public async Task UnsubscribeAsync(CancellationToken ct) =>

@@ -93,7 +93,7 @@ public sealed class VirtRuntime : IAsyncDisposable
         var reply = await Connections.Ask<object>(new OpenConnection(client, sink, remoteClient), TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
         return reply is ConnectionOpened opened
             ? opened.Connection
-            : throw new VirtException(ErrorCode.InternalError, $"the connection manager answered {reply.GetType().Name}");
+            : throw new VirtException(ErrorCode.InternalError, "the connection manager did not open a connection");
     }
 
     public async ValueTask DisposeAsync()

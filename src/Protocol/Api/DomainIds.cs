@@ -5,7 +5,7 @@ namespace Virt.Protocol.Api;
 /// <summary>A domain's name as libvirt allows it: not empty, no '/', usable as a file name.</summary>
 public readonly record struct DomainName
 {
-    /// <summary>Leaves room for ".xml" in a 255-byte file name.</summary>
+    /// <summary>Leaves room for ".xml" (and ".log") in a 255-byte file name; temporary files are named by UUID.</summary>
     public const int MaxBytes = 251;
 
     public string Value { get; }
@@ -24,7 +24,8 @@ public readonly record struct DomainName
         _ when value.StartsWith('.') => $"domain name '{value}' must not start with '.'",
         _ when value.Contains('/') => $"domain name '{value}' must not contain '/'",
         _ when value.Any(char.IsControl) => "domain name must not contain control characters",
-        _ when System.Text.Encoding.UTF8.GetByteCount(value) > MaxBytes => $"domain name is longer than {MaxBytes} bytes",
+        _ when System.Text.Encoding.UTF8.GetByteCount(value) > MaxBytes =>
+            $"domain name '{value[..Math.Min(value.Length, 32)]}...' is {System.Text.Encoding.UTF8.GetByteCount(value)} bytes, longer than {MaxBytes} bytes",
         _ => null,
     };
 

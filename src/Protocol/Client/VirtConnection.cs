@@ -1,6 +1,7 @@
 using Virt.Protocol.Api;
 using Virt.Protocol.Connection;
 using Virt.Protocol.Errors;
+using Virt.Protocol.Rpc;
 using Virt.Protocol.Events;
 using static Virt.Protocol.Api.DomainCommands;
 using static Virt.Protocol.Api.DomainReplies;
@@ -46,7 +47,7 @@ public sealed class VirtConnection : IAsyncDisposable
         {
             T typed => typed,
             ErrorReply error => throw new VirtException(error.Code, error.Message),
-            _ => throw new VirtException(ErrorCode.Rpc, $"unexpected reply {reply.GetType().Name} to {command.GetType().Name}"),
+            _ => throw new VirtException(ErrorCode.Rpc, $"the daemon answered {Procedures.Describe(command)} with a reply of another kind"),
         };
     }
 

@@ -35,16 +35,13 @@ public static class DomainValidator
         ValidateDevices(d.Devices, lines);
     }
 
+    /// <summary>One rule for every name, the one <see cref="Api.DomainName"/> holds: a name that validates can always be saved.</summary>
     private static void ValidateName(string name, int? line)
     {
         if (string.IsNullOrEmpty(name))
             throw Xml("a domain name is required in <name> and must not be empty", "name", line: line);
-        if (name.Contains('/'))
-            throw Xml($"name '{name}' cannot contain '/'", "name", line: line);
-        if (name.StartsWith('.'))
-            throw Xml($"name '{name}' cannot start with '.'", "name", line: line);
-        if (Encoding.UTF8.GetByteCount(name) > 255)
-            throw Xml($"name '{name[..32]}...' is longer than 255 bytes", "name", line: line);
+        if (Api.DomainName.Problem(name) is { } problem)
+            throw Xml(problem.Length > 300 ? problem[..300] + "…" : problem, "name", line: line);
     }
 
     private static void ValidateDisks(IReadOnlyList<DiskDevice> disks, SourceLines lines)

@@ -7,6 +7,7 @@ using Virt.Protocol.Client;
 using Virt.Protocol.Connection;
 using Virt.Protocol.Errors;
 using Virt.Protocol.Events;
+using Virt.Protocol.Rpc;
 using static Virt.Protocol.Api.DomainCommands;
 using static Virt.Protocol.Api.DomainReplies;
 using static Virt.Protocol.Remote.RemoteMessages;
@@ -141,7 +142,7 @@ public sealed class RemoteTransport : IVirtTransport
         {
             T expected => expected,
             ErrorReply error => throw new VirtException(error.Code, error.Message),
-            _ => throw new VirtException(ErrorCode.Rpc, $"unexpected answer {reply.GetType().Name} from {where}"),
+            _ => throw new VirtException(ErrorCode.Rpc, $"an answer of an unexpected kind from {where}"),
         };
     }
 
@@ -155,7 +156,7 @@ public sealed class RemoteTransport : IVirtTransport
         }
         catch (AskTimeoutException)
         {
-            return new ErrorReply(ErrorCode.OperationTimeout, $"no answer to {command.GetType().Name} within {timeout.TotalSeconds:0} s");
+            return new ErrorReply(ErrorCode.OperationTimeout, $"no answer to {Procedures.Describe(command)} within {timeout.TotalSeconds:0} s");
         }
     }
 

@@ -78,7 +78,7 @@ public static class Procedures
     public static string NameOf(IDomainCommand command) =>
         NamesByCommand.TryGetValue(command.GetType(), out var name)
             ? name
-            : throw new VirtException(ErrorCode.InternalError, $"{command.GetType().Name} has no procedure");
+            : throw new VirtException(ErrorCode.InternalError, "this request has no procedure on the wire");
 
     /// <summary>The kind an <see cref="ErrorReply"/> travels under where errors are replies (Akka.Remote), not envelopes.</summary>
     public const string ErrorReplyKind = "error";

@@ -19,12 +19,12 @@ public class NameAndUuidTests
     }
 
     [Fact]
-    public void Names_are_limited_to_255_bytes_of_UTF8()
+    public void Names_are_limited_to_251_bytes_of_UTF8_the_room_NAME_xml_leaves_in_a_file_name()
     {
-        var fits = new string('é', 127) + "x"; // 255 bytes
+        var fits = new string('é', 125) + "x"; // 251 bytes
         Assert.Equal(fits, DomainXml.Parse(DomainDocs.Minimal(name: fits)).Name);
-        var e = Assert.Throws<DomainXmlException>(() => DomainXml.Parse(DomainDocs.Minimal(name: new string('é', 128))));
-        Assert.Contains("255 bytes", e.Message);
+        var e = Assert.Throws<DomainXmlException>(() => DomainXml.Parse(DomainDocs.Minimal(name: new string('é', 126))));
+        Assert.Contains("is 252 bytes, longer than 251 bytes", e.Message);
     }
 
     [Fact]
