@@ -70,7 +70,9 @@ public sealed class RemoteEndpointActor : ReceiveActor
             Sender.Tell(new ErrorReply(ErrorCode.OperationDenied, $"hello: {hello.Client} is not an actor of the calling system {owner}"));
             return;
         }
-        var info = new ClientInfo(UnknownUid, hello.Pid, hello.ReadOnly, $"akka.remote from {owner}");
+        // The association is authenticated (mutual TLS with a trusted certificate, an administrator's): read-only is
+        // only ever a downgrade the client asks for; nothing in the message can raise what the certificate allows.
+        var info = new ClientInfo(UnknownUid, hello.Pid, hello.ReadOnly, $"akka.remote (TLS) from {owner}");
         var asker = Sender;
         _connections.Ask<ConnectionOpened>(new OpenConnection(info, null, client), _timeout)
             .PipeTo(Self, success: opened => new Opened(opened, asker, owner),

@@ -11,17 +11,17 @@ namespace Virt.Host.Remote;
 /// <summary>Akka.Remote for .NET clients (qemu+akka://HOST:PORT/): off unless virt.remote.enabled = on.</summary>
 public static class RemoteEndpointHosting
 {
-    /// <summary>Refuses settings that cannot be served safely: a non-loopback address without TLS, TLS without a usable certificate.</summary>
-    /// <returns>With TLS on, the setup holding the loaded certificate; null otherwise.</returns>
+    /// <summary>Refuses settings that cannot be served safely: remoting without TLS (on any address), TLS without a usable certificate.</summary>
+    /// <returns>With remoting on, the setup holding the loaded certificate; null when remoting is off.</returns>
     public static DotNettySslSetup? Validate(RemoteSettings remote)
     {
         if (!remote.Enabled)
             return null;
         if (remote.Port is < 0 or > 65535)
             throw new VirtException(ErrorCode.ConfigUnsupported, $"virt.remote.port {remote.Port} is not a TCP port");
-        if (!remote.Tls && !Loopback.IsLoopback(remote.Hostname))
-            throw new VirtException(ErrorCode.ConfigUnsupported, $"virt.remote.hostname {Loopback.TlsRequired(remote.Hostname)}");
-        return remote.Tls ? TlsOf(remote).ToSetup() : null;
+        if (!remote.Tls)
+            throw new VirtException(ErrorCode.ConfigUnsupported, $"virt.remote.enabled = on needs tls = on: {RemoteTrust.TlsRequired}");
+        return TlsOf(remote).ToSetup();
     }
 
     private static RemoteTls TlsOf(RemoteSettings remote)

@@ -3,12 +3,9 @@ using System.Net.Sockets;
 
 namespace Virt.Protocol.Remote;
 
-/// <summary>Which host names stay on this machine; Akka.Remote without TLS is allowed only on those.</summary>
+/// <summary>Which address a remote client binds to: one the daemon can reach it at.</summary>
 public static class Loopback
 {
-    /// <summary>True for loopback addresses and for names that resolve to loopback addresses only.</summary>
-    public static bool IsLoopback(string host) => IsLoopback(Resolve(host));
-
     /// <summary>
     /// A client's own endpoint: the loopback address of <paramref name="host"/>'s family, or for another host the
     /// local address the kernel routes to it through, so the daemon sees an address it can reach.
@@ -53,8 +50,4 @@ public static class Loopback
     }
 
     private static bool IsLoopback(IPAddress[] addresses) => addresses.Length > 0 && addresses.All(IPAddress.IsLoopback);
-
-    /// <summary>The one message for every refusal of a non-loopback address, so the daemon and clients agree.</summary>
-    public static string TlsRequired(string host) =>
-        $"'{host}' is not a loopback address: Akka.Remote on any other address requires TLS (a daemon with virt.remote.tls = on, a client URI with ?cert=/abs/client.pfx&pin=DAEMON_SHA1)";
 }

@@ -64,12 +64,12 @@ public sealed class RemoteTransport : IVirtTransport
         return await ConnectAsync(uri.Host!, uri.Port, options, ct, tls).ConfigureAwait(false);
     }
 
-    /// <param name="tls">Mutual TLS with a pinned daemon certificate; required for any host but loopback.</param>
+    /// <param name="tls">Mutual TLS with a pinned daemon certificate; required for every host, loopback included.</param>
     public static async Task<RemoteTransport> ConnectAsync(string host, int port, VirtConnectionOptions options, CancellationToken ct,
-        RemoteTls? tls = null)
+        RemoteTls? tls)
     {
-        if (tls is null && !Loopback.IsLoopback(host))
-            throw new VirtException(ErrorCode.OperationInvalid, Loopback.TlsRequired(host));
+        if (tls is null)
+            throw new VirtException(ErrorCode.OperationInvalid, RemoteTrust.TlsRequired);
         var bootstrap = BootstrapSetup.Create().WithConfig(ClientConfig(host, tls is not null));
         var setup = tls is null ? ActorSystemSetup.Create(bootstrap) : bootstrap.And(tls.ToSetup());
         var system = ActorSystem.Create("virt-client", setup);

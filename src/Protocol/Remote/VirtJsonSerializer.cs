@@ -5,6 +5,7 @@ using Akka.Actor;
 using Akka.Serialization;
 using Virt.Protocol.Events;
 using Virt.Protocol.Rpc;
+using Virt.Protocol.Wire;
 using static Virt.Protocol.Api.DomainCommands;
 using static Virt.Protocol.Api.DomainReplies;
 
@@ -43,6 +44,12 @@ public sealed class VirtJsonSerializer(ExtendedActorSystem system) : SerializerW
     /// included), lifecycle events and the remote envelopes. Both the daemon and the client load it.
     /// </summary>
     public const string Hocon = """
+        # Frames as large as a socket frame: any domain XML under the XML limit travels (Akka's default is 128 kB).
+        akka.remote.dot-netty.tcp {
+          maximum-frame-size = 4MiB
+          send-buffer-size = 8MiB
+          receive-buffer-size = 8MiB
+        }
         akka.actor {
           serializers.virt-json = "Virt.Protocol.Remote.VirtJsonSerializer, Virt.Protocol"
           serialization-bindings {
@@ -65,7 +72,7 @@ public sealed class VirtJsonSerializer(ExtendedActorSystem system) : SerializerW
         _ => throw new SerializationException($"{nameof(VirtJsonSerializer)} cannot serialize {o.GetType().Name}"),
     };
 
-    public override byte[] ToBinary(object obj) => JsonSerializer.SerializeToUtf8Bytes(obj, ContractOf(Manifest(obj)));
+    public override byte[] ToBinary(object obj) => CompactJson.Serialize(obj, ContractOf(Manifest(obj)));
 
     public override object FromBinary(byte[] bytes, string manifest)
     {

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Virt.Protocol.Errors;
 
@@ -63,24 +62,13 @@ public static class FrameCodec
         return envelope;
     }
 
-    /// <summary>
-    /// Only what JSON itself requires is escaped (quotes, backslashes, control characters): the default encoder's
-    /// \u003C for every &lt; made a valid 700 KB domain XML larger than the frame limit. Escaping at most doubles a
-    /// string now, so any document under the XML limit travels.
-    /// </summary>
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    /// <summary>Serialises an envelope into one complete frame (header and payload).</summary>
+    /// <summary>Serialises an envelope into one complete frame (header and payload), escaped as <see cref="CompactJson"/> does.</summary>
     public static byte[] Encode(WireEnvelope envelope, int maxFrameBytes = DefaultMaxFrameBytes)
     {
-        var buffer = new ArrayBufferWriter<byte>();
-        buffer.Write(stackalloc byte[4]);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-            JsonSerializer.Serialize(writer, envelope, WireJsonContext.Default.WireEnvelope);
-        var length = buffer.WrittenCount - 4;
+        var frame = CompactJson.Serialize(envelope, WireJsonContext.Default.WireEnvelope, reserved: 4);
+        var length = frame.Length - 4;
         if (length > maxFrameBytes)
             throw new WireProtocolException($"message of {length} bytes exceeds the limit of {maxFrameBytes} bytes");
-        var frame = buffer.WrittenSpan.ToArray();
         BinaryPrimitives.WriteUInt32BigEndian(frame, (uint)length);
         return frame;
     }

@@ -14,12 +14,16 @@ public sealed class RemoteClientTests : IAsyncLifetime
     private readonly List<VirtConnection> _connections = [];
     private DaemonProcess _daemon = null!;
     private int _port;
-    private string Uri => $"qemu+akka://127.0.0.1:{_port}/";
+    private TestCertificates.Issued _server = null!;
+    private TestCertificates.Issued _client = null!;
+    private string Uri => RemoteSetup.ClientUri(_port, _client.Path, _server.Thumbprint);
 
     public async Task InitializeAsync()
     {
+        _server = TestCertificates.Create(_dir.Path, "virtd");
+        _client = TestCertificates.Create(_dir.Path, "client");
         _port = RemoteSetup.FreePort();
-        var config = RemoteSetup.WriteConfig(_dir.Path, "127.0.0.1", _port);
+        var config = RemoteSetup.WriteConfig(_dir.Path, "127.0.0.1", _port, _server.Path, _client.Thumbprint);
         _daemon = await DaemonProcess.StartAsync(_dir.Combine("root"), "--config", config);
     }
 
@@ -88,6 +92,17 @@ public sealed class RemoteClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_domain_xml_near_the_limit_travels_both_ways()
+    {
+        // 900 KB, far past Akka.Remote's default frame of 128 kB.
+        await using var remote = await VirtConnection.OpenAsync(Uri, new VirtConnectionOptions { CallTimeout = TimeSpan.FromSeconds(60) });
+        var description = new string('d', 900_000);
+        var xml = TestGuest.Xml(_dir.Path, "big").Replace("<vcpu>", $"<description>{description}</description>\n  <vcpu>", StringComparison.Ordinal);
+        await remote.DefineAsync(xml);
+        Assert.Contains(description, await remote.GetXmlAsync(DomainRef.ByName("big")));
+    }
+
+    [Fact]
     public async Task Errors_cross_the_wire_with_their_codes()
     {
         await using var remote = await VirtConnection.OpenAsync(Uri);
@@ -125,9 +140,10 @@ public sealed class RemoteClientTests : IAsyncLifetime
     [Fact]
     public async Task A_client_refuses_a_port_where_no_daemon_listens()
     {
-        var e = await Assert.ThrowsAsync<VirtException>(() => VirtConnection.OpenAsync($"qemu+akka://127.0.0.1:{RemoteSetup.FreePort()}/"));
+        var e = await Assert.ThrowsAsync<VirtException>(() =>
+            VirtConnection.OpenAsync(RemoteSetup.ClientUri(RemoteSetup.FreePort(), _client.Path, _server.Thumbprint)));
         Assert.Equal(ErrorCode.Rpc, e.Code);
-        Assert.Contains("virt.remote.enabled", e.Message);
+        Assert.Contains("virt.remote.tls = on", e.Message);
     }
 
     private static async Task<DomainLifecycleEvent> NextAsync(IAsyncEnumerator<DomainLifecycleEvent> events, TimeSpan timeout) =>

@@ -11,8 +11,9 @@ public sealed class RemoteConfigTests : IDisposable
     private readonly TempDirectory _dir = new("vr");
 
     [Theory]
-    [InlineData("192.0.2.10", false, "requires TLS")]
-    [InlineData("0.0.0.0", false, "requires TLS")]
+    [InlineData("192.0.2.10", false, "needs tls = on")]
+    [InlineData("0.0.0.0", false, "needs tls = on")]
+    [InlineData("127.0.0.1", false, "needs tls = on")]
     [InlineData("127.0.0.1", true, "needs virt.remote.certificate")]
     public async Task The_daemon_exits_1_with_the_reason(string hostname, bool tls, string reason) =>
         await AssertRefusedAsync(RemoteSetup.WriteConfig(_dir.Path, hostname, RemoteSetup.FreePort(), tls), reason);
@@ -32,7 +33,7 @@ public sealed class RemoteConfigTests : IDisposable
             "no-trust" => (good.Path, null),
             _ => (good.Path, "not-a-thumbprint"),
         };
-        var config = RemoteSetup.WriteConfig(_dir.Path, "127.0.0.1", RemoteSetup.FreePort(), tls: true, certificate,
+        var config = RemoteSetup.WriteConfig(_dir.Path, "127.0.0.1", RemoteSetup.FreePort(), certificate,
             trusted is null ? [] : [trusted]);
         await AssertRefusedAsync(config, reason);
     }
@@ -46,11 +47,14 @@ public sealed class RemoteConfigTests : IDisposable
     }
 
     [Fact]
-    public async Task A_client_refuses_a_non_loopback_host_without_sending_anything()
+    public async Task A_client_refuses_any_host_without_tls_before_sending_anything()
     {
-        var e = await Assert.ThrowsAsync<VirtException>(() => VirtConnection.OpenAsync("qemu+akka://192.0.2.10:4053/"));
-        Assert.Equal(ErrorCode.OperationInvalid, e.Code);
-        Assert.Contains("requires TLS", e.Message);
+        foreach (var host in new[] { "192.0.2.10", "127.0.0.1" })
+        {
+            var e = await Assert.ThrowsAsync<VirtException>(() => VirtConnection.OpenAsync($"qemu+akka://{host}:4053/"));
+            Assert.Equal(ErrorCode.OperationInvalid, e.Code);
+            Assert.Contains("requires mutual TLS", e.Message);
+        }
     }
 
     public void Dispose() => _dir.Dispose();

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.NetworkInformation;
 using System.Net.Sockets;
 
 namespace Virt.Integration.Tests.Remote;
@@ -15,8 +14,11 @@ public static class RemoteSetup
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    public static string WriteConfig(string dir, string hostname, int port, bool tls = false,
-        string certificate = "", params string[] trustedThumbprints)
+    /// <summary>virtd's remote endpoint with mutual TLS (always required), its certificate, and the client thumbprints it trusts.</summary>
+    public static string WriteConfig(string dir, string hostname, int port, string certificate, params string[] trustedThumbprints) =>
+        WriteConfig(dir, hostname, port, tls: true, certificate, trustedThumbprints);
+
+    public static string WriteConfig(string dir, string hostname, int port, bool tls, string certificate = "", params string[] trustedThumbprints)
     {
         var path = Path.Combine(dir, "remote.hocon");
         var trusted = string.Join(", ", trustedThumbprints.Select(t => $"\"{t}\""));
@@ -33,12 +35,7 @@ public static class RemoteSetup
         return path;
     }
 
-    /// <summary>An IPv4 address of this machine other than loopback, where TLS is required; loopback when there is none.</summary>
-    public static string ExternalAddress() =>
-        NetworkInterface.GetAllNetworkInterfaces()
-            .Where(n => n.OperationalStatus == OperationalStatus.Up)
-            .SelectMany(n => n.GetIPProperties().UnicastAddresses)
-            .Select(a => a.Address)
-            .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a))
-            ?.ToString() ?? "127.0.0.1";
+    /// <summary>A client URI with its certificate and the daemon's pinned thumbprint.</summary>
+    public static string ClientUri(int port, string certificate, string daemonThumbprint) =>
+        $"qemu+akka://127.0.0.1:{port}/?cert={System.Uri.EscapeDataString(certificate)}&pin={daemonThumbprint}";
 }

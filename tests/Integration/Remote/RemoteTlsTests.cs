@@ -6,14 +6,14 @@ using Virt.TestSupport;
 namespace Virt.Integration.Tests.Remote;
 
 /// <summary>
-/// virtd's Akka.Remote endpoint with mutual TLS on this machine's non-loopback address: a client with a trusted
-/// certificate that pins the daemon's gets in; every other combination is refused.
+/// virtd's Akka.Remote endpoint with mutual TLS, which it requires on loopback too: a client with a trusted certificate
+/// that pins the daemon's gets in; every other combination is refused. Only loopback traffic.
 /// </summary>
 public sealed class RemoteTlsTests : IAsyncLifetime
 {
     private static readonly VirtConnectionOptions Options = new() { CallTimeout = TimeSpan.FromSeconds(60) };
     private readonly TempDirectory _dir = new("vt");
-    private readonly string _host = RemoteSetup.ExternalAddress();
+    private readonly string _host = "127.0.0.1";
     private DaemonProcess _daemon = null!;
     private TestCertificates.Issued _server = null!;
     private TestCertificates.Issued _client = null!;
@@ -24,7 +24,7 @@ public sealed class RemoteTlsTests : IAsyncLifetime
         _server = TestCertificates.Create(_dir.Path, "virtd");
         _client = TestCertificates.Create(_dir.Path, "client");
         _port = RemoteSetup.FreePort();
-        var config = RemoteSetup.WriteConfig(_dir.Path, _host, _port, tls: true, _server.Path, _client.Thumbprint);
+        var config = RemoteSetup.WriteConfig(_dir.Path, _host, _port, _server.Path, _client.Thumbprint);
         _daemon = await DaemonProcess.StartAsync(_dir.Combine("root"), "--config", config);
     }
 
@@ -61,16 +61,35 @@ public sealed class RemoteTlsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_client_without_tls_gets_no_answer_from_a_tls_daemon()
+    public async Task A_client_without_tls_refuses_by_itself_even_on_loopback()
     {
-        if (_host != "127.0.0.1")
+        var refused = await Assert.ThrowsAsync<VirtException>(() => VirtConnection.OpenAsync($"qemu+akka://{_host}:{_port}/", Options));
+        Assert.Equal(ErrorCode.OperationInvalid, refused.Code);
+        Assert.Contains("requires mutual TLS, on loopback too", refused.Message);
+    }
+
+    [Fact]
+    public async Task A_plain_tcp_peer_that_skips_tls_reaches_nothing_and_the_daemon_serves_on()
+    {
+        // What a local user without a certificate could try: speak to the port directly.
+        using (var raw = new System.Net.Sockets.TcpClient())
         {
-            // Off loopback the client refuses by itself, before it sends anything.
-            var refused = await Assert.ThrowsAsync<VirtException>(() => VirtConnection.OpenAsync($"qemu+akka://{_host}:{_port}/", Options));
-            Assert.Contains("requires TLS", refused.Message);
-            return;
+            await raw.ConnectAsync(System.Net.IPAddress.Loopback, _port);
+            var stream = raw.GetStream();
+            await stream.WriteAsync(new byte[] { 0, 0, 0, 4, 1, 2, 3, 4 });
+            var sink = new byte[256];
+            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try
+            {
+                while (await stream.ReadAsync(sink, limit.Token) > 0)
+                {
+                }
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException)
+            {
+            }
         }
-        var e = await Assert.ThrowsAsync<VirtException>(() => VirtConnection.OpenAsync($"qemu+akka://{_host}:{_port}/", Options));
-        Assert.Equal(ErrorCode.Rpc, e.Code);
+        await using var remote = await VirtConnection.OpenAsync(Uri(_client.Path, _server.Thumbprint), Options);
+        Assert.Empty(await remote.ListAsync());
     }
 }
