@@ -19,5 +19,6 @@ public static class Benchmarks
         ["cli-startup"] = CliBenchmark.RunStartupAsync,
         ["reliability-load"] = ReliabilityLoadBenchmark.RunLoadAsync,
         ["reliability-stuck-consumer"] = ReliabilityLoadBenchmark.RunStuckConsumerAsync,
+        ["reliability-hostile"] = HostileClientBenchmark.RunAsync,
     };
 }
