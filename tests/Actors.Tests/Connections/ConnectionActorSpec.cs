@@ -96,8 +96,9 @@ public sealed class ConnectionActorSpec : Akka.TestKit.Xunit2.TestKit
         {
             var error = Call<ErrorReply>(connection, Instance(type));
             Assert.Equal(ErrorCode.OperationDenied, error.Code);
-            Assert.Contains("read-only connection", error.Message);
-            Assert.Contains(type.Name, error.Message);
+            // Named as a person reads it, by its procedure, never by its .NET type.
+            Assert.Equal($"operation forbidden: read only access prevents {Virt.Protocol.Rpc.Procedures.CommandTypes[type]}", error.Message);
+            Assert.DoesNotContain(type.Name, error.Message);
         }
 
         // The connection handles its mail in order: the first thing the registry sees is the read after them.
