@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what Virt needs and is missing (QEMU and clang from Debian, NuGet packages), then builds, and publishes the
-# native `virt`. Idempotent: a second run only checks.
+# Installs what Virt needs and is missing (QEMU, clang and libvirt's clients from Debian, NuGet packages), then builds,
+# and publishes the native `virt`. Idempotent: a second run only checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +9,11 @@ command -v qemu-system-x86_64 >/dev/null 2>&1 || need_apt+=(qemu-system-x86)
 command -v qemu-img >/dev/null 2>&1 || need_apt+=(qemu-utils)
 # Native AOT links with clang (it brings binutils and libc6-dev); zlib comes inside the .NET 10 AOT runtime pack.
 command -v clang >/dev/null 2>&1 || need_apt+=(clang)
+# The real libvirt clients the tests drive virtd with (never libvirt's daemon): virsh, python3-libvirt (Debian's
+# /usr/bin/python3 only), virt-install.
+command -v virsh >/dev/null 2>&1 || need_apt+=(libvirt-clients)
+/usr/bin/python3 -c 'import libvirt' >/dev/null 2>&1 || need_apt+=(python3-libvirt)
+command -v virt-install >/dev/null 2>&1 || need_apt+=(virtinst)
 if ((${#need_apt[@]})); then
   echo "setup: installing ${need_apt[*]} from Debian's packages" >&2
   sudo_cmd=()

@@ -66,7 +66,9 @@ public sealed class ConnectionActor : ReceiveActor
         Receive<DomainLifecycleEvent>(Event);
         Receive<CloseConnection>(_ =>
         {
-            Sender.Tell(new ConnectionClosed(_id));
+            // A transport that just goes away asks with no sender; there is no one to tell.
+            if (!Sender.IsNobody())
+                Sender.Tell(new ConnectionClosed(_id));
             Context.Stop(Self);
         });
         Receive<Terminated>(t => t.ActorRef.Equals(_remoteClient), _ =>

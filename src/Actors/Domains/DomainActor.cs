@@ -178,7 +178,10 @@ public sealed partial class DomainActor : ActorBase
     {
         var d = _vm?.Live ?? _entry.Definition;
         var cpu = _vm?.Process is { } p ? CpuTime.Read(p.Pid) : 0;
-        return new DomainInfo(Summary(), d.MemoryKiB, d.CurrentMemoryKiB == 0 ? d.MemoryKiB : d.CurrentMemoryKiB, d.Vcpu.Count, cpu);
+        return new DomainInfo(Summary(), d.MemoryKiB, d.CurrentMemoryKiB == 0 ? d.MemoryKiB : d.CurrentMemoryKiB, d.Vcpu.Count, cpu)
+        {
+            Taints = _vm?.Taints.ToArray() ?? [],
+        };
     }
 
     /// <summary>dominfo of a shut-off domain, from its registry entry alone.</summary>

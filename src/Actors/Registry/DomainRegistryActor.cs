@@ -457,10 +457,11 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
             return error;
         }
         SyncChild(uuid);
+        var id = _state.Find(uuid)?.Id;
         foreach (var evt in outcome.Events)
         {
             _log.Info("Domain {Domain} ({Uuid}): {Event}", evt.Name, evt.Uuid, evt.Display);
-            Context.System.EventStream.Publish(evt);
+            Context.System.EventStream.Publish(evt with { Id = id });
         }
         return outcome.Reply;
     }

@@ -77,18 +77,21 @@ public sealed class Daemon
         });
 
         var sessions = new DaemonSessions(runtime);
+        // The same sockets speak libvirt's remote protocol to virsh, python3-libvirt and virt-install.
+        var system = paths.Mode == Protocol.Connection.RuntimeMode.System;
+        var libvirt = new Libvirt.LibvirtSessionFactory(runtime, system ? "qemu:///system" : "qemu:///session");
         var servers = new List<UnixSocketServer>();
         try
         {
             var uid = NativeIds.EffectiveUid();
-            if (paths.Mode == Protocol.Connection.RuntimeMode.System)
+            if (system)
             {
-                servers.Add(new UnixSocketServer(config.Host.SocketOptions(paths.SocketPath!, readOnly: false, ReadWrite, allowedUid: null), sessions, log));
-                servers.Add(new UnixSocketServer(config.Host.SocketOptions(paths.ReadOnlySocketPath!, readOnly: true, Everyone, allowedUid: null), sessions, log));
+                servers.Add(new UnixSocketServer(config.Host.SocketOptions(paths.SocketPath!, readOnly: false, ReadWrite, allowedUid: null), sessions, log, libvirt));
+                servers.Add(new UnixSocketServer(config.Host.SocketOptions(paths.ReadOnlySocketPath!, readOnly: true, Everyone, allowedUid: null), sessions, log, libvirt));
             }
             else
             {
-                servers.Add(new UnixSocketServer(config.Host.SocketOptions(paths.SocketPath!, readOnly: false, ReadWrite, allowedUid: uid), sessions, log));
+                servers.Add(new UnixSocketServer(config.Host.SocketOptions(paths.SocketPath!, readOnly: false, ReadWrite, allowedUid: uid), sessions, log, libvirt));
             }
             foreach (var server in servers)
                 server.Start();

@@ -1,13 +1,16 @@
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Virt.Host.Daemon;
+using Virt.Host.Libvirt;
 using Virt.Protocol.Errors;
+using Virt.Protocol.Libvirt;
 using Virt.Protocol.Wire;
 
 namespace Virt.Host.Sockets;
 
 /// <summary>
-/// Listens on one UNIX socket and serves each client with its own <see cref="SocketClientConnection"/>.
+/// Listens on one UNIX socket and serves each client with its own connection, in Virt's protocol or in libvirt's,
+/// whichever the client's first frame speaks.
 /// A misbehaving client only ever loses its own connection.
 /// </summary>
 public sealed class UnixSocketServer : IAsyncDisposable
@@ -17,15 +20,18 @@ public sealed class UnixSocketServer : IAsyncDisposable
     private readonly ILogger _log;
     private readonly Socket _listener;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly HashSet<SocketClientConnection> _clients = [];
+    private readonly ILibvirtSessionFactory? _libvirt;
+    private readonly HashSet<IClientConnection> _clients = [];
     private readonly Lock _clientsLock = new();
     private Task? _acceptLoop;
     private volatile bool _stopped;
 
-    public UnixSocketServer(SocketServerOptions options, IWireSessionFactory sessions, ILogger log)
+    /// <param name="libvirt">Serves libvirt's remote protocol on the same socket; null refuses such clients.</param>
+    public UnixSocketServer(SocketServerOptions options, IWireSessionFactory sessions, ILogger log, ILibvirtSessionFactory? libvirt = null)
     {
         _options = options;
         _sessions = sessions;
+        _libvirt = libvirt;
         _log = log;
         _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
     }
@@ -73,14 +79,21 @@ public sealed class UnixSocketServer : IAsyncDisposable
     {
         var stream = new NetworkStream(socket, ownsSocket: true);
         var (pid, uid, gid) = PeerCredentials.Get(socket);
+        // Both protocols have the client speak first; its first bytes tell which one it speaks.
+        var protocol = await SniffAsync(socket, stream).ConfigureAwait(false);
+        if (protocol is null)
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            return;
+        }
         if (_options.AllowedUid is { } allowed && uid != allowed)
         {
             _log.LogWarning("Refused uid {Uid} (pid {Pid}) on {Socket}: only uid {Allowed} may connect", uid, pid, _options.Path, allowed);
-            await RefuseAsync(stream, new VirtException(ErrorCode.OperationDenied, $"this daemon serves uid {allowed} only; uid {uid} may not connect")).ConfigureAwait(false);
+            await RefuseAsync(stream, protocol.Value, new VirtException(ErrorCode.OperationDenied, $"this daemon serves uid {allowed} only; uid {uid} may not connect")).ConfigureAwait(false);
             return;
         }
 
-        SocketClientConnection? client = null;
+        IClientConnection? client = null;
         VirtException? refusal = null;
         lock (_clientsLock)
         {
@@ -90,14 +103,17 @@ public sealed class UnixSocketServer : IAsyncDisposable
                 refusal = new VirtException(ErrorCode.Rpc, $"too many connections from uid {uid} (limit {perUid} per user)");
             else
             {
-                client = new SocketClientConnection(stream, new ClientIdentity(pid, uid, gid, _options.ReadOnly, "unix"), _options, _sessions, _log);
+                var identity = new ClientIdentity(pid, uid, gid, _options.ReadOnly, "unix");
+                client = protocol == ClientProtocol.Libvirt
+                    ? new LibvirtConnection(stream, identity, _options, _libvirt!, _log)
+                    : new JsonConnection(stream, identity, _options, _sessions, _log);
                 _clients.Add(client);
             }
         }
         if (client is null)
         {
             _log.LogWarning("Refused uid {Uid} (pid {Pid}) on {Socket}: {Reason}", uid, pid, _options.Path, refusal!.Message);
-            await RefuseAsync(stream, refusal).ConfigureAwait(false);
+            await RefuseAsync(stream, protocol.Value, refusal).ConfigureAwait(false);
             return;
         }
 
@@ -112,11 +128,64 @@ public sealed class UnixSocketServer : IAsyncDisposable
         }
     }
 
-    private static async Task RefuseAsync(NetworkStream stream, VirtException reason)
+    private enum ClientProtocol { Json, Libvirt }
+
+    /// <summary>
+    /// Peeks at the first 8 bytes without taking them: bytes 4-7 are libvirt's REMOTE program for virsh and the
+    /// library (which write their first packet whole), anything else is Virt's own protocol, whose reader reports what
+    /// is wrong with it. Null when the client says nothing in time (told so in Virt's protocol), or speaks libvirt's
+    /// protocol to a server that does not serve it.
+    /// </summary>
+    private async Task<ClientProtocol?> SniffAsync(Socket socket, NetworkStream stream)
+    {
+        var head = new byte[8];
+        int got;
+        using (var limit = new CancellationTokenSource(_options.FirstCallTimeout))
+        {
+            try
+            {
+                got = await socket.ReceiveAsync(head, SocketFlags.Peek, limit.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or SocketException)
+            {
+                _log.LogWarning("Closing a client on {Socket}: nothing sent within {Timeout} s of connecting", _options.Path, _options.FirstCallTimeout.TotalSeconds);
+                await RefuseAsync(stream, ClientProtocol.Json,
+                    new VirtException(ErrorCode.Rpc, $"no call within {_options.FirstCallTimeout.TotalSeconds:0.###} s of connecting; connection closed")).ConfigureAwait(false);
+                return null;
+            }
+        }
+        // A first frame written in pieces: the rest of the 8 bytes gets a moment to arrive.
+        for (var wait = 0; got is > 0 and < 8 && wait < 20; wait++)
+        {
+            await Task.Delay(5).ConfigureAwait(false);
+            got = socket.Available >= 8 ? 8 : Math.Max(got, socket.Available);
+        }
+        if (got == 0)
+            return null;
+        if (got >= 8)
+            await socket.ReceiveAsync(head, SocketFlags.Peek).ConfigureAwait(false);
+        if (got < 8 || !LibvirtFraming.LooksLikeLibvirt(head))
+            return ClientProtocol.Json;
+        if (_libvirt is not null)
+            return ClientProtocol.Libvirt;
+        _log.LogWarning("Closing a libvirt client on {Socket}: this socket does not serve libvirt's protocol", _options.Path);
+        return null;
+    }
+
+    private static async Task RefuseAsync(NetworkStream stream, ClientProtocol protocol, VirtException reason)
     {
         try
         {
-            await FrameCodec.WriteAsync(stream, SocketClientConnection.ErrorEnvelope(0, "connection", reason)).ConfigureAwait(false);
+            if (protocol == ClientProtocol.Libvirt)
+            {
+                // Its first call gets the refusal as its reply, so virsh prints the reason.
+                if (await LibvirtFraming.ReadAsync(stream, 64 * 1024, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false) is { } call)
+                    await stream.WriteAsync(LibvirtConnection.ErrorReply(call.Header, LibvirtError.From(reason.Code == ErrorCode.Rpc ? ErrorCode.OperationFailed : reason.Code, reason.Message))).ConfigureAwait(false);
+            }
+            else
+            {
+                await FrameCodec.WriteAsync(stream, JsonConnection.ErrorEnvelope(0, "connection", reason)).ConfigureAwait(false);
+            }
             // Closing with unread input would reset the connection and could destroy the reason
             // before the client reads it: half-close, then drain briefly.
             stream.Socket.Shutdown(SocketShutdown.Send);
@@ -126,7 +195,7 @@ public sealed class UnixSocketServer : IAsyncDisposable
             {
             }
         }
-        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or TimeoutException or VirtException)
         {
         }
         await stream.DisposeAsync().ConfigureAwait(false);
@@ -137,7 +206,7 @@ public sealed class UnixSocketServer : IAsyncDisposable
     {
         _stopped = true;
         _listener.Close();
-        SocketClientConnection[] clients;
+        IClientConnection[] clients;
         lock (_clientsLock)
             clients = [.. _clients];
         await Task.WhenAll(clients.Select(c => c.DrainAsync(drain))).ConfigureAwait(false);

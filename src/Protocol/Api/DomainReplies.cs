@@ -31,13 +31,16 @@ public static class DomainReplies
     /// <summary>A domain's XML document (libvirt's "XML description").</summary>
     public sealed record DomainXmlDescription(DomainName Name, string Xml) : IDomainReply;
 
-    /// <summary>libvirt's virDomainInfo plus the state reason.</summary>
+    /// <summary>libvirt's virDomainInfo plus the state reason, and the taints of a running domain (custom-monitor, ...).</summary>
     public sealed record DomainInfo(
         DomainSummary Domain,
         ulong MaxMemoryKiB,
         ulong MemoryKiB,
         int Vcpus,
-        ulong CpuTimeNs) : IDomainReply;
+        ulong CpuTimeNs) : IDomainReply
+    {
+        public IReadOnlyList<string> Taints { get; init; } = [];
+    }
 
     /// <summary>QEMU's whole answer to a <see cref="DomainCommands.QemuMonitorCommand"/>, as JSON ({"return": ...}).</summary>
     public sealed record QemuMonitorReply(string Json) : IDomainReply;

@@ -5,6 +5,9 @@ namespace Virt.Protocol.Events;
 /// <summary>A lifecycle change of one domain, as libvirt reports it: event type plus a type-specific detail.</summary>
 public sealed record DomainLifecycleEvent(DomainName Name, DomainUuid Uuid, DomainEventType Type, int Detail)
 {
+    /// <summary>The domain's id when the event was published; null while it is inactive.</summary>
+    public int? Id { get; init; }
+
     public static DomainLifecycleEvent Defined(DomainName name, DomainUuid uuid, DefinedDetail detail) =>
         new(name, uuid, DomainEventType.Defined, (int)detail);
 

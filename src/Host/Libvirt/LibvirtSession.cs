@@ -1,0 +1,145 @@
+using Virt.Actors.Connections;
+using Virt.Host.Runtime;
+using Virt.Host.Sockets;
+using Virt.Protocol.Api;
+using Virt.Protocol.Errors;
+using Virt.Protocol.Libvirt;
+using Virt.Protocol.Libvirt.Xdr;
+using static Virt.Protocol.Api.DomainCommands;
+using static Virt.Protocol.Api.DomainReplies;
+using P = Virt.Protocol.Libvirt.RemoteProcedures;
+
+namespace Virt.Host.Libvirt;
+
+/// <summary>
+/// One libvirt client, mapped onto Virt's API records through its own ConnectionActor, opened at CONNECT_OPEN (so
+/// read-only and autodestroy are this connection's): the actors never learn libvirt's protocol. Each procedure decodes
+/// its arguments, makes the call and encodes its result; what is not here gets libvirt's unknown-procedure error.
+/// </summary>
+internal sealed partial class LibvirtSession(VirtRuntime runtime, ClientIdentity client, ILibvirtOutput output, string defaultUri) : ILibvirtSession
+{
+    private delegate Task<XdrWriter?> Procedure(LibvirtSession session, XdrReader args, CancellationToken ct);
+
+    private static readonly Dictionary<int, Procedure> Remote = new()
+    {
+        [P.AuthList] = (s, a, _) => s.AuthList(a),
+        [P.ConnectSupportsFeature] = (s, a, _) => s.SupportsFeature(a),
+        [P.ConnectOpen] = (s, a, ct) => s.OpenAsync(a, ct),
+        [P.ConnectClose] = (s, a, _) => s.CloseConnection(a),
+        [P.ConnectRegisterCloseCallback] = (s, a, _) => s.Void(a),
+        [P.ConnectUnregisterCloseCallback] = (s, a, _) => s.Void(a),
+        [P.ConnectGetType] = (s, a, _) => s.GetType(a),
+        [P.ConnectGetVersion] = (s, a, ct) => s.GetVersionAsync(a, ct),
+        [P.ConnectGetLibVersion] = (s, a, _) => s.GetLibVersion(a),
+        [P.ConnectGetHostname] = (s, a, _) => s.GetHostname(a),
+        [P.ConnectGetUri] = (s, a, _) => s.GetUri(a),
+        [P.ConnectIsSecure] = (s, a, _) => s.IsSecure(a),
+        [P.NodeGetInfo] = (s, a, _) => s.NodeGetInfo(a),
+        [P.NodeGetSecurityModel] = (s, a, _) => s.NodeGetSecurityModel(a),
+        [P.DomainLookupByName] = (s, a, ct) => s.LookupByNameAsync(a, ct),
+        [P.DomainLookupByUuid] = (s, a, ct) => s.LookupByUuidAsync(a, ct),
+        [P.DomainLookupById] = (s, a, ct) => s.LookupByIdAsync(a, ct),
+        [P.ConnectListAllDomains] = (s, a, ct) => s.ListAllDomainsAsync(a, ct),
+        [P.ConnectNumOfDomains] = (s, a, ct) => s.NumOfDomainsAsync(a, active: true, ct),
+        [P.ConnectNumOfDefinedDomains] = (s, a, ct) => s.NumOfDomainsAsync(a, active: false, ct),
+        [P.ConnectListDomains] = (s, a, ct) => s.ListDomainIdsAsync(a, ct),
+        [P.ConnectListDefinedDomains] = (s, a, ct) => s.ListDefinedDomainsAsync(a, ct),
+        [P.DomainGetInfo] = (s, a, ct) => s.GetInfoAsync(a, ct),
+        [P.DomainGetState] = (s, a, ct) => s.GetStateAsync(a, ct),
+        [P.DomainGetOsType] = (s, a, ct) => s.GetOsTypeAsync(a, ct),
+        [P.DomainGetXmlDesc] = (s, a, ct) => s.GetXmlDescAsync(a, ct),
+        [P.DomainGetAutostart] = (s, a, ct) => s.GetAutostartAsync(a, ct),
+        [P.DomainSetAutostart] = (s, a, ct) => s.SetAutostartAsync(a, ct),
+        [P.DomainIsActive] = (s, a, ct) => s.IsActiveAsync(a, ct),
+        [P.DomainIsPersistent] = (s, a, ct) => s.IsPersistentAsync(a, ct),
+        [P.DomainHasManagedSaveImage] = (s, a, ct) => s.NoneOfThemAsync(a, ct),
+        [P.DomainSnapshotNum] = (s, a, ct) => s.NoneOfThemAsync(a, ct),
+        [P.DomainGetMessages] = (s, a, ct) => s.GetMessagesAsync(a, ct),
+        [P.DomainGetSecurityLabel] = (s, a, ct) => s.GetSecurityLabelAsync(a, ct),
+        [P.DomainDefineXml] = (s, a, ct) => s.DefineAsync(a, withFlags: false, ct),
+        [P.DomainDefineXmlFlags] = (s, a, ct) => s.DefineAsync(a, withFlags: true, ct),
+        [P.DomainUndefine] = (s, a, ct) => s.UndefineAsync(a, withFlags: false, ct),
+        [P.DomainUndefineFlags] = (s, a, ct) => s.UndefineAsync(a, withFlags: true, ct),
+        [P.DomainCreate] = (s, a, ct) => s.CreateAsync(a, withFlags: false, ct),
+        [P.DomainCreateWithFlags] = (s, a, ct) => s.CreateAsync(a, withFlags: true, ct),
+        [P.DomainCreateXml] = (s, a, ct) => s.CreateXmlAsync(a, ct),
+        [P.DomainShutdown] = (s, a, ct) => s.ShutdownAsync(a, withFlags: false, ct),
+        [P.DomainShutdownFlags] = (s, a, ct) => s.ShutdownAsync(a, withFlags: true, ct),
+        [P.DomainReboot] = (s, a, ct) => s.RebootAsync(a, ct),
+        [P.DomainReset] = (s, a, ct) => s.ResetAsync(a, ct),
+        [P.DomainDestroy] = (s, a, ct) => s.DestroyAsync(a, withFlags: false, ct),
+        [P.DomainDestroyFlags] = (s, a, ct) => s.DestroyAsync(a, withFlags: true, ct),
+        [P.DomainSuspend] = (s, a, ct) => s.SuspendAsync(a, ct),
+        [P.DomainResume] = (s, a, ct) => s.ResumeAsync(a, ct),
+        [P.ConnectDomainEventCallbackRegisterAny] = (s, a, ct) => s.RegisterCallbackAsync(a, ct),
+        [P.ConnectDomainEventCallbackDeregisterAny] = (s, a, ct) => s.DeregisterCallbackAsync(a, ct),
+        [P.ConnectDomainEventRegister] = (s, a, ct) => s.RegisterLegacyLifecycleAsync(a, ct),
+        [P.ConnectDomainEventDeregister] = (s, a, ct) => s.DeregisterLegacyLifecycleAsync(a, ct),
+        [P.ConnectDomainEventRegisterAny] = (s, a, ct) => s.RegisterLegacyAnyAsync(a, ct),
+        [P.ConnectDomainEventDeregisterAny] = (s, a, ct) => s.DeregisterLegacyAnyAsync(a, ct),
+    };
+
+    private static readonly Dictionary<int, Procedure> Qemu = new()
+    {
+        [P.QemuDomainMonitorCommand] = (s, a, ct) => s.MonitorCommandAsync(a, ct),
+    };
+
+    private ConnectionClient? _connection;
+    private string? _uri;
+
+    public async Task<byte[]> CallAsync(LibvirtPacket call, CancellationToken ct)
+    {
+        var header = call.Header;
+        var table = header.Program == LibvirtProgram.Qemu ? Qemu : Remote;
+        if (!table.TryGetValue(header.Procedure, out var procedure))
+            return LibvirtConnection.ErrorReply(header, LibvirtError.UnknownProcedure(header.Procedure));
+        try
+        {
+            var body = await procedure(this, new XdrReader(call.Body), ct).ConfigureAwait(false);
+            return LibvirtFraming.Encode(header.Reply(LibvirtStatus.Ok), body is null ? [] : body.Written);
+        }
+        catch (LibvirtFault fault)
+        {
+            return LibvirtConnection.ErrorReply(header, fault.Error);
+        }
+        catch (VirtException e)
+        {
+            return LibvirtConnection.ErrorReply(header, LibvirtError.From(e));
+        }
+    }
+
+    /// <summary>The connection the calls go through; libvirt's "connection not open" before CONNECT_OPEN.</summary>
+    private ConnectionClient Connection => _connection
+        ?? throw new LibvirtFault(new LibvirtError(LibvirtError.InternalError, LibvirtError.FromRpc, "internal error: connection not open"));
+
+    /// <summary>One command through the connection; an error reply becomes the libvirt error it stands for.</summary>
+    private async Task<T> CallAsync<T>(IDomainCommand command, CancellationToken ct) where T : IDomainReply
+    {
+        var reply = await Connection.CallAsync(command, ct).ConfigureAwait(false);
+        return reply switch
+        {
+            T expected => expected,
+            ErrorReply error => throw new VirtException(error.Code, error.Message),
+            _ => throw new VirtException(ErrorCode.InternalError, $"{Virt.Protocol.Rpc.Procedures.Describe(command)} gave a reply of another kind"),
+        };
+    }
+
+    private static Task<XdrWriter?> Done(XdrWriter? body = null) => Task.FromResult(body);
+
+    private Task<XdrWriter?> Void(XdrReader args)
+    {
+        args.End("void call");
+        return Done();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // The client went, however it went: its autodestroy domains die with its connection.
+        if (_connection is { } connection)
+        {
+            _connection = null;
+            await StopEventsAsync().ConfigureAwait(false);
+            connection.Close();
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using Virt.Protocol.Errors;
+using Virt.Protocol.Libvirt.Xdr;
+
+namespace Virt.Protocol.Libvirt;
+
+/// <summary>
+/// remote_error: libvirt's error number, domain and level with the message as libvirt words it ("Requested operation is
+/// not valid: ..."), so virsh prints what it prints against libvirtd and python's libvirtError codes compare.
+/// </summary>
+public sealed record LibvirtError(int Code, int Domain, string Message)
+{
+    public const int LevelError = 2;
+    public const int FromRpc = 7;
+    public const int FromQemu = 10;
+    public const int FromDomain = 20;
+
+    public const int InternalError = 1;
+    public const int NoSupport = 3;
+    public const int NoConnect = 5;
+    public const int InvalidArg = 8;
+    public const int OperationFailed = 9;
+    public const int XmlError = 27;
+    public const int OperationDenied = 29;
+    public const int Rpc = 39;
+    public const int NoDomain = 42;
+    public const int OperationInvalid = 55;
+    public const int ConfigUnsupported = 67;
+    public const int OperationTimeout = 68;
+
+    /// <summary>
+    /// Exactly what libvirt's server answers for a procedure it does not know; the client turns it into NO_SUPPORT,
+    /// which is what virsh and the library test for before falling back.
+    /// </summary>
+    public static LibvirtError UnknownProcedure(int procedure) => new(Rpc, FromRpc, $"unknown procedure: {procedure}");
+
+    /// <summary>
+    /// Virt's error as libvirt reports the same failure. A duplicate name or UUID is OPERATION_FAILED in libvirt, not
+    /// DOM_EXIST; only protocol faults use RPC, since virsh reconnects after an RPC error.
+    /// </summary>
+    public static LibvirtError From(VirtException error) => From(error.Code, error.Message);
+
+    public static LibvirtError From(ErrorCode code, string message) => code switch
+    {
+        ErrorCode.NoDomain => new(NoDomain, FromQemu, Prefixed("Domain not found: ", StripPrefix(message, "Domain not found: "))),
+        ErrorCode.DomainExists => new(OperationFailed, FromQemu, Prefixed("operation failed: ", message)),
+        ErrorCode.OperationInvalid => new(OperationInvalid, FromQemu, Prefixed("Requested operation is not valid: ", message)),
+        ErrorCode.OperationDenied => new(OperationDenied, FromQemu, Prefixed("operation forbidden: ", StripPrefix(message, "operation forbidden: "))),
+        ErrorCode.XmlError => new(XmlError, FromDomain, Prefixed("XML error: ", StripPrefix(message, "XML error: "))),
+        ErrorCode.ConfigUnsupported => new(ConfigUnsupported, FromQemu, Prefixed("unsupported configuration: ", message)),
+        ErrorCode.OperationTimeout => new(OperationTimeout, FromQemu, Prefixed("Timed out during operation: ", message)),
+        ErrorCode.OperationFailed => new(OperationFailed, FromQemu, Prefixed("operation failed: ", message)),
+        ErrorCode.Rpc => new(Rpc, FromRpc, message),
+        _ => new(InternalError, FromQemu, Prefixed("internal error: ", message)),
+    };
+
+    public static LibvirtError InvalidArgument(string message) => new(InvalidArg, FromQemu, "invalid argument: " + message);
+
+    public static LibvirtError Unsupported(string message) => new(NoSupport, FromQemu, "this function is not supported by the connection driver: " + message);
+
+    private static string Prefixed(string prefix, string message) => prefix + message;
+
+    private static string StripPrefix(string message, string prefix) =>
+        message.StartsWith(prefix, StringComparison.Ordinal) ? message[prefix.Length..] : message;
+
+    /// <summary>The body of a REPLY with status ERROR.</summary>
+    public void Write(XdrWriter w) => w
+        .Int(Code).Int(Domain).OptionalString(Message).Int(LevelError)
+        .UInt(0) // dom: unused
+        .OptionalString(null).OptionalString(null).OptionalString(null)
+        .Int(0).Int(0)
+        .UInt(0); // net: unused
+}

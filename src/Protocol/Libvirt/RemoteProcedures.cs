@@ -1,0 +1,102 @@
+namespace Virt.Protocol.Libvirt;
+
+/// <summary>
+/// The one table of libvirt's procedure numbers Virt serves (remote_protocol.x and qemu_protocol.x of libvirt 9.0;
+/// the numbers are never reused). Anything else gets libvirt's unknown-procedure error.
+/// </summary>
+public static class RemoteProcedures
+{
+    public const int ConnectOpen = 1;
+    public const int ConnectClose = 2;
+    public const int ConnectGetType = 3;
+    public const int ConnectGetVersion = 4;
+    public const int NodeGetInfo = 6;
+    public const int ConnectGetCapabilities = 7;
+    public const int DomainCreate = 9;
+    public const int DomainCreateXml = 10;
+    public const int DomainDefineXml = 11;
+    public const int DomainDestroy = 12;
+    public const int DomainGetXmlDesc = 14;
+    public const int DomainGetAutostart = 15;
+    public const int DomainGetInfo = 16;
+    public const int DomainGetOsType = 19;
+    public const int ConnectListDefinedDomains = 21;
+    public const int DomainLookupById = 22;
+    public const int DomainLookupByName = 23;
+    public const int DomainLookupByUuid = 24;
+    public const int ConnectNumOfDefinedDomains = 25;
+    public const int DomainReboot = 27;
+    public const int DomainResume = 28;
+    public const int DomainSetAutostart = 29;
+    public const int DomainShutdown = 33;
+    public const int DomainSuspend = 34;
+    public const int DomainUndefine = 35;
+    public const int ConnectListDomains = 37;
+    public const int ConnectNumOfDomains = 51;
+    public const int ConnectGetHostname = 59;
+    public const int ConnectSupportsFeature = 60;
+    public const int AuthList = 66;
+    public const int ConnectDomainEventRegister = 105;
+    public const int ConnectDomainEventDeregister = 106;
+    public const int DomainEventLifecycle = 107;
+    public const int ConnectGetUri = 110;
+    public const int DomainGetSecurityLabel = 121;
+    public const int NodeGetSecurityModel = 122;
+    public const int ConnectIsSecure = 149;
+    public const int DomainIsActive = 150;
+    public const int DomainIsPersistent = 151;
+    public const int ConnectGetLibVersion = 157;
+    public const int ConnectDomainEventRegisterAny = 167;
+    public const int ConnectDomainEventDeregisterAny = 168;
+    public const int DomainEventReboot = 169;
+    public const int DomainHasManagedSaveImage = 183;
+    public const int DomainSnapshotNum = 187;
+    public const int DomainCreateWithFlags = 196;
+    public const int DomainGetState = 212;
+    public const int DomainUndefineFlags = 231;
+    public const int DomainDestroyFlags = 234;
+    public const int DomainReset = 245;
+    public const int DomainShutdownFlags = 258;
+    public const int ConnectListAllDomains = 273;
+    public const int ConnectDomainEventCallbackRegisterAny = 316;
+    public const int ConnectDomainEventCallbackDeregisterAny = 317;
+    public const int DomainEventCallbackLifecycle = 318;
+    public const int DomainEventCallbackReboot = 319;
+    public const int ConnectGetDomainCapabilities = 342;
+    public const int DomainDefineXmlFlags = 350;
+    public const int ConnectRegisterCloseCallback = 360;
+    public const int ConnectUnregisterCloseCallback = 361;
+    public const int DomainGetMessages = 426;
+
+    /// <summary>QEMU_PROGRAM's one procedure Virt serves.</summary>
+    public const int QemuDomainMonitorCommand = 1;
+
+    /// <summary>remote_protocol.x's caps: REMOTE_STRING_MAX and the array limits Virt's structs use.</summary>
+    public const int StringMax = 4194304;
+    public const int DomainListMax = 16384;
+    public const int DomainNameListMax = 16384;
+    public const int DomainIdListMax = 16384;
+    public const int AuthTypeListMax = 20;
+    public const int DomainMessagesMax = 2048;
+    public const int SecurityModelBufLen = 257;
+    public const int SecurityLabelBufLen = 4097;
+}
+
+/// <summary>The event ids of CONNECT_DOMAIN_EVENT_(CALLBACK_)REGISTER_ANY that Virt produces (virDomainEventID).</summary>
+public static class DomainEventId
+{
+    public const int Lifecycle = 0;
+    public const int Reboot = 1;
+    /// <summary>VIR_DOMAIN_EVENT_ID_LAST in libvirt 9.0: ids up to it register (and stay silent if Virt has no such event).</summary>
+    public const int Last = 27;
+}
+
+/// <summary>VIR_DRV_FEATURE_* numbers a client probes with CONNECT_SUPPORTS_FEATURE.</summary>
+public static class DriverFeature
+{
+    public const int TypedParamString = 9;
+    public const int ProgramKeepalive = 10;
+    public const int RemoteEventCallback = 14;
+    public const int RemoteCloseCallback = 15;
+    public const int NetworkUpdateHasCorrectOrder = 16;
+}
