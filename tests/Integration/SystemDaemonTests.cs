@@ -66,6 +66,15 @@ public sealed class SystemDaemonTests : IAsyncLifetime
         var undefine = Assert.IsType<ErrorReply>(await CallAsync(reader, new UndefineDomain(DomainRef.ByName("sysvm"))));
         Assert.Equal(ErrorCode.OperationDenied, undefine.Code);
         Assert.True(File.Exists(Path.Combine(Prefix, "etc", "virt", "qemu", "sysvm.xml")));
+
+        // The real virsh as that user, on the same socket: it reads, and every change it asks for is refused there.
+        string[] asNobody = ["--reuid=65534", "--regid=65534", "--clear-groups", "virsh", "-c", $"qemu+unix:///system?socket={ReadOnlySocket}"];
+        Assert.Equal("sysvm\n\n", (await ClientProcess.RunAsync("setpriv", [.. asNobody, "list", "--all", "--name"])).Out);
+        var virshStart = await ClientProcess.RunAsync("setpriv", [.. asNobody, "start", "sysvm"]);
+        Assert.Equal(1, virshStart.Exit);
+        Assert.Equal("error: Failed to start domain 'sysvm'\nerror: operation forbidden: read only access prevents domain.start\n", virshStart.Err);
+        await using var check = await WireOver(Connect(_daemon.SocketPath));
+        Assert.Equal("shut off (unknown)", Assert.IsType<DomainSummary>(await CallAsync(check, new LookupDomain(DomainRef.ByName("sysvm")))).StateText);
     }
 
     [Fact]

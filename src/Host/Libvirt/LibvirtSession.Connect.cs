@@ -1,6 +1,7 @@
 using System.Net;
 using Virt.Actors.Connections;
 using Virt.Actors.Runtime;
+using Virt.Host.Libvirt.Capabilities;
 using Virt.Host.Runtime;
 using Virt.Protocol.Libvirt;
 using Virt.Protocol.Libvirt.Xdr;
@@ -78,9 +79,7 @@ internal sealed partial class LibvirtSession
     private async Task<XdrWriter?> GetVersionAsync(XdrReader args, CancellationToken ct)
     {
         args.End("get version");
-        var settings = runtime.Config.Runtime;
-        var caps = await runtime.Capabilities.GetAsync(DomainRuntime.ResolveEmulator(settings.DefaultEmulator), ct).ConfigureAwait(false);
-        var v = caps.Version;
+        var v = (await DefaultEmulatorAsync(ct).ConfigureAwait(false)).Version;
         return new XdrWriter().UHyper((ulong)(v.Major * 1_000_000L + Math.Max(0, v.Minor) * 1_000L + Math.Max(0, v.Build)));
     }
 
@@ -120,6 +119,31 @@ internal sealed partial class LibvirtSession
             w.Int(i < model.Length && i < 31 ? model[i] : 0);
         return Done(w.UHyper(node.MemoryKiB).Int(node.Cpus).Int(node.Mhz).Int(node.Nodes).Int(node.Sockets).Int(node.Cores).Int(node.Threads));
     }
+
+    private async Task<XdrWriter?> GetCapabilitiesAsync(XdrReader args, CancellationToken ct)
+    {
+        args.End("get capabilities");
+        var qemu = await DefaultEmulatorAsync(ct).ConfigureAwait(false);
+        return new XdrWriter().String(HostCapabilitiesXml.Build(qemu, NodeInfo.Read(), HostCapabilitiesXml.HostUuid()));
+    }
+
+    /// <summary>For the named emulator (or the default one), arch, machine and domain type; null ones take the defaults.</summary>
+    private async Task<XdrWriter?> GetDomainCapabilitiesAsync(XdrReader args, CancellationToken ct)
+    {
+        var emulator = args.OptionalString(P.StringMax, "emulatorbin");
+        var arch = args.OptionalString(P.StringMax, "arch");
+        var machine = args.OptionalString(P.StringMax, "machine");
+        var virtType = args.OptionalString(P.StringMax, "virttype");
+        _ = args.UInt("flags");
+        args.End("get domain capabilities");
+        var qemu = emulator is null
+            ? await DefaultEmulatorAsync(ct).ConfigureAwait(false)
+            : await runtime.Capabilities.GetAsync(DomainRuntime.ResolveEmulator(emulator), ct).ConfigureAwait(false);
+        return new XdrWriter().String(DomainCapabilitiesXml.Build(qemu, arch, machine, virtType));
+    }
+
+    private Task<Supervisor.Capabilities.QemuCapabilities> DefaultEmulatorAsync(CancellationToken ct) =>
+        runtime.Capabilities.GetAsync(DomainRuntime.ResolveEmulator(runtime.Config.Runtime.DefaultEmulator), ct);
 
     /// <summary>No security driver, as libvirt reports it without one: model "none", DOI "0".</summary>
     private Task<XdrWriter?> NodeGetSecurityModel(XdrReader args)

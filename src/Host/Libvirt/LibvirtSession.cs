@@ -36,6 +36,8 @@ internal sealed partial class LibvirtSession(VirtRuntime runtime, ClientIdentity
         [P.ConnectIsSecure] = (s, a, _) => s.IsSecure(a),
         [P.NodeGetInfo] = (s, a, _) => s.NodeGetInfo(a),
         [P.NodeGetSecurityModel] = (s, a, _) => s.NodeGetSecurityModel(a),
+        [P.ConnectGetCapabilities] = (s, a, ct) => s.GetCapabilitiesAsync(a, ct),
+        [P.ConnectGetDomainCapabilities] = (s, a, ct) => s.GetDomainCapabilitiesAsync(a, ct),
         [P.DomainLookupByName] = (s, a, ct) => s.LookupByNameAsync(a, ct),
         [P.DomainLookupByUuid] = (s, a, ct) => s.LookupByUuidAsync(a, ct),
         [P.DomainLookupById] = (s, a, ct) => s.LookupByIdAsync(a, ct),

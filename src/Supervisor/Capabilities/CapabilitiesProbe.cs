@@ -73,6 +73,7 @@ public static class CapabilitiesProbe
             ["abstract"] = false,
         }, ct: ct).ConfigureAwait(false);
         var options = await client.ExecuteAsync("query-command-line-options", ct: ct).ConfigureAwait(false);
+        var cpus = await client.ExecuteAsync("query-cpu-definitions", ct: ct).ConfigureAwait(false);
 
         var qemu = version.GetProperty("qemu");
         return new QemuCapabilities
@@ -92,8 +93,15 @@ public static class CapabilitiesProbe
                 .ToArray(),
             Commands = commands.EnumerateArray().Select(c => c.GetProperty("name").GetString() ?? "").ToHashSet(StringComparer.Ordinal),
             SupportsSandbox = options.EnumerateArray().Any(o => o.GetProperty("option").GetString() == "sandbox"),
+            CpuModels = cpus.EnumerateArray().Select(ParseCpuModel).OrderBy(m => m.Name, StringComparer.Ordinal).ToArray(),
         };
     }
+
+    /// <summary>Usable when QEMU lists no unavailable features for it under the accelerator the probe ran with (TCG).</summary>
+    private static CpuModel ParseCpuModel(JsonElement cpu) => new(
+        cpu.GetProperty("name").GetString() ?? "",
+        !cpu.TryGetProperty("unavailable-features", out var missing) || missing.GetArrayLength() == 0,
+        cpu.TryGetProperty("deprecated", out var deprecated) && deprecated.GetBoolean());
 
     private static MachineType ParseMachine(JsonElement machine) => new(
         machine.GetProperty("name").GetString() ?? "",

@@ -15,6 +15,8 @@ public sealed record QemuCapabilities
     public IReadOnlyList<string> Accelerators { get; init; } = [];
     /// <summary>Whether the binary has seccomp support (the -sandbox option).</summary>
     public bool SupportsSandbox { get; init; }
+    /// <summary>CPU models for -cpu (query-cpu-definitions).</summary>
+    public IReadOnlyList<CpuModel> CpuModels { get; init; } = [];
     /// <summary>QMP commands the binary accepts (query-commands).</summary>
     public IReadOnlySet<string> Commands { get; init; } = new HashSet<string>();
 
@@ -27,3 +29,6 @@ public sealed record QemuCapabilities
 
 /// <summary>One machine type from query-machines.</summary>
 public sealed record MachineType(string Name, string? Alias, bool IsDefault, int MaxCpus, bool Deprecated);
+
+/// <summary>One CPU model from query-cpu-definitions.</summary>
+public sealed record CpuModel(string Name, bool Usable, bool Deprecated);
