@@ -54,7 +54,7 @@ internal sealed partial class LibvirtSession
             throw new LibvirtFault(new LibvirtError(LibvirtError.NoConnect, LibvirtError.FromRpc, $"no connection driver available for {name}"));
         if (_connection is not null)
             throw new LibvirtFault(LibvirtError.InvalidArgument("the connection is already open"));
-        var readOnly = client.ReadOnly || (flags & ConnectReadOnly) != 0;
+        var readOnly = _readOnly = client.ReadOnly || (flags & ConnectReadOnly) != 0;
         var info = new ClientInfo(client.Uid, client.Pid, readOnly, "libvirt over unix");
         var actor = await runtime.OpenConnectionAsync(info, new EventSink(this), ct: ct).ConfigureAwait(false);
         _connection = new ConnectionClient(actor, runtime.Config.Host.CallTimeout);
@@ -138,8 +138,22 @@ internal sealed partial class LibvirtSession
         args.End("get domain capabilities");
         var qemu = emulator is null
             ? await DefaultEmulatorAsync(ct).ConfigureAwait(false)
-            : await runtime.Capabilities.GetAsync(DomainRuntime.ResolveEmulator(emulator), ct).ConfigureAwait(false);
+            : await runtime.Capabilities.GetAsync(CheckEmulator(emulator), ct).ConfigureAwait(false);
         return new XdrWriter().String(DomainCapabilitiesXml.Build(qemu, arch, machine, virtType));
+    }
+
+    /// <summary>
+    /// A probe runs the binary it is given: only an absolute path to a qemu-system-* program, and on a read-only
+    /// connection only the default emulator, which any start would probe anyway.
+    /// </summary>
+    private string CheckEmulator(string emulator)
+    {
+        if (emulator.Contains('\0') || !Path.IsPathRooted(emulator) || !Path.GetFileName(emulator).StartsWith("qemu-system-", StringComparison.Ordinal))
+            throw new LibvirtFault(LibvirtError.InvalidArgument($"emulator '{emulator.Replace('\0', ' ')}' is not an absolute path to a qemu-system-* program"));
+        var path = Path.GetFullPath(emulator);
+        if ((client.ReadOnly || _readOnly) && path != DomainRuntime.ResolveEmulator(runtime.Config.Runtime.DefaultEmulator))
+            throw new Protocol.Errors.VirtException(Protocol.Errors.ErrorCode.OperationDenied, "read only access prevents probing an emulator other than the default one");
+        return path;
     }
 
     private Task<Supervisor.Capabilities.QemuCapabilities> DefaultEmulatorAsync(CancellationToken ct) =>

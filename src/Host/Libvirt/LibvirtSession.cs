@@ -88,6 +88,7 @@ internal sealed partial class LibvirtSession(VirtRuntime runtime, ClientIdentity
 
     private ConnectionClient? _connection;
     private string? _uri;
+    private bool _readOnly;
 
     public async Task<byte[]> CallAsync(LibvirtPacket call, CancellationToken ct)
     {
