@@ -22,7 +22,7 @@ public sealed class ConfigDirectoryHostilityTests : IDisposable
         Directory.CreateDirectory(ConfigDir);
         File.SetUnixFileMode(ConfigDir, (UnixFileMode)0b111_000_000);
         await File.WriteAllTextAsync(Path.Combine(ConfigDir, "good.xml"), Domain("good"));
-        Assert.Equal(0, Mkfifo(Path.Combine(ConfigDir, "fifo.xml"), 0b110_000_000));
+        Assert.Equal(0, Fifo.Make(Path.Combine(ConfigDir, "fifo.xml")));
         File.CreateSymbolicLink(Path.Combine(ConfigDir, "zero.xml"), "/dev/zero");
         File.CreateSymbolicLink(Path.Combine(ConfigDir, "dangling.xml"), Path.Combine(ConfigDir, "nowhere"));
         Directory.CreateDirectory(Path.Combine(ConfigDir, "dir.xml"));
@@ -82,9 +82,6 @@ public sealed class ConfigDirectoryHostilityTests : IDisposable
         Assert.Contains("52428800 bytes", result.Err);
         Assert.Contains("at most 1048576 bytes", result.Err);
     }
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mkfifo", SetLastError = true)]
-    private static extern int Mkfifo(string path, uint mode);
 
     public void Dispose() => _dir.Dispose();
 }

@@ -15,7 +15,6 @@ public sealed class ConfigStore
     private const string Extension = ".xml";
     private const string TempSuffix = ".virt-tmp";
     private const UnixFileMode PrivateDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-    private const UnixFileMode PrivateFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     private readonly Dictionary<string, CachedFile> _cache = new(StringComparer.Ordinal);
 
@@ -133,23 +132,10 @@ public sealed class ConfigStore
         var bytes = Encoding.UTF8.GetBytes(DomainXml.Format(definition));
         try
         {
-            using (var stream = new FileStream(temp, new FileStreamOptions
-            {
-                Mode = FileMode.Create,
-                Access = FileAccess.Write,
-                Share = FileShare.None,
-                UnixCreateMode = PrivateFile,
-            }))
-            {
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, path, overwrite: true);
-            NativeFiles.FsyncDirectory(Directory);
+            AtomicFile.Write(path, temp, bytes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            TryDeleteFile(temp);
             throw new VirtException(ErrorCode.OperationFailed, $"cannot write config {path}: {e.Message}", e);
         }
     }

@@ -7,6 +7,7 @@ using Virt.Actors.Connections;
 using Virt.Actors.Connections.Hosting;
 using Virt.Actors.Hosting;
 using Virt.Actors.Registry;
+using Virt.Actors.Storage;
 using Virt.Host.Configuration;
 using Virt.Host.Daemon;
 using Virt.Host.Remote;
@@ -23,11 +24,12 @@ namespace Virt.Host.Runtime;
 /// </summary>
 public sealed class VirtRuntime : IAsyncDisposable
 {
-    private VirtRuntime(IHost host, VirtConfig config, CapabilitiesCache capabilities)
+    private VirtRuntime(IHost host, VirtConfig config, CapabilitiesCache capabilities, StoragePools storage)
     {
         Host = host;
         Config = config;
         Capabilities = capabilities;
+        Storage = storage;
         System = host.Services.GetRequiredService<ActorSystem>();
         var registry = host.Services.GetRequiredService<ActorRegistry>();
         Domains = registry.Get<DomainRegistry>();
@@ -38,6 +40,8 @@ public sealed class VirtRuntime : IAsyncDisposable
     /// <summary>The emulator probes the domain actors use; a probe made here is the one a start reuses.</summary>
     public CapabilitiesCache Capabilities { get; }
     public VirtConfig Config { get; }
+    /// <summary>The storage pools libvirt clients see (directory pools); the domain actors do not need them.</summary>
+    public StoragePools Storage { get; }
     public ActorSystem System { get; }
     public IActorRef Domains { get; }
     public IActorRef Connections { get; }
@@ -47,6 +51,10 @@ public sealed class VirtRuntime : IAsyncDisposable
         Action<IServiceCollection>? configure = null, CancellationToken ct = default)
     {
         TreeDirectories.Ensure(config.Runtime.Paths);
+        var poolProblems = new List<string>();
+        var storage = StoragePools.Open(config.Runtime.Paths.StorageDir, poolProblems);
+        foreach (var problem in poolProblems)
+            logger.Warning("Skipped storage pool config {Problem}", problem);
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             DisableDefaults = true,
@@ -71,7 +79,7 @@ public sealed class VirtRuntime : IAsyncDisposable
         configure?.Invoke(builder.Services);
         var host = builder.Build();
         await host.StartAsync(ct).ConfigureAwait(false);
-        var runtime = new VirtRuntime(host, config, capabilities);
+        var runtime = new VirtRuntime(host, config, capabilities, storage);
         // Ready means the configs are loaded: a call answered before would not know every domain.
         var report = await runtime.Domains.Ask<DomainRegistryActor.ScanReport>(DomainRegistryActor.GetScanReport.Instance, ScanWait, ct)
             .ConfigureAwait(false);

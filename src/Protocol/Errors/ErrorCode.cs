@@ -13,6 +13,8 @@ public enum ErrorCode
     OperationTimeout,
     OperationFailed,
     Rpc,
+    NoStoragePool,
+    NoStorageVolume,
 }
 
 public static class ErrorCodeNames
@@ -30,6 +32,8 @@ public static class ErrorCodeNames
         ErrorCode.OperationTimeout => "OPERATION_TIMEOUT",
         ErrorCode.OperationFailed => "OPERATION_FAILED",
         ErrorCode.Rpc => "RPC",
+        ErrorCode.NoStoragePool => "NO_STORAGE_POOL",
+        ErrorCode.NoStorageVolume => "NO_STORAGE_VOL",
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, null),
     };
 

@@ -21,6 +21,9 @@ public sealed record LibvirtError(int Code, int Domain, string Message)
     public const int OperationFailed = 9;
     public const int XmlError = 27;
     public const int OperationDenied = 29;
+    public const int NoStoragePool = 49;
+    public const int NoStorageVolume = 50;
+    public const int FromStorage = 18;
     public const int Rpc = 39;
     public const int NoDomain = 42;
     public const int OperationInvalid = 55;
@@ -46,10 +49,12 @@ public sealed record LibvirtError(int Code, int Domain, string Message)
         ErrorCode.OperationInvalid => new(OperationInvalid, FromQemu, Prefixed("Requested operation is not valid: ", message)),
         ErrorCode.OperationDenied => new(OperationDenied, FromQemu, Prefixed("operation forbidden: ", StripPrefix(message, "operation forbidden: "))),
         ErrorCode.XmlError => new(XmlError, FromDomain, Prefixed("XML error: ", StripPrefix(message, "XML error: "))),
-        ErrorCode.ConfigUnsupported => new(ConfigUnsupported, FromQemu, Prefixed("unsupported configuration: ", message)),
+        ErrorCode.ConfigUnsupported => new(ConfigUnsupported, FromQemu, Prefixed("unsupported configuration: ", StripPrefix(message, "unsupported configuration: "))),
         ErrorCode.OperationTimeout => new(OperationTimeout, FromQemu, Prefixed("Timed out during operation: ", message)),
         ErrorCode.OperationFailed => new(OperationFailed, FromQemu, Prefixed("operation failed: ", message)),
         ErrorCode.Rpc => new(Rpc, FromRpc, message),
+        ErrorCode.NoStoragePool => new(NoStoragePool, FromStorage, Prefixed("Storage pool not found: ", StripPrefix(message, "Storage pool not found: "))),
+        ErrorCode.NoStorageVolume => new(NoStorageVolume, FromStorage, Prefixed("Storage volume not found: ", StripPrefix(message, "Storage volume not found: "))),
         _ => new(InternalError, FromQemu, Prefixed("internal error: ", message)),
     };
 

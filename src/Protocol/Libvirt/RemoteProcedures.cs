@@ -68,6 +68,40 @@ public static class RemoteProcedures
     public const int ConnectUnregisterCloseCallback = 361;
     public const int DomainGetMessages = 426;
 
+    public const int ConnectNumOfStoragePools = 71;
+    public const int ConnectListStoragePools = 72;
+    public const int ConnectNumOfDefinedStoragePools = 73;
+    public const int ConnectListDefinedStoragePools = 74;
+    public const int StoragePoolCreateXml = 76;
+    public const int StoragePoolDefineXml = 77;
+    public const int StoragePoolCreate = 78;
+    public const int StoragePoolBuild = 79;
+    public const int StoragePoolDestroy = 80;
+    public const int StoragePoolUndefine = 82;
+    public const int StoragePoolRefresh = 83;
+    public const int StoragePoolLookupByName = 84;
+    public const int StoragePoolLookupByUuid = 85;
+    public const int StoragePoolLookupByVolume = 86;
+    public const int StoragePoolGetInfo = 87;
+    public const int StoragePoolGetXmlDesc = 88;
+    public const int StoragePoolGetAutostart = 89;
+    public const int StoragePoolSetAutostart = 90;
+    public const int StoragePoolNumOfVolumes = 91;
+    public const int StoragePoolListVolumes = 92;
+    public const int StorageVolCreateXml = 93;
+    public const int StorageVolDelete = 94;
+    public const int StorageVolLookupByName = 95;
+    public const int StorageVolLookupByKey = 96;
+    public const int StorageVolLookupByPath = 97;
+    public const int StorageVolGetInfo = 98;
+    public const int StorageVolGetXmlDesc = 99;
+    public const int StorageVolGetPath = 100;
+    public const int StoragePoolIsActive = 154;
+    public const int StoragePoolIsPersistent = 155;
+    public const int ConnectListAllStoragePools = 281;
+    public const int StoragePoolListAllVolumes = 282;
+    public const int StoragePoolLookupByTargetPath = 391;
+
     /// <summary>QEMU_PROGRAM's one procedure Virt serves.</summary>
     public const int QemuDomainMonitorCommand = 1;
 
@@ -80,6 +114,8 @@ public static class RemoteProcedures
     public const int DomainMessagesMax = 2048;
     public const int SecurityModelBufLen = 257;
     public const int SecurityLabelBufLen = 4097;
+    public const int StoragePoolListMax = 16384;
+    public const int StorageVolListMax = 16384;
 }
 
 /// <summary>The event ids of CONNECT_DOMAIN_EVENT_(CALLBACK_)REGISTER_ANY that Virt produces (virDomainEventID).</summary>

@@ -27,6 +27,17 @@ public static class NativeFiles
         return (uid, gid, mode);
     }
 
+    /// <summary>Owner, mode, size and allocated bytes (512-byte blocks) of a path, symlinks followed.</summary>
+    public static (uint Uid, uint Gid, uint Mode, ulong Size, ulong AllocatedBytes) StatFile(string path)
+    {
+        var buffer = new byte[256];
+        if (LibC.StatX(AtFdCwd, path, 0, StatxBasicStats, buffer) != 0)
+            throw new IOException($"cannot stat {path}: {Marshal.GetLastPInvokeErrorMessage()}");
+        return (BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(20)), BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(24)),
+            BinaryPrimitives.ReadUInt16LittleEndian(buffer.AsSpan(28)), BinaryPrimitives.ReadUInt64LittleEndian(buffer.AsSpan(40)),
+            BinaryPrimitives.ReadUInt64LittleEndian(buffer.AsSpan(48)) * 512);
+    }
+
     /// <summary>
     /// Opens a file for reading without blocking: open() of a FIFO with no writer would wait forever. Symlinks are
     /// followed, as libvirt follows them; what they lead to is checked with <see cref="FileType"/>.

@@ -36,6 +36,8 @@ public sealed record VirtPaths
     }
 
     public string AutostartDir => Path.Combine(ConfigDir, "autostart");
+    /// <summary>Storage pool configs (libvirt's storage/ beside qemu/): NAME.xml and autostart/NAME.xml.</summary>
+    public string StorageDir => Path.Combine(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(ConfigDir))!, "storage");
     public string? SocketPath => SocketDir is null ? null : Path.Combine(SocketDir, "virt-sock");
     public string? ReadOnlySocketPath => Mode == RuntimeMode.System && SocketDir is not null ? Path.Combine(SocketDir, "virt-sock-ro") : null;
     public string LockPath => Path.Combine(RuntimeDir, "virtd.lock");
@@ -62,7 +64,8 @@ public sealed record VirtPaths
             RuntimeDir = Path.Combine(runtimeBase, "qemu"),
             LogDir = logDir,
             SocketDir = runtimeBase,
-            Branches = [(Path.Combine(home, ".config"), configDir), (runtimeParent, Path.Combine(runtimeBase, "qemu")), (Path.Combine(home, ".cache"), logDir)],
+            Branches = [(Path.Combine(home, ".config"), configDir), (Path.Combine(home, ".config"), Path.Combine(home, ".config", "virt", "storage")),
+                (runtimeParent, Path.Combine(runtimeBase, "qemu")), (Path.Combine(home, ".cache"), logDir)],
         };
     }
 
@@ -83,8 +86,8 @@ public sealed record VirtPaths
             LogDir = logDir,
             SocketDir = Path.Combine(prefix, "run/virt"),
             Branches = staged
-                ? [(stageBase, configDir), (stageBase, runtimeDir), (stageBase, logDir)]
-                : [("/etc", configDir), ("/run", runtimeDir), ("/var/log", logDir)],
+                ? [(stageBase, configDir), (stageBase, Path.Combine(prefix, "etc/virt/storage")), (stageBase, runtimeDir), (stageBase, logDir)]
+                : [("/etc", configDir), ("/etc", "/etc/virt/storage"), ("/run", runtimeDir), ("/var/log", logDir)],
         };
     }
 
@@ -100,7 +103,7 @@ public sealed record VirtPaths
             ConfigDir = configDir,
             RuntimeDir = runtimeDir,
             LogDir = logDir,
-            Branches = [(rootBase, configDir), (rootBase, runtimeDir), (rootBase, logDir)],
+            Branches = [(rootBase, configDir), (rootBase, Path.Combine(root, "etc", "storage")), (rootBase, runtimeDir), (rootBase, logDir)],
         };
     }
 
@@ -111,7 +114,7 @@ public sealed record VirtPaths
     public bool Contains(string path)
     {
         var full = Path.GetFullPath(path);
-        return new[] { ConfigDir, RuntimeDir, LogDir, SocketDir }.Any(dir => dir is not null
+        return new[] { ConfigDir, StorageDir, RuntimeDir, LogDir, SocketDir }.Any(dir => dir is not null
             && (full == Path.TrimEndingDirectorySeparator(dir) || full.StartsWith(Path.TrimEndingDirectorySeparator(dir) + "/", StringComparison.Ordinal)));
     }
 

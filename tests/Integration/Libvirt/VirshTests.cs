@@ -10,17 +10,11 @@ namespace Virt.Integration.Tests.Libvirt;
 /// </summary>
 public sealed class VirshTests : DaemonTestBase
 {
-    private string Uri => $"qemu+unix:///session?socket={Daemon.SocketPath}";
+    private Virsh Client => new(Daemon.SocketPath);
 
-    private Task<ClientProcess.Result> Virsh(params string[] args) => ClientProcess.RunAsync("virsh", ["-c", Uri, .. args]);
+    private Task<ClientProcess.Result> Virsh(params string[] args) => Client.RunAsync(args);
 
-    private async Task<string> Ok(params string[] args)
-    {
-        var result = await Virsh(args);
-        Assert.True(result.Exit == 0, $"virsh {string.Join(' ', args)}: {result}");
-        Assert.Equal("", result.Err);
-        return result.Out;
-    }
+    private Task<string> Ok(params string[] args) => Client.OkAsync(args);
 
     private async Task<string> DefineAsync(string name)
     {
@@ -165,11 +159,11 @@ public sealed class VirshTests : DaemonTestBase
     public async Task A_read_only_connection_lists_and_changes_nothing()
     {
         await DefineAsync("ro");
-        var list = await ClientProcess.RunAsync("virsh", ["-r", "-c", Uri, "list", "--all", "--name"]);
+        var list = await Client.ReadOnlyAsync("list", "--all", "--name");
         Assert.Equal("ro\n\n", list.Out);
         // The library itself refuses a change on a connection it opened read-only; the daemon refuses it on its
         // read-only socket (SystemDaemonTests).
-        var start = await ClientProcess.RunAsync("virsh", ["-r", "-c", Uri, "start", "ro"]);
+        var start = await Client.ReadOnlyAsync("start", "ro");
         Assert.Equal(1, start.Exit);
         Assert.Contains("error: operation forbidden: read only access prevents virDomainCreate", start.Err);
         Assert.Equal("shut off\n\n", await Ok("domstate", "ro"));
