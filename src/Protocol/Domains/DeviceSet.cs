@@ -63,8 +63,11 @@ public sealed record NetworkHost(string Name, string? Port);
 public sealed record ControllerDevice
 {
     public required string Type { get; init; }
+    /// <summary>Given on define when the XML leaves it out, as libvirt gives it (<see cref="ControllerIndexes"/>).</summary>
     public int Index { get; init; }
     public string? Model { get; init; }
+    /// <summary>For a USB companion (ich9-uhciN): the first port it takes of its EHCI master.</summary>
+    public int? MasterStartPort { get; init; }
     public DeviceAddress? Address { get; init; }
 }
 

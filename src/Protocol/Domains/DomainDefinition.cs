@@ -23,6 +23,7 @@ public sealed record DomainDefinition
     public LifecycleAction OnPoweroff { get; init; } = LifecycleAction.Destroy;
     public LifecycleAction OnReboot { get; init; } = LifecycleAction.Restart;
     public LifecycleAction OnCrash { get; init; } = LifecycleAction.Destroy;
+    public PowerManagement Pm { get; init; } = new();
     public DeviceSet Devices { get; init; } = new();
 
     /// <summary>Extra QEMU arguments (libvirt's qemu:commandline namespace); their presence taints the domain.</summary>
@@ -73,4 +74,29 @@ public sealed record ClockConfig
 {
     /// <summary>libvirt's clock offset: utc, localtime, timezone or variable.</summary>
     public string Offset { get; init; } = "utc";
+    public IReadOnlyList<ClockTimer> Timers { get; init; } = [];
+}
+
+/// <summary>
+/// One &lt;timer&gt; of &lt;clock&gt;: a guest timer's presence and how it makes up for ticks it missed. Null means
+/// not written: the hypervisor's default.
+/// </summary>
+public sealed record ClockTimer
+{
+    /// <summary>rtc, pit, hpet, kvmclock, hypervclock, tsc.</summary>
+    public required string Name { get; init; }
+    public bool? Present { get; init; }
+    /// <summary>delay, catchup, merge, discard.</summary>
+    public string? TickPolicy { get; init; }
+    /// <summary>For rtc: boot, guest, wall, realtime.</summary>
+    public string? Track { get; init; }
+    /// <summary>For tsc: its frequency in Hz.</summary>
+    public ulong? Frequency { get; init; }
+}
+
+/// <summary>&lt;pm&gt;: whether the guest may suspend to RAM (S3) and to disk (S4); null leaves QEMU's default.</summary>
+public sealed record PowerManagement
+{
+    public bool? SuspendToMem { get; init; }
+    public bool? SuspendToDisk { get; init; }
 }

@@ -87,8 +87,15 @@ public static class DomainValidator
         var controllers = new HashSet<(string, int)>();
         foreach (var c in devices.Controllers)
         {
+            // USB companions share their EHCI's index; among the rest each USB index is one bus.
+            if (c.Type == "usb" && ControllerIndexes.DefaultStartPort(c.Model) is not null)
+                continue;
             if (!controllers.Add((c.Type, c.Index)))
-                throw Xml($"Multiple '{c.Type}' controllers with index '{c.Index}'", "controller", "index", lines.LineOf(c));
+            {
+                throw c.Type == "usb"
+                    ? Xml($"Duplicate USB controllers with index {c.Index}", "controller", "index", lines.LineOf(c))
+                    : Xml($"Multiple '{c.Type}' controllers with index '{c.Index}'", "controller", "index", lines.LineOf(c));
+            }
         }
         foreach (var nic in devices.Interfaces)
         {

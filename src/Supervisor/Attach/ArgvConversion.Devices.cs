@@ -155,7 +155,7 @@ internal sealed partial class ArgvConversion
             slot = Hex(parts[0]);
             function = parts.Length > 1 ? Hex(parts[1]) : 0;
         }
-        catch (FormatException)
+        catch (Exception e) when (e is FormatException or OverflowException)
         {
             throw v.Invalid("addr", addr, "SLOT[.FUNCTION] in hexadecimal, such as 0x3 or 0x1.0x2");
         }

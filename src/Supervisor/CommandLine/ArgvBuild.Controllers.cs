@@ -84,32 +84,86 @@ internal sealed partial class ArgvBuild
         }
     }
 
+    /// <summary>
+    /// One USB bus per index: its controller, or an ich9-ehci1 with its UHCI companions in one PCI slot (EHCI at
+    /// function 7, UHCI1-3 at 0-2), as libvirt places them. Without any written, pc and q35 get libvirt's default.
+    /// </summary>
     private void WriteUsbController(IReadOnlyList<ControllerDevice> usb)
     {
-        if (usb.FirstOrDefault(c => c.Index != 0) is { } extra)
-            throw Unsupported($"<controller type='usb' index='{extra.Index}'>: only one USB controller (index 0) is supported");
-        var controller = usb.FirstOrDefault();
-        var model = controller?.Model ?? (_family == MachineFamily.Q35 ? "qemu-xhci" : "piix3-uhci");
-        if (model == "none")
+        if (usb.Count == 0)
+            usb = [new ControllerDevice { Type = "usb", Model = _family == MachineFamily.Q35 ? "qemu-xhci" : "piix3-uhci" }];
+        if (usb.Any(c => c.Model == "none"))
+        {
+            if (usb.Count > 1)
+                throw Unsupported("<controller type='usb' model='none'> cannot be combined with other USB controllers");
             return;
+        }
+        var groups = usb.GroupBy(c => c.Index).OrderBy(g => g.Key).ToList();
+        var usb2Groups = 0;
+        foreach (var group in groups)
+        {
+            var members = group.ToList();
+            var master = members.FirstOrDefault(c => !IsCompanion(c));
+            var id = group.Key == 0 ? "usb" : $"usb{group.Key}";
+            if (members.Count == 1 && master is not null && !ControllerIndexes.IsUsb2(master))
+            {
+                WriteSingleUsbController(master, id);
+                continue;
+            }
+            if (master is null || master.Model != "ich9-ehci1" || members.Any(c => !ControllerIndexes.IsUsb2(c)))
+                throw Unsupported($"<controller type='usb' index='{group.Key}'>: USB companions (ich9-uhci1, 2, 3) need one ich9-ehci1 master at their index, and nothing else");
+            var written = members.Select(c => c.Address).FirstOrDefault(a => a?.Type == "pci");
+            // q35 keeps its first two USB2 sets where real ICH9 boards have them, 00:1d and 00:1a, when they are free.
+            int? preferred = _family == MachineFamily.Q35 ? usb2Groups switch { 0 => 0x1d, 1 => 0x1a, _ => null } : null;
+            usb2Groups++;
+            var slot = written is null ? _pci.ReserveSlot(preferred, $"usb controller {group.Key}") : (int?)null;
+            foreach (var controller in members.OrderBy(c => c.Model == "ich9-ehci1" ? 0 : 1).ThenBy(c => c.Model, StringComparer.Ordinal))
+            {
+                var device = new JsonObject { ["driver"] = controller.Model == "ich9-ehci1" ? "ich9-usb-ehci1" : "ich9-usb-" + controller.Model![5..] };
+                if (controller == master)
+                {
+                    device["id"] = id;
+                }
+                else
+                {
+                    device["masterbus"] = $"{id}.0";
+                    device["firstport"] = controller.MasterStartPort ?? 0;
+                }
+                var function = controller.Model switch { "ich9-ehci1" => 7, "ich9-uhci1" => 0, "ich9-uhci2" => 1, _ => 2 };
+                if (controller.Address is { Type: "pci" })
+                    _pci.Place(device, controller.Address, $"usb controller {group.Key}");
+                else
+                    _pci.PlaceInSlot(device, slot ?? PciSlotAllocator.SlotOf(written!, $"usb controller {group.Key}"), function, multifunction: function == 0);
+                _argv.Json("-device", device);
+            }
+            if (group.Key == 0)
+                _usbBus = "usb.0";
+        }
+    }
+
+    private static bool IsCompanion(ControllerDevice c) => ControllerIndexes.DefaultStartPort(c.Model) is not null;
+
+    private void WriteSingleUsbController(ControllerDevice controller, string id)
+    {
+        var model = controller.Model ?? "piix3-uhci"; // libvirt's default model on x86, also on q35 when written without one
         var driver = model switch
         {
             "piix3-uhci" => "piix3-usb-uhci",
             "piix4-uhci" => "piix4-usb-uhci",
             "ehci" => "usb-ehci",
-            "ich9-ehci1" => "ich9-usb-ehci1",
             "nec-xhci" => "nec-usb-xhci",
             "qemu-xhci" => "qemu-xhci",
             _ => throw Unsupported($"<controller type='usb' model='{model}'> is not supported"),
         };
-        var device = new JsonObject { ["driver"] = driver, ["id"] = "usb" };
+        var device = new JsonObject { ["driver"] = driver, ["id"] = id };
         // On pc the PIIX3 UHCI function lives in the south bridge's slot 1, function 2.
-        if (controller?.Address is null && driver == "piix3-usb-uhci" && _family == MachineFamily.I440fx)
+        if (controller.Address is null && driver == "piix3-usb-uhci" && _family == MachineFamily.I440fx && controller.Index == 0)
             _pci.PlaceFixed(device, 1, 2);
         else
-            _pci.Place(device, controller?.Address, "usb controller");
+            _pci.Place(device, controller.Address, $"usb controller {controller.Index}");
         _argv.Json("-device", device);
-        _usbBus = "usb.0";
+        if (controller.Index == 0)
+            _usbBus = "usb.0";
     }
 
     private void WriteVirtioSerial(int index, DeviceAddress? address)
@@ -123,5 +177,5 @@ internal sealed partial class ArgvBuild
     private IEnumerable<DiskDevice> DisksOn(DiskBus bus) => _def.Devices.Disks.Where(d => d.TargetBus == bus);
 
     private string RequireUsbBus(string what) =>
-        _usbBus ?? throw Unsupported($"{what} needs a USB controller, but the domain has <controller type='usb' model='none'>");
+        _usbBus ?? throw Unsupported($"{what} needs a USB controller at index 0, but the domain has none (<controller type='usb' model='none'>)");
 }

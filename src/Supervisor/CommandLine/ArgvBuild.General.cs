@@ -1,3 +1,4 @@
+using System.Globalization;
 using Virt.Protocol.Domains;
 using Virt.Supervisor.Capabilities;
 
@@ -36,8 +37,10 @@ internal sealed partial class ArgvBuild
     {
         _argv.Add("-name", new QemuOpts().Add("guest", _def.Name).Add("debug-threads", true));
         _argv.Flag("-S");
-        _argv.Add("-machine", new QemuOpts().Add("type", _machine.Name).Add("usb", false)
-            .Add("dump-guest-core", false).Add("acpi", _def.Features.Acpi));
+        var machine = new QemuOpts().Add("type", _machine.Name).Add("usb", false).Add("dump-guest-core", false);
+        if (Timer("hpet") is { Present: { } hpet })
+            machine.Add("hpet", hpet);
+        _argv.Add("-machine", machine.Add("acpi", _def.Features.Acpi));
         WriteAccelerator();
         WriteCpu();
         _argv.Add("-m", new QemuOpts().Add("size", $"{RoundUpToMiB(_def.MemoryKiB)}k"));
@@ -50,17 +53,13 @@ internal sealed partial class ArgvBuild
         _argv.Add("-chardev", new QemuOpts("socket").Add("id", "charmonitor").Add("path", _ctx.MonitorSocketPath)
             .Add("server", true).Add("wait", false));
         _argv.Add("-mon", "chardev=charmonitor,id=monitor,mode=control");
-        _argv.Add("-rtc", new QemuOpts().Add("base", _def.Clock.Offset switch
-        {
-            "utc" => "utc",
-            "localtime" => "localtime",
-            var other => throw Unsupported($"<clock offset='{other}'> is not supported; use utc or localtime"),
-        }));
+        WriteClock();
         // Like libvirt: QEMU never exits on a guest shutdown, the daemon sees the SHUTDOWN event and applies
         // on_poweroff itself; a guest reboot becomes a shutdown when on_reboot is destroy.
         _argv.Flag("-no-shutdown");
         if (_def.OnReboot == LifecycleAction.Destroy)
             _argv.Flag("-no-reboot");
+        WritePowerManagement();
         _argv.Add("-boot", "strict=on");
         if (_def.Os.Kernel is { } kernel)
             _argv.Add("-kernel", kernel); // -kernel, -initrd and -append take their value verbatim, no key=value parsing.
@@ -89,31 +88,98 @@ internal sealed partial class ArgvBuild
 
     private void WriteCpu()
     {
+        var model = CpuModel();
+        var timers = CpuTimerProperties();
+        if (model is null && timers.Length == 0)
+            return;
+        // The paravirtual clocks are CPU properties; without a model they go on QEMU's own default, qemu64.
+        _argv.Add("-cpu", (model ?? "qemu64") + timers);
+    }
+
+    private string? CpuModel()
+    {
         var cpu = _def.Cpu;
         if (cpu is null)
-            return;
+            return null;
         switch (cpu.Mode)
         {
             case null or "custom":
-                if (cpu.Model is not null)
-                {
-                    // -cpu splits on every comma (no ",," escape), so a model name must be a plain word.
-                    if (cpu.Model.Length == 0 || !cpu.Model.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
-                        throw Unsupported($"<cpu><model>{cpu.Model}</model> is not a valid CPU model name");
-                    _argv.Add("-cpu", cpu.Model);
-                }
-                break;
+                // -cpu splits on every comma (no ",," escape), so a model name must be a plain word.
+                if (cpu.Model is not null && (cpu.Model.Length == 0 || !cpu.Model.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
+                    throw Unsupported($"<cpu><model>{cpu.Model}</model> is not a valid CPU model name");
+                return cpu.Model;
             case "host-passthrough" or "host-model":
                 if (_def.Type != DomainType.Kvm)
                     throw Unsupported($"<cpu mode='{cpu.Mode}'> needs domain type 'kvm'");
-                _argv.Add("-cpu", "host");
-                break;
+                return "host";
             case "maximum":
-                _argv.Add("-cpu", "max");
-                break;
+                return "max";
             default:
                 throw Unsupported($"<cpu mode='{cpu.Mode}'> is not supported");
         }
+    }
+
+    /// <summary>kvmclock, hypervclock and tsc as libvirt writes them: ",kvmclock=on|off", ",hv-time=on", ",tsc-frequency=HZ".</summary>
+    private string CpuTimerProperties()
+    {
+        var properties = "";
+        if (Timer("kvmclock") is { Present: { } kvmclock })
+            properties += kvmclock ? ",kvmclock=on" : ",kvmclock=off";
+        if (Timer("hypervclock") is { Present: true })
+            properties += ",hv-time=on";
+        if (Timer("tsc") is { Frequency: { } hz })
+            properties += string.Create(CultureInfo.InvariantCulture, $",tsc-frequency={hz}");
+        return properties;
+    }
+
+    private ClockTimer? Timer(string name) => _def.Clock.Timers.FirstOrDefault(t => t.Name == name);
+
+    /// <summary>-rtc with the rtc timer's track and catch-up, then the PIT's lost-tick policy, as libvirt writes them.</summary>
+    private void WriteClock()
+    {
+        var rtc = new QemuOpts().Add("base", _def.Clock.Offset switch
+        {
+            "utc" => "utc",
+            "localtime" => "localtime",
+            var other => throw Unsupported($"<clock offset='{other}'> is not supported; use utc or localtime"),
+        });
+        if (Timer("rtc") is { } timer)
+        {
+            switch (timer.Track)
+            {
+                case "guest": rtc.Add("clock", "vm"); break;
+                case "wall": rtc.Add("clock", "host"); break;
+                case "realtime": rtc.Add("clock", "rt"); break;
+                case "boot": throw Unsupported("unsupported rtc timer track 'boot'");
+            }
+            switch (timer.TickPolicy)
+            {
+                case "catchup": rtc.Add("driftfix", "slew"); break;
+                case "merge" or "discard": throw Unsupported($"unsupported rtc timer tickpolicy '{timer.TickPolicy}'");
+            }
+        }
+        _argv.Add("-rtc", rtc);
+        if (Timer("pit") is { } pit)
+        {
+            switch (pit.TickPolicy)
+            {
+                case null or "delay": _argv.Add("-global", "kvm-pit.lost_tick_policy=delay"); break;
+                case "discard": _argv.Add("-global", "kvm-pit.lost_tick_policy=discard"); break;
+                case "merge": throw Unsupported("unsupported pit tickpolicy 'merge'");
+            }
+        }
+        foreach (var other in _def.Clock.Timers.Where(t => t.Name is not ("rtc" or "pit") && t.TickPolicy is not null))
+            throw Unsupported($"<timer name='{other.Name}' tickpolicy='{other.TickPolicy}'>: only the rtc and pit timers have a tick policy");
+    }
+
+    /// <summary>&lt;pm&gt; as libvirt writes it: PIIX4_PM's switches, ICH9-LPC's on q35.</summary>
+    private void WritePowerManagement()
+    {
+        var device = _family == MachineFamily.Q35 ? "ICH9-LPC" : "PIIX4_PM";
+        if (_def.Pm.SuspendToMem is { } s3)
+            _argv.Add("-global", $"{device}.disable_s3={(s3 ? 0 : 1)}");
+        if (_def.Pm.SuspendToDisk is { } s4)
+            _argv.Add("-global", $"{device}.disable_s4={(s4 ? 0 : 1)}");
     }
 
     /// <summary>libvirt rounds guest memory up to a whole MiB on x86.</summary>

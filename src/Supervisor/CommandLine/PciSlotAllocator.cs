@@ -46,6 +46,30 @@ internal sealed class PciSlotAllocator
         device["addr"] = FormatAddress(slot, function);
     }
 
+    /// <summary>A free slot, taken whole for devices that share it as functions (a USB2 set): <paramref name="preferred"/> when free.</summary>
+    public int ReserveSlot(int? preferred, string what)
+    {
+        var slot = Allocate(preferred, what);
+        _slotsInUse.Add(slot);
+        return slot;
+    }
+
+    /// <summary>One function of a slot taken with <see cref="ReserveSlot"/> or written for another function of it.</summary>
+    public void PlaceInSlot(JsonObject device, int slot, int function, bool multifunction)
+    {
+        if (!_taken.Add((slot, function)))
+            throw new VirtException(ErrorCode.ConfigUnsupported, $"PCI address {FormatAddress(slot, function)} is already used by another device");
+        _slotsInUse.Add(slot);
+        device["bus"] = _family.PciRootBus();
+        if (multifunction)
+            device["multifunction"] = true;
+        device["addr"] = FormatAddress(slot, function);
+    }
+
+    /// <summary>The slot of a written PCI address.</summary>
+    public static int SlotOf(DeviceAddress address, string what) =>
+        TryParse(address, what)?.Slot ?? throw new VirtException(ErrorCode.ConfigUnsupported, $"{what}: the address is not a PCI address");
+
     /// <summary>A fixed built-in address (the pc USB controller at 01.2) that still must not be handed out twice.</summary>
     public void PlaceFixed(JsonObject device, int slot, int function)
     {

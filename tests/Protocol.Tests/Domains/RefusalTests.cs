@@ -151,7 +151,7 @@ public class RefusalTests
     [InlineData("<video>\n  <model type='none'/>\n</video>\n<video>\n  <model type='vga'/>\n</video>", "'none'")]
     [InlineData("<video>\n  <model type='vga' primary='yes'/>\n</video>\n<video>\n  <model type='virtio' primary='yes'/>\n</video>", "primary")]
     [InlineData("<graphics type='vnc' listen='0.0.0.0'>\n  <listen type='address' address='127.0.0.1'/>\n</graphics>", "must match")]
-    [InlineData("<controller type='usb' index='0'/>\n<controller type='usb' index='0'/>", "Multiple 'usb' controllers")]
+    [InlineData("<controller type='usb' index='0'/>\n<controller type='usb' index='0'/>", "Duplicate USB controllers with index 0")]
     [InlineData("<audio id='1' type='none'/>\n<audio id='1' type='none'/>", "audio id '1'")]
     [InlineData("<watchdog model='ib700'/>\n<watchdog model='ib700'/>", "duplicate <watchdog>")]
     [InlineData("<serial type='file'>\n  <target port='0'/>\n</serial>", "needs a <source>")]

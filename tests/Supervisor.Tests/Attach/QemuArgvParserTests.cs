@@ -84,6 +84,13 @@ public sealed class QemuArgvParserTests
     public void Bad_memory_sizes_are_refused(string value) => Assert.Contains("-m", Fails("-m", value).Message);
 
     [Theory]
+    [InlineData("0x399999999999999999999")]
+    [InlineData("0x3.0xffffffffffffffffff")]
+    [InlineData("zz")]
+    public void A_pci_address_that_is_no_slot_number_is_refused_naming_it(string addr) =>
+        Assert.Contains(addr, Fails("-device", $"e1000,netdev=n0,bus=pci.0,addr={addr}", "-netdev", "user,id=n0").Message);
+
+    [Theory]
     [InlineData("4", 4, false)]
     [InlineData("cpus=2", 2, false)]
     [InlineData("2,sockets=2,cores=1,threads=1", 2, false)]

@@ -294,7 +294,7 @@ public sealed class ArgvDeviceTests
     public void Controllers_that_would_need_a_topology_are_refused()
     {
         Refused(d => d with { Controllers = [new ControllerDevice { Type = "pci", Index = 1, Model = "pci-bridge" }] });
-        Refused(d => d with { Controllers = [new ControllerDevice { Type = "usb", Index = 1 }] });
+        Refused(d => d with { Controllers = [new ControllerDevice { Type = "usb", Model = "ich9-uhci1", MasterStartPort = 0 }] });
         Refused(d => d with { Controllers = [new ControllerDevice { Type = "scsi", Model = "buslogic" }] });
         Refused(d => d with { Controllers = [new ControllerDevice { Type = "ide" }] }, "q35");
     }

@@ -159,4 +159,76 @@ public sealed class ArgvOnRealQemuTests
         }
         Assert.Contains("-no-reboot", line.Arguments);
     }
+
+    /// <summary>What virt-install writes for q35: a USB2 set in one slot, rtc/pit/hpet timers and pm, on the real QEMU.</summary>
+    [Theory]
+    [InlineData("pc")]
+    [InlineData("q35")]
+    public async Task A_usb2_set_timers_and_pm_run_on_qemu(string machine)
+    {
+        using var dir = new TempDirectory();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var ct = timeout.Token;
+        var def = TestDomains.Minimal(machine) with
+        {
+            Features = new FeatureSet { Acpi = true, Apic = true },
+            Clock = new ClockConfig
+            {
+                Timers =
+                [
+                    new ClockTimer { Name = "rtc", TickPolicy = "catchup" },
+                    new ClockTimer { Name = "pit", TickPolicy = "delay" },
+                    new ClockTimer { Name = "hpet", Present = false },
+                    new ClockTimer { Name = "kvmclock", Present = false },
+                ],
+            },
+            Pm = new PowerManagement { SuspendToMem = false, SuspendToDisk = false },
+            Devices = new DeviceSet
+            {
+                Controllers =
+                [
+                    new ControllerDevice { Type = "usb", Model = "ich9-ehci1" },
+                    new ControllerDevice { Type = "usb", Model = "ich9-uhci1", MasterStartPort = 0 },
+                    new ControllerDevice { Type = "usb", Model = "ich9-uhci2", MasterStartPort = 2 },
+                    new ControllerDevice { Type = "usb", Model = "ich9-uhci3", MasterStartPort = 4 },
+                ],
+                Inputs = [new InputDevice { Type = "tablet", Bus = "usb" }],
+                Memballoon = new MemballoonDevice { Model = "none" },
+            },
+        };
+
+        var (qemu, _) = await StartAsync(def, dir, ct);
+        await using (qemu)
+        {
+            var pci = (await qemu.ExecuteAsync("query-pci", ct)).AsArray()[0]!["devices"]!.AsArray();
+            var ehci = pci.Single(d => (string?)d!["qdev_id"] == "usb")!;
+            var slot = (int)ehci["slot"]!;
+            Assert.Equal(7, (int)ehci["function"]!);
+            if (machine == "q35")
+                Assert.Equal(0x1d, slot);
+            var functions = pci.Where(d => (int)d!["slot"]! == slot).Select(d => (int)d!["function"]!).Order();
+            Assert.Equal([0, 1, 2, 7], functions);
+
+            var hpet = await qemu.ExecuteAsync("qom-get", ct, new JsonObject { ["path"] = "/machine", ["property"] = "hpet" });
+            Assert.False((bool)hpet);
+            var power = await FindUnattachedAsync(qemu, machine == "q35" ? "ICH9-LPC" : "PIIX4_PM", ct);
+            foreach (var property in new[] { "disable_s3", "disable_s4" })
+                Assert.Equal(1, (int)await qemu.ExecuteAsync("qom-get", ct, new JsonObject { ["path"] = power, ["property"] = property }));
+            Assert.Contains((await qemu.ExecuteAsync("qom-list", ct, new JsonObject { ["path"] = "/machine/peripheral" })).AsArray(), p => (string?)p!["name"] == "input0");
+        }
+    }
+
+    /// <summary>The QOM path of the machine's built-in device of a type: built-in devices sit unnamed under /machine/unattached.</summary>
+    private static async Task<string> FindUnattachedAsync(RunningQemu qemu, string type, CancellationToken ct)
+    {
+        var children = (await qemu.ExecuteAsync("qom-list", ct, new JsonObject { ["path"] = "/machine/unattached" })).AsArray()
+            .Select(c => (string)c!["name"]!).Where(n => n.StartsWith("device[", StringComparison.Ordinal));
+        foreach (var child in children)
+        {
+            var path = "/machine/unattached/" + child;
+            if ((string?)await qemu.ExecuteAsync("qom-get", ct, new JsonObject { ["path"] = path, ["property"] = "type" }) == type)
+                return path;
+        }
+        throw new Xunit.Sdk.XunitException($"no {type} under /machine/unattached");
+    }
 }

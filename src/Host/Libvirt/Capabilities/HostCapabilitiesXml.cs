@@ -38,7 +38,8 @@ public static class HostCapabilitiesXml
         var arch = new XElement("arch", new XAttribute("name", node.Model),
             new XElement("wordsize", 64),
             new XElement("emulator", qemu.EmulatorPath));
-        foreach (var machine in qemu.Machines)
+        // The default machine first, as libvirt lists it: virt-install takes the first as a guest's machine.
+        foreach (var machine in qemu.Machines.OrderByDescending(m => m.IsDefault))
         {
             arch.Add(Machine(machine.Name, null, machine));
             if (machine.Alias is { } alias)

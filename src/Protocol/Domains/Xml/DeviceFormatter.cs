@@ -1,3 +1,4 @@
+using System.Globalization;
 namespace Virt.Protocol.Domains.Xml;
 
 /// <summary>Writes &lt;devices&gt; in libvirt's order: disks, controllers, interfaces, serials, consoles, inputs, graphics, audio, video, watchdog, memballoon, rng, panic.</summary>
@@ -12,6 +13,8 @@ internal static class DeviceFormatter
         foreach (var c in d.Controllers)
         {
             x.Open("controller").Attr("type", c.Type).Attr("index", c.Index).Attr("model", c.Model);
+            if (c.MasterStartPort is { } startPort)
+                x.Leaf("master", ("startport", startPort.ToString(CultureInfo.InvariantCulture)));
             FormatAddress(x, c.Address);
             x.End("controller");
         }

@@ -9,7 +9,7 @@ internal sealed partial class DeviceParser(SourceLines lines)
         {
             Emulator = devices.ChildText("emulator")?.Trim(),
             Disks = devices.Children("disk").Select(ParseDisk).ToList(),
-            Controllers = devices.Children("controller").Select(ParseController).ToList(),
+            Controllers = ParseControllers(devices),
             Interfaces = devices.Children("interface").Select(ParseInterface).ToList(),
             Serials = devices.Children("serial").Select(n => ParseChar(n, console: false)).ToList(),
             Consoles = devices.Children("console").Select(n => ParseChar(n, console: true)).ToList(),
@@ -52,18 +52,37 @@ internal sealed partial class DeviceParser(SourceLines lines)
         return order;
     }
 
-    private ControllerDevice ParseController(XmlNode node)
+    private List<ControllerDevice> ParseControllers(XmlNode devices)
     {
+        var parsed = devices.Children("controller").Select(ParseController).ToList();
+        var assigned = ControllerIndexes.Assign(parsed);
+        return [.. assigned.Select((c, i) => lines.Replaced(parsed[i].Controller, c))];
+    }
+
+    private (ControllerDevice Controller, bool IndexWritten) ParseController(XmlNode node)
+    {
+        var type = node.ChoiceAttr("type", "ide", "fdc", "scsi", "sata", "virtio-serial", "usb", "pci")
+            ?? throw node.XmlError($"{node.Place} needs the attribute 'type'", "type");
+        var index = node.IntAttr("index", 0);
+        var model = node.Attr("model");
+        int? startPort = null;
+        if (node.Child("master") is { } master)
+        {
+            if (ControllerIndexes.DefaultStartPort(model) is null)
+                throw master.XmlError($"{master.Place}: only a USB companion controller (ich9-uhci1, 2 or 3) has a master");
+            startPort = master.IntAttr("startport", 0) ?? throw master.XmlError($"{master.Place} needs the attribute 'startport'", "startport");
+            master.Done();
+        }
         var controller = new ControllerDevice
         {
-            Type = node.ChoiceAttr("type", "ide", "fdc", "scsi", "sata", "virtio-serial", "usb", "pci")
-                ?? throw node.XmlError($"{node.Place} needs the attribute 'type'", "type"),
-            Index = node.IntAttr("index", 0) ?? 0,
-            Model = node.Attr("model"),
+            Type = type,
+            Index = index ?? 0,
+            Model = model,
+            MasterStartPort = startPort ?? (type == "usb" ? ControllerIndexes.DefaultStartPort(model) : null),
             Address = ParseAddress(node),
         };
         node.Done();
-        return lines.Record(controller, node);
+        return (lines.Record(controller, node), index is not null);
     }
 
     private InputDevice ParseInput(XmlNode node)

@@ -21,10 +21,11 @@ internal static class DomainFormatter
         FormatOs(x, d.Os);
         FormatFeatures(x, d.Features);
         FormatCpu(x, d.Cpu);
-        x.Leaf("clock", ("offset", d.Clock.Offset));
+        FormatClock(x, d.Clock);
         x.Text("on_poweroff", XmlNames.Lifecycle.Name(d.OnPoweroff));
         x.Text("on_reboot", XmlNames.Lifecycle.Name(d.OnReboot));
         x.Text("on_crash", XmlNames.Lifecycle.Name(d.OnCrash));
+        FormatPm(x, d.Pm);
         DeviceFormatter.Format(x, d.Devices);
         if (d.QemuCommandLine.Count > 0)
         {
@@ -61,6 +62,34 @@ internal static class DomainFormatter
         if (f.Pae)
             x.Leaf("pae");
         x.End("features");
+    }
+
+    private static void FormatClock(XmlBuilder x, ClockConfig clock)
+    {
+        if (clock.Timers.Count == 0)
+        {
+            x.Leaf("clock", ("offset", clock.Offset));
+            return;
+        }
+        x.Open("clock").Attr("offset", clock.Offset);
+        foreach (var t in clock.Timers)
+        {
+            x.Leaf("timer", ("name", t.Name), ("present", t.Present is { } present ? (present ? "yes" : "no") : null), ("tickpolicy", t.TickPolicy),
+                ("track", t.Track), ("frequency", t.Frequency?.ToString(CultureInfo.InvariantCulture)));
+        }
+        x.End("clock");
+    }
+
+    private static void FormatPm(XmlBuilder x, PowerManagement pm)
+    {
+        if (pm.SuspendToMem is null && pm.SuspendToDisk is null)
+            return;
+        x.Open("pm");
+        if (pm.SuspendToMem is { } mem)
+            x.Leaf("suspend-to-mem", ("enabled", mem ? "yes" : "no"));
+        if (pm.SuspendToDisk is { } disk)
+            x.Leaf("suspend-to-disk", ("enabled", disk ? "yes" : "no"));
+        x.End("pm");
     }
 
     private static void FormatCpu(XmlBuilder x, CpuConfig? cpu)

@@ -45,6 +45,7 @@ internal sealed class DomainParser
             OnPoweroff = ParseLifecycle(domain, "on_poweroff", LifecycleAction.Destroy, crash: false),
             OnReboot = ParseLifecycle(domain, "on_reboot", LifecycleAction.Restart, crash: false),
             OnCrash = ParseLifecycle(domain, "on_crash", LifecycleAction.Destroy, crash: true),
+            Pm = domain.Child("pm") is { } pm ? ParsePm(pm) : new PowerManagement(),
             Devices = domain.Child("devices") is { } d ? new DeviceParser(_lines).Parse(d) : new DeviceSet(),
             QemuCommandLine = ParseQemuCommandLine(domain),
         };
@@ -158,8 +159,62 @@ internal sealed class DomainParser
     private static ClockConfig ParseClock(XmlNode node)
     {
         var offset = node.ChoiceAttr("offset", "utc", "localtime") ?? "utc";
+        var timers = new List<ClockTimer>();
+        foreach (var timer in node.Children("timer"))
+        {
+            var parsed = ParseTimer(timer);
+            if (timers.Any(t => t.Name == parsed.Name))
+                throw timer.XmlError($"{timer.Place}: more than one <timer name='{parsed.Name}'>", "name");
+            timers.Add(parsed);
+        }
         node.Done();
-        return new ClockConfig { Offset = offset };
+        return new ClockConfig { Offset = offset, Timers = timers };
+    }
+
+    private static ClockTimer ParseTimer(XmlNode node)
+    {
+        var name = node.ChoiceAttr("name", "rtc", "pit", "hpet", "kvmclock", "hypervclock", "tsc", "platform", "armvtimer")
+            ?? throw node.XmlError($"{node.Place} needs the attribute 'name'", "name");
+        if (name is "platform" or "armvtimer")
+            throw node.Unsupported($"timer '{name}' in {node.Place} is not supported on x86 QEMU", "name");
+        var timer = new ClockTimer
+        {
+            Name = name,
+            Present = node.YesNoAttr("present"),
+            TickPolicy = node.ChoiceAttr("tickpolicy", "delay", "catchup", "merge", "discard"),
+            Track = node.ChoiceAttr("track", "boot", "guest", "wall", "realtime"),
+            Frequency = node.Attr("frequency") is { } frequency ? ParseFrequency(node, frequency) : null,
+        };
+        if (timer.Track is not null && name != "rtc")
+            throw node.XmlError($"{node.Place}: only the rtc timer has a 'track'", "track");
+        if (timer.Frequency is not null && name != "tsc")
+            throw node.XmlError($"{node.Place}: only the tsc timer has a 'frequency'", "frequency");
+        if (node.Attr("mode") is { } mode)
+            throw node.Unsupported($"<timer name='{name}' mode='{mode}'> is for Xen, not QEMU", "mode");
+        if (node.Child("catchup") is { } catchup)
+            throw catchup.Unsupported($"{catchup.Place} (threshold, slew, limit) is for Xen, not QEMU");
+        node.Done();
+        return timer;
+    }
+
+    private static ulong ParseFrequency(XmlNode node, string text) =>
+        ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var hz) && hz > 0
+            ? hz
+            : throw node.XmlError($"invalid frequency '{text}' in {node.Place}: expected a positive number of Hz", "frequency");
+
+    private static PowerManagement ParsePm(XmlNode node)
+    {
+        bool? Enabled(string name)
+        {
+            if (node.Child(name) is not { } child)
+                return null;
+            var enabled = child.YesNoAttr("enabled");
+            child.Done();
+            return enabled;
+        }
+        var pm = new PowerManagement { SuspendToMem = Enabled("suspend-to-mem"), SuspendToDisk = Enabled("suspend-to-disk") };
+        node.Done();
+        return pm;
     }
 
     private static LifecycleAction ParseLifecycle(XmlNode domain, string name, LifecycleAction fallback, bool crash)

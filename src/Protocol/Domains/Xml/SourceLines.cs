@@ -13,6 +13,14 @@ internal sealed class SourceLines
         return item;
     }
 
+    /// <summary>A changed copy of a parsed item (an index given on define) keeps the item's place.</summary>
+    public T Replaced<T>(T original, T copy) where T : notnull
+    {
+        if (_places.TryGetValue(original, out var place))
+            _places[copy] = place;
+        return copy;
+    }
+
     private readonly Dictionary<string, int?> _elements = [];
 
     /// <summary>Remembers the line of a top-level element such as name or memory.</summary>
