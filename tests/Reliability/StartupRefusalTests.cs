@@ -32,7 +32,7 @@ public sealed class StartupRefusalTests : IDisposable
         await using var daemon = DaemonProcess.Launch(root);
         Assert.Equal(1, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(60)));
 
-        Assert.Contains("longer than 107 bytes", daemon.Output);
+        Assert.Contains("longer than 103 bytes", daemon.Output);
         Assert.False(Directory.Exists(root));
     }
 

@@ -84,22 +84,29 @@ public sealed class Daemon
         try
         {
             var uid = NativeIds.EffectiveUid();
+            void Listen(string path, bool readOnly) => servers.Add(new UnixSocketServer(
+                config.Host.SocketOptions(path, readOnly, readOnly ? Everyone : ReadWrite, allowedUid: system ? null : uid), sessions, log, libvirt));
+            Listen(paths.SocketPath!, readOnly: false);
             if (system)
+                Listen(paths.ReadOnlySocketPath!, readOnly: true);
+            if (options.LibvirtSockets)
             {
-                servers.Add(new UnixSocketServer(config.Host.SocketOptions(paths.SocketPath!, readOnly: false, ReadWrite, allowedUid: null), sessions, log, libvirt));
-                servers.Add(new UnixSocketServer(config.Host.SocketOptions(paths.ReadOnlySocketPath!, readOnly: true, Everyone, allowedUid: null), sessions, log, libvirt));
-            }
-            else
-            {
-                servers.Add(new UnixSocketServer(config.Host.SocketOptions(paths.SocketPath!, readOnly: false, ReadWrite, allowedUid: uid), sessions, log, libvirt));
+                var libvirtPaths = LibvirtSocketPaths.For(paths);
+                VirtPaths.EnsureSocketPathFits(libvirtPaths.ReadOnly ?? libvirtPaths.ReadWrite, listening: true);
+                libvirtPaths.EnsureDirectory(system);
+                Listen(libvirtPaths.ReadWrite, readOnly: false);
+                if (system)
+                    Listen(libvirtPaths.ReadOnly!, readOnly: true);
             }
             foreach (var server in servers)
                 server.Start();
         }
-        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or UnauthorizedAccessException or VirtException)
         {
             log.LogCritical("Cannot listen: {Reason}", e.Message);
-            await Console.Error.WriteLineAsync($"error: cannot listen on {paths.SocketPath}: {e.Message}").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"error: cannot listen: {e.Message}").ConfigureAwait(false);
+            foreach (var server in servers)
+                await server.DisposeAsync().ConfigureAwait(false);
             await runtime.DisposeAsync().ConfigureAwait(false);
             return 1;
         }

@@ -3,8 +3,8 @@ using Virt.Supervisor.Paths;
 
 namespace Virt.Host.Daemon;
 
-/// <summary>How virtd was asked to run: which tree, which config file, how loud.</summary>
-public sealed record DaemonOptions(bool System, string? Root, string? ConfigFile, bool Verbose)
+/// <summary>How virtd was asked to run: which tree, which config file, how loud, and whether on libvirt's socket paths too.</summary>
+public sealed record DaemonOptions(bool System, string? Root, string? ConfigFile, bool Verbose, bool LibvirtSockets = false)
 {
     public VirtPaths ResolvePaths()
     {

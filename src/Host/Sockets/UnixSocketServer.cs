@@ -5,6 +5,7 @@ using Virt.Host.Libvirt;
 using Virt.Protocol.Errors;
 using Virt.Protocol.Libvirt;
 using Virt.Protocol.Wire;
+using Virt.Supervisor.Native;
 
 namespace Virt.Host.Sockets;
 
@@ -25,6 +26,7 @@ public sealed class UnixSocketServer : IAsyncDisposable
     private readonly Lock _clientsLock = new();
     private Task? _acceptLoop;
     private volatile bool _stopped;
+    private (ulong Inode, long ChangeSeconds, uint ChangeNanoseconds)? _bound;
 
     /// <param name="libvirt">Serves libvirt's remote protocol on the same socket; null refuses such clients.</param>
     public UnixSocketServer(SocketServerOptions options, IWireSessionFactory sessions, ILogger log, ILibvirtSessionFactory? libvirt = null)
@@ -44,13 +46,54 @@ public sealed class UnixSocketServer : IAsyncDisposable
     /// <summary>Binds and starts accepting; a stale socket file from a dead daemon is replaced.</summary>
     public void Start()
     {
-        if (File.Exists(_options.Path))
-            File.Delete(_options.Path);
-        _listener.Bind(new UnixDomainSocketEndPoint(_options.Path));
-        File.SetUnixFileMode(_options.Path, _options.Mode);
+        ClaimPath(_options.Path);
+        // Bound under a side name and renamed into place: .NET unlinks the name a socket was bound to when it closes,
+        // and at stop that must not remove a socket another daemon has bound at the path since.
+        var side = _options.Path + Supervisor.Paths.VirtPaths.SocketBindSuffix;
+        try
+        {
+            if (NativeFiles.LinkStat(side) is { Mode: var mode } && (mode & 0xF000) == NativeFiles.SocketType)
+                File.Delete(side);
+            _listener.Bind(new UnixDomainSocketEndPoint(side));
+            File.SetUnixFileMode(side, _options.Mode);
+            File.Move(side, _options.Path, overwrite: true);
+        }
+        catch (Exception e) when (e is SocketException or ArgumentException)
+        {
+            throw new IOException($"cannot bind {_options.Path}: {e.Message}", e);
+        }
+        _bound = NativeFiles.LinkStat(_options.Path)?.Identity;
         _listener.Listen(128);
         _acceptLoop = Task.Run(AcceptLoopAsync);
         _log.LogInformation("Listening on {Socket} ({Access})", _options.Path, _options.ReadOnly ? "read-only" : "read-write");
+    }
+
+    /// <summary>
+    /// The path must be free to bind: nothing there, or a socket nobody listens on (left by a daemon that died). A live
+    /// listener, such as libvirt's own daemon on its default path, or any other kind of file is refused and left alone.
+    /// </summary>
+    private static void ClaimPath(string path)
+    {
+        if (NativeFiles.LinkStat(path) is not { } found)
+            return;
+        if ((found.Mode & 0xF000) != NativeFiles.SocketType)
+            throw new IOException($"{path} exists and is not a socket; it is left as it is");
+        using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            probe.ConnectAsync(new UnixDomainSocketEndPoint(path), timeout.Token).AsTask().GetAwaiter().GetResult();
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
+        {
+            File.Delete(path);
+            return;
+        }
+        catch (OperationCanceledException)
+        {
+            // A listener whose backlog is full is still a listener.
+        }
+        throw new IOException($"another process already listens on {path}");
     }
 
     private async Task AcceptLoopAsync()
@@ -213,7 +256,12 @@ public sealed class UnixSocketServer : IAsyncDisposable
         _stopping.Cancel();
         if (_acceptLoop is not null)
             await _acceptLoop.ConfigureAwait(false);
-        try { File.Delete(_options.Path); }
+        // Only the socket this server bound: another daemon may have taken the path since.
+        try
+        {
+            if (_bound is { } bound && NativeFiles.LinkStat(_options.Path)?.Identity == bound)
+                File.Delete(_options.Path);
+        }
         catch (IOException) { }
     }
 

@@ -9,6 +9,8 @@ public static class NativeFiles
 {
     private const int AtFdCwd = -100;
     private const int AtEmptyPath = 0x1000;
+    private const int AtSymlinkNoFollow = 0x100;
+    private const int Enoent = 2;
     private const uint StatxType = 0x1;
     private const uint StatxBasicStats = 0x7ff;
     public const string RegularFile = "regular file";
@@ -26,6 +28,26 @@ public static class NativeFiles
         var mode = BinaryPrimitives.ReadUInt16LittleEndian(buffer.AsSpan(28));
         return (uid, gid, mode);
     }
+
+    /// <summary>
+    /// The type and mode bits of a path itself (a symlink is not followed) and what tells this file from a later one at
+    /// the same path: its inode with its change time, since a new file may get a freed inode number. Null when nothing is there.
+    /// </summary>
+    public static (uint Mode, (ulong Inode, long ChangeSeconds, uint ChangeNanoseconds) Identity)? LinkStat(string path)
+    {
+        var buffer = new byte[256];
+        if (LibC.StatX(AtFdCwd, path, AtSymlinkNoFollow, StatxBasicStats, buffer) != 0)
+        {
+            if (Marshal.GetLastPInvokeError() == Enoent)
+                return null;
+            throw new IOException($"cannot stat {path}: {Marshal.GetLastPInvokeErrorMessage()}");
+        }
+        return (BinaryPrimitives.ReadUInt16LittleEndian(buffer.AsSpan(28)),
+            (BinaryPrimitives.ReadUInt64LittleEndian(buffer.AsSpan(32)), BinaryPrimitives.ReadInt64LittleEndian(buffer.AsSpan(96)),
+                BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(104))));
+    }
+
+    public const uint SocketType = 0xC000;
 
     /// <summary>Owner, mode, size and allocated bytes (512-byte blocks) of a path, symlinks followed.</summary>
     public static (uint Uid, uint Gid, uint Mode, ulong Size, ulong AllocatedBytes) StatFile(string path)

@@ -8,6 +8,8 @@ public sealed record VirtPaths
 {
     /// <summary>A UNIX socket path holds at most 107 bytes plus the terminating NUL.</summary>
     public const int MaxSocketPathBytes = 107;
+    /// <summary>A listening socket is bound under its path plus this, then renamed into place; that name must fit too.</summary>
+    public const string SocketBindSuffix = ".new";
 
     public required RuntimeMode Mode { get; init; }
     public required string ConfigDir { get; init; }
@@ -129,11 +131,16 @@ public sealed record VirtPaths
     /// <summary>Refuses a tree whose sockets could not be bound, before anything is created.</summary>
     public void EnsureSocketPathsFit()
     {
-        foreach (var path in new[] { SocketPath, ReadOnlySocketPath, MonitorPath(99999) })
-        {
-            if (path is not null && global::System.Text.Encoding.UTF8.GetByteCount(path) > MaxSocketPathBytes)
-                throw new VirtException(ErrorCode.ConfigUnsupported,
-                    $"socket path '{path}' is longer than {MaxSocketPathBytes} bytes; choose a shorter root directory");
-        }
+        EnsureSocketPathFits(SocketPath, listening: true);
+        EnsureSocketPathFits(ReadOnlySocketPath, listening: true);
+        EnsureSocketPathFits(MonitorPath(99999), listening: false);
+    }
+
+    public static void EnsureSocketPathFits(string? path, bool listening)
+    {
+        var bytes = path is null ? 0 : global::System.Text.Encoding.UTF8.GetByteCount(path) + (listening ? SocketBindSuffix.Length : 0);
+        if (bytes > MaxSocketPathBytes)
+            throw new VirtException(ErrorCode.ConfigUnsupported,
+                $"socket path '{path}' is longer than {MaxSocketPathBytes - (listening ? SocketBindSuffix.Length : 0)} bytes; choose a shorter root directory");
     }
 }

@@ -9,6 +9,7 @@ public sealed class DaemonProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private bool _disposed;
 
     private DaemonProcess(string root, Process process, bool system)
     {
@@ -24,15 +25,20 @@ public sealed class DaemonProcess : IAsyncDisposable
     public string Output { get { lock (_output) return _output.ToString(); } }
     public bool HasExited => _process.HasExited;
 
-    public static async Task<DaemonProcess> StartAsync(string root, params string[] extraArgs)
+    public static Task<DaemonProcess> StartAsync(string root, params string[] extraArgs) => StartAsync(root, null, extraArgs);
+
+    /// <param name="environment">Variables set for virtd only (XDG_RUNTIME_DIR, say).</param>
+    public static async Task<DaemonProcess> StartAsync(string root, IReadOnlyDictionary<string, string>? environment, params string[] extraArgs)
     {
-        var daemon = Launch(root, extraArgs);
+        var daemon = Launch(root, environment, extraArgs);
         await daemon.WaitReadyAsync();
         return daemon;
     }
 
+    public static DaemonProcess Launch(string root, params string[] extraArgs) => Launch(root, null, extraArgs);
+
     /// <summary>Starts virtd without waiting; for tests that expect it to refuse to start.</summary>
-    public static DaemonProcess Launch(string root, params string[] extraArgs)
+    public static DaemonProcess Launch(string root, IReadOnlyDictionary<string, string>? environment, params string[] extraArgs)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -45,6 +51,8 @@ public sealed class DaemonProcess : IAsyncDisposable
         info.ArgumentList.Add(root);
         foreach (var arg in extraArgs)
             info.ArgumentList.Add(arg);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            info.Environment[name] = value;
         var process = Process.Start(info)!;
         var daemon = new DaemonProcess(root, process, extraArgs.Contains("--system"));
         process.OutputDataReceived += (_, e) => daemon.Append(e.Data);
@@ -114,6 +122,9 @@ public sealed class DaemonProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+            return;
+        _disposed = true;
         if (!_process.HasExited)
         {
             Terminate();

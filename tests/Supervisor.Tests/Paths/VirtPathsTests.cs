@@ -50,7 +50,7 @@ public class VirtPathsTests
     {
         var deep = "/tmp/" + new string('d', 120);
         var e = Assert.Throws<VirtException>(() => VirtPaths.PrivateDaemon(deep).EnsureSocketPathsFit());
-        Assert.Contains("longer than 107 bytes", e.Message);
+        Assert.Contains("longer than 103 bytes", e.Message);
         VirtPaths.PrivateDaemon("/tmp/short").EnsureSocketPathsFit();
     }
 }
