@@ -64,6 +64,7 @@ public sealed class ConnectionActor : ReceiveActor
             Sender.Tell(EventsUnsubscribed.Instance);
         });
         Receive<DomainLifecycleEvent>(Event);
+        Receive<DomainRebootEvent>(Event);
         Receive<CloseConnection>(_ =>
         {
             // A transport that just goes away asks with no sender; there is no one to tell.
@@ -233,6 +234,18 @@ public sealed class ConnectionActor : ReceiveActor
             _remoteClient?.Tell(e, Self);
     }
 
+    /// <summary>Reboot events go to a subscribed client's sink only; Akka.Remote clients take lifecycle events alone.</summary>
+    private void Event(DomainRebootEvent e)
+    {
+        if (_subscription is not { } subscription || (subscription.Domain is { } domain && domain != e.Uuid) || _sink is null)
+            return;
+        if (!_sink.TryPush(e))
+        {
+            _log.Info("Connection {Connection}: client stopped reading events; closing", _id);
+            Context.Stop(Self);
+        }
+    }
+
     /// <summary>On the EventStream only while something here needs events: a subscription or an autodestroy domain.</summary>
     private void SyncEventStream()
     {
@@ -240,9 +253,15 @@ public sealed class ConnectionActor : ReceiveActor
         if (needed == _onEventStream)
             return;
         if (needed)
+        {
             Context.System.EventStream.Subscribe(Self, typeof(DomainLifecycleEvent));
+            Context.System.EventStream.Subscribe(Self, typeof(DomainRebootEvent));
+        }
         else
+        {
             Context.System.EventStream.Unsubscribe(Self, typeof(DomainLifecycleEvent));
+            Context.System.EventStream.Unsubscribe(Self, typeof(DomainRebootEvent));
+        }
         _onEventStream = needed;
     }
 }

@@ -10,4 +10,7 @@ public interface IEventSink
 {
     /// <summary>Queues <paramref name="e"/> for the client; false when the client has stopped reading and was disconnected.</summary>
     bool TryPush(DomainLifecycleEvent e);
+
+    /// <summary>Queues a reboot event; a sink whose protocol carries only lifecycle events leaves it out.</summary>
+    bool TryPush(DomainRebootEvent e) => true;
 }

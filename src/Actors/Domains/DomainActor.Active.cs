@@ -175,7 +175,10 @@ public sealed partial class DomainActor
             case "SHUTDOWN" when _state != DomainState.Shutdown && !vm.Panicked:
                 GuestShutdown(vm, Flag(data, "guest"), data.TryGetProperty("reason", out var r) ? r.GetString() : null);
                 break;
-            case "POWERDOWN" or "RESET" or "STOP" or "RESUME" or "SHUTDOWN":
+            case "RESET":
+                Context.Parent.Tell(new Rebooted(Uuid));
+                break;
+            case "POWERDOWN" or "STOP" or "RESUME" or "SHUTDOWN":
                 Log.Debug("Domain {Domain}: QEMU event {Event}", Name, name);
                 break;
         }

@@ -31,6 +31,9 @@ public sealed partial class DomainActor : ActorBase
     /// <summary>To the registry: an active domain's state changed, with the event to publish (if any).</summary>
     internal sealed record Transition(DomainUuid Uuid, DomainState State, int Reason, DomainLifecycleEvent? Event);
 
+    /// <summary>QEMU reset the guest: the registry publishes libvirt's reboot event, in order with the lifecycle ones.</summary>
+    internal sealed record Rebooted(DomainUuid Uuid);
+
     /// <summary>To the registry: the process is gone; <paramref name="Detail"/> when the event's is not the reason's own.</summary>
     internal sealed record Stopped(DomainUuid Uuid, ShutoffReason Reason, StoppedDetail? Detail = null);
 

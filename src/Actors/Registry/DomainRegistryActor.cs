@@ -179,6 +179,13 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
         Receive<QemuMonitorCommand>(m => ForwardToDomain(m.Domain, m));
         Receive<DomainActor.Started>(m => Apply(_state.MarkStarted(m.Uuid, m.Detail, m.Paused), m.Uuid));
         Receive<DomainActor.Transition>(m => Apply(_state.Record(m.Uuid, m.State, m.Reason, m.Event), m.Uuid));
+        Receive<DomainActor.Rebooted>(m =>
+        {
+            if (_state.Find(m.Uuid) is not { Id: { } id } entry)
+                return;
+            _log.Info("Domain {Domain} ({Uuid}): reboot", entry.Name, m.Uuid);
+            Context.System.EventStream.Publish(new DomainRebootEvent(entry.Name, m.Uuid) { Id = id });
+        });
         Receive<DomainActor.Stopped>(m => Apply(_state.MarkStopped(m.Uuid, m.Reason, m.Detail), m.Uuid));
         Receive<DomainActor.StartAbandoned>(m => Apply(_state.AbandonStart(m.Uuid), m.Uuid));
         Receive<WaitForReconnects>(_ =>

@@ -21,6 +21,8 @@ internal sealed partial class LibvirtSession
     private sealed class EventSink(LibvirtSession session) : Actors.Connections.IEventSink
     {
         public bool TryPush(DomainLifecycleEvent e) => session.Deliver(e);
+
+        public bool TryPush(DomainRebootEvent e) => session.Deliver(e);
     }
 
     private async Task<XdrWriter?> RegisterCallbackAsync(XdrReader args, CancellationToken ct)
@@ -156,6 +158,34 @@ internal sealed partial class LibvirtSession
             var body = new XdrWriter();
             WriteLifecycle(body, dom, e);
             if (!output.TryPush(Message(RemoteProcedures.DomainEventLifecycle, body)))
+                return false;
+        }
+        return true;
+    }
+
+    /// <summary>One 319 per matching reboot callback, and one 169 for a legacy registration of event id 1.</summary>
+    private bool Deliver(DomainRebootEvent e)
+    {
+        List<int> callbacks;
+        bool legacy;
+        lock (_events)
+        {
+            callbacks = [.. _callbacks.Where(c => c.Value.EventId == DomainEventId.Reboot && (c.Value.Domain is null || c.Value.Domain == e.Uuid.Value)).Select(c => c.Key)];
+            legacy = _legacyEventIds.Contains(DomainEventId.Reboot);
+        }
+        var dom = new RemoteDomain(e.Name.Value, e.Uuid.Value, e.Id ?? -1);
+        foreach (var callback in callbacks)
+        {
+            var body = new XdrWriter().Int(callback);
+            dom.Write(body);
+            if (!output.TryPush(Message(RemoteProcedures.DomainEventCallbackReboot, body)))
+                return false;
+        }
+        if (legacy)
+        {
+            var body = new XdrWriter();
+            dom.Write(body);
+            if (!output.TryPush(Message(RemoteProcedures.DomainEventReboot, body)))
                 return false;
         }
         return true;

@@ -27,6 +27,7 @@ public sealed class PythonLibvirtTests : DaemonTestBase
             "by-uuid py",
             "by-id py",
             "xml True",
+            "reboot-event True",
             "missing True",
             "bad-xml True",
             "unsupported True",

@@ -129,6 +129,28 @@ public sealed class VirshTests : DaemonTestBase
     }
 
     [Fact]
+    public async Task A_reset_and_a_reboot_print_libvirts_reboot_events_and_no_lifecycle_ones()
+    {
+        await DefineAsync("rb");
+        await Ok("start", "rb");
+        await TestGuest.WaitReadyAsync(Dir.Path, "rb");
+        var loop = Virsh("event", "--all", "--loop", "--timeout", "8");
+        await Task.Delay(1500); // the registrations reach the daemon first
+        await Ok("reset", "rb");
+        await WaitForAsync(() => File.ReadAllText(TestGuest.SerialPath(Dir.Path, "rb")).Split(TestGuestImage.ReadyLine).Length - 1 >= 2);
+        await Ok("reboot", "rb");
+        var result = await loop;
+        var lines = result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var events = lines.Where(l => l.StartsWith("event '", StringComparison.Ordinal)).ToList();
+        // One per QEMU RESET: the host's reset, then whatever resets the firmware does; a reboot is a reset too.
+        Assert.True(events.Count >= 2, result.ToString());
+        Assert.All(events, e => Assert.Equal("event 'reboot' for domain 'rb'", e));
+        Assert.Equal($"events received: {events.Count}", lines[^1]);
+        Assert.Equal("running (booted)\n\n", await Ok("domstate", "--reason", "rb"));
+        await Ok("destroy", "rb");
+    }
+
+    [Fact]
     public async Task Errors_read_as_libvirts_with_exit_status_1()
     {
         var missing = await Virsh("dominfo", "nosuch");

@@ -1,5 +1,5 @@
 # Drives virtd through python3-libvirt as a script would: open, defineXML, create, listAllDomains, state, info,
-# XMLDesc, lookups, a lifecycle callback under virEventRegisterDefaultImpl, destroy, undefine, libvirtError codes.
+# XMLDesc, lookups, lifecycle and reboot callbacks under virEventRegisterDefaultImpl, reset, destroy, undefine, libvirtError codes.
 # Prints one line per check; any failure raises, so the exit status tells.
 import sys
 import threading
@@ -27,7 +27,15 @@ def lifecycle(conn, dom, event, detail, opaque):
         got_stop.set()
 
 
+got_reboot = threading.Event()
+
+
+def reboot(conn, dom, opaque):
+    got_reboot.set()
+
+
 callback = conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE, lifecycle, None)
+reboot_callback = conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_REBOOT, reboot, None)
 
 with open(xml_path) as f:
     dom = conn.defineXML(f.read())
@@ -41,6 +49,8 @@ print("listed", [d.name() for d in conn.listAllDomains(libvirt.VIR_CONNECT_LIST_
 print("by-uuid", conn.lookupByUUIDString(dom.UUIDString()).name())
 print("by-id", conn.lookupByID(dom.ID()).name())
 print("xml", "<name>%s</name>" % dom.name() in dom.XMLDesc(0))
+dom.reset(0)
+print("reboot-event", got_reboot.wait(20))
 
 try:
     conn.lookupByName("nosuch")
@@ -59,6 +69,7 @@ dom.destroy()
 print("stopped-event", got_stop.wait(20))
 print("events", [(e, d) for (n, e, d) in events if n == dom.name()])
 conn.domainEventDeregisterAny(callback)
+conn.domainEventDeregisterAny(reboot_callback)
 dom.undefine()
 print("remaining", [d.name() for d in conn.listAllDomains(0)])
 conn.close()
