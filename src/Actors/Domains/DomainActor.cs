@@ -199,7 +199,7 @@ public sealed partial class DomainActor : ActorBase
         var definition = inactive ? _entry.Config : _vm?.Live ?? _entry.Definition;
         try
         {
-            return new DomainXmlDescription(Name, Protocol.Domains.DomainXml.Format(definition));
+            return new DomainXmlDescription(Name, Protocol.Domains.DomainXml.Format(definition, inactive ? null : _vm?.Id));
         }
         catch (VirtException e)
         {

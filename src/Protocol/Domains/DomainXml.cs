@@ -75,10 +75,13 @@ public static class DomainXml
         return Parse(stream);
     }
 
-    /// <summary>libvirt's layout: two-space indent, single-quoted attributes, libvirt's element order, a final newline.</summary>
-    public static string Format(DomainDefinition definition)
+    /// <summary>
+    /// libvirt's layout: two-space indent, single-quoted attributes, libvirt's element order, a final newline. A running
+    /// domain's live XML carries its id (&lt;domain type='qemu' id='3'&gt;), as libvirt's does; a parse ignores it.
+    /// </summary>
+    public static string Format(DomainDefinition definition, int? runningId = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        return DomainFormatter.Format(definition);
+        return DomainFormatter.Format(definition, runningId);
     }
 }

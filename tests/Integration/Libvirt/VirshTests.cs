@@ -58,8 +58,8 @@ public sealed class VirshTests : DaemonTestBase
         Assert.Contains("Max memory:     16384 KiB\n", info);
         Assert.Contains("Persistent:     yes\n", info);
         Assert.Contains("Security model: none\n", info);
-        Assert.Contains("<name>vv</name>", await Ok("dumpxml", "vv"));
-        Assert.Contains("<name>vv</name>", await Ok("dumpxml", "--inactive", "vv"));
+        Assert.StartsWith("<domain type='qemu' id='1'>\n  <name>vv</name>", await Ok("dumpxml", "vv"));
+        Assert.StartsWith("<domain type='qemu'>\n  <name>vv</name>", await Ok("dumpxml", "--inactive", "vv"));
 
         Assert.Equal("Domain 'vv' suspended\n\n", await Ok("suspend", "vv"));
         Assert.Equal("paused (user)\n\n", await Ok("domstate", "--reason", "vv"));

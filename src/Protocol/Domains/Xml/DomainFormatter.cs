@@ -5,10 +5,10 @@ namespace Virt.Protocol.Domains.Xml;
 /// <summary>Writes a <see cref="DomainDefinition"/> as libvirt domain XML, in libvirt's element order.</summary>
 internal static class DomainFormatter
 {
-    public static string Format(DomainDefinition d)
+    public static string Format(DomainDefinition d, int? runningId = null)
     {
         var x = new XmlBuilder();
-        x.Open("domain").Attr("type", XmlNames.DomainType.Name(d.Type));
+        x.Open("domain").Attr("type", XmlNames.DomainType.Name(d.Type)).Attr("id", runningId);
         if (d.QemuCommandLine.Count > 0)
             x.Attr("xmlns:qemu", DomainParser.QemuNamespace);
         x.Text("name", d.Name);
