@@ -20,5 +20,6 @@ public static class Benchmarks
         ["reliability-load"] = ReliabilityLoadBenchmark.RunLoadAsync,
         ["reliability-stuck-consumer"] = ReliabilityLoadBenchmark.RunStuckConsumerAsync,
         ["reliability-hostile"] = HostileClientBenchmark.RunAsync,
+        ["libvirt-side-by-side"] = LibvirtSideBySideBenchmark.RunAsync,
     };
 }

@@ -68,7 +68,7 @@ public static class EndToEndBenchmark
         }
     }
 
-    private static async Task<List<double>> BareQemuAsync(TempDirectory dir, string image)
+    internal static async Task<List<double>> BareQemuAsync(TempDirectory dir, string image)
     {
         var times = new List<double>();
         for (var i = 0; i < Runs; i++)
@@ -93,7 +93,7 @@ public static class EndToEndBenchmark
     }
 
     /// <summary>A program by path, or by name from this benchmark's output directory.</summary>
-    private static ProcessStartInfo Program(string name, string[] args)
+    internal static ProcessStartInfo Program(string name, string[] args)
     {
         var info = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, name)) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in args)
@@ -111,7 +111,7 @@ public static class EndToEndBenchmark
         return clock.Elapsed.TotalMilliseconds;
     }
 
-    private static async Task WaitForSocketAsync(string path)
+    internal static async Task WaitForSocketAsync(string path)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (DateTime.UtcNow < deadline)
@@ -133,7 +133,7 @@ public static class EndToEndBenchmark
         throw new TimeoutException($"{path} never accepted a connection");
     }
 
-    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+    internal static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
     private static void Print(string name, List<double> values) =>
         Console.WriteLine($"{name,-48} {Median(values),10:F0} {values.Min(),8:F0}");

@@ -57,6 +57,10 @@ internal sealed class DirectoryWatch : IDisposable
         }
     }
 
+    /// <summary>
+    /// Stops the watch at once; the descriptor is closed off the caller's path, because closing an inotify instance
+    /// waits for the kernel's SRCU grace period (8 ms and more here), which a start would otherwise wait for too.
+    /// </summary>
     public void Dispose()
     {
         lock (_lock)
@@ -65,8 +69,13 @@ internal sealed class DirectoryWatch : IDisposable
                 return;
             _closed = true;
             FdWatcher.Disarm(_fd);
-            LibC.Close(_fd);
-            Marshal.FreeHGlobal(_buffer);
         }
+        var fd = _fd;
+        var buffer = _buffer;
+        ThreadPool.UnsafeQueueUserWorkItem(_ =>
+        {
+            LibC.Close(fd);
+            Marshal.FreeHGlobal(buffer);
+        }, null);
     }
 }

@@ -88,8 +88,10 @@ internal sealed class RunningQemu : IAsyncDisposable
 
     private static async Task<Socket> ConnectAsync(string path, Process process, CancellationToken ct)
     {
-        // The socket file appears at bind(); listen() follows at once, so a refusal can only be that gap.
-        for (var attempt = 0; ; attempt++)
+        // The socket file appears at bind(); listen() follows, so a refusal can only be that gap, which a loaded
+        // machine can stretch to milliseconds: retried for as long as QEMU lives, up to 10 s.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
         {
             var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
             try
@@ -97,10 +99,10 @@ internal sealed class RunningQemu : IAsyncDisposable
                 await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), ct);
                 return socket;
             }
-            catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused && attempt < 100 && !process.HasExited)
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused && DateTime.UtcNow < deadline && !process.HasExited)
             {
                 socket.Dispose();
-                await Task.Yield();
+                await Task.Delay(1, ct);
             }
         }
     }
