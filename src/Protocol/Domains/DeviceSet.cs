@@ -17,6 +17,13 @@ public sealed record DeviceSet
     public IReadOnlyList<RngDevice> Rngs { get; init; } = [];
     public MemballoonDevice? Memballoon { get; init; }
     public IReadOnlyList<PanicDevice> Panics { get; init; } = [];
+    public IReadOnlyList<HubDevice> Hubs { get; init; } = [];
+}
+
+/// <summary>A USB hub (&lt;hub type='usb'/&gt;): eight more ports on the port it takes.</summary>
+public sealed record HubDevice
+{
+    public DeviceAddress? Address { get; init; }
 }
 
 /// <summary>A guest address libvirt would assign itself (pci, drive, usb...); kept as written.</summary>
@@ -68,7 +75,23 @@ public sealed record ControllerDevice
     public string? Model { get; init; }
     /// <summary>For a USB companion (ich9-uhciN): the first port it takes of its EHCI master.</summary>
     public int? MasterStartPort { get; init; }
+    /// <summary>For an xHCI USB controller: how many ports it has (libvirt's default is 4).</summary>
+    public int? Ports { get; init; }
+    /// <summary>For a PCI controller: the QEMU device behind its model (&lt;model name&gt;), and its &lt;target&gt;.</summary>
+    public PciControllerTarget? Pci { get; init; }
     public DeviceAddress? Address { get; init; }
+}
+
+/// <summary>A PCI controller's &lt;model name&gt; and &lt;target&gt;: the QEMU device, chassis and port numbers, hotplug.</summary>
+public sealed record PciControllerTarget
+{
+    /// <summary>pcie-root-port, ioh3420, pci-bridge, pcie-pci-bridge, i82801b11-bridge, x3130-upstream, xio3130-downstream...</summary>
+    public string? ModelName { get; init; }
+    public int? Chassis { get; init; }
+    public int? Port { get; init; }
+    public int? ChassisNr { get; init; }
+    public int? BusNr { get; init; }
+    public bool? Hotplug { get; init; }
 }
 
 public enum InterfaceType { User, Network, Bridge, Ethernet }
@@ -118,7 +141,11 @@ public sealed record VideoDevice
 {
     /// <summary>cirrus, vga, virtio, qxl, bochs, ramfb, none.</summary>
     public required string ModelType { get; init; }
+    /// <summary>Sizes in KiB, as libvirt writes them: qxl's RAM bar, VRAM, 64-bit VRAM and VGA memory.</summary>
+    public int? Ram { get; init; }
     public int? Vram { get; init; }
+    public int? Vram64 { get; init; }
+    public int? VgaMem { get; init; }
     public int? Heads { get; init; }
     public bool? Primary { get; init; }
     public DeviceAddress? Address { get; init; }

@@ -37,13 +37,17 @@ internal sealed partial class ArgvBuild
                     if (!_hasVirtioSerial)
                         WriteVirtioSerial(0, null);
                     _argv.Add("-chardev", Chardev(console, $"charconsole{i}", what));
-                    _argv.Json("-device", new JsonObject
+                    // As libvirt: QEMU puts the console on the first virtio-serial bus unless an address names another.
+                    var console0 = new JsonObject { ["driver"] = "virtconsole" };
+                    if (console.Address is { Type: "virtio-serial" } port)
                     {
-                        ["driver"] = "virtconsole",
-                        ["bus"] = "virtio-serial0.0",
-                        ["chardev"] = $"charconsole{i}",
-                        ["id"] = $"console{i}",
-                    });
+                        console0["bus"] = $"virtio-serial{port["controller"] ?? "0"}.{port["bus"] ?? "0"}";
+                        if (port["port"] is { } nr)
+                            console0["nr"] = int.Parse(nr, System.Globalization.CultureInfo.InvariantCulture);
+                    }
+                    console0["chardev"] = $"charconsole{i}";
+                    console0["id"] = $"console{i}";
+                    _argv.Json("-device", console0);
                     break;
                 default:
                     throw Unsupported($"{what}: <target type='{console.TargetType}'> is not supported; use serial or virtio");
@@ -71,7 +75,7 @@ internal sealed partial class ArgvBuild
                 device["index"] = port;
                 break;
             case "usb-serial":
-                device["bus"] = RequireUsbBus(what);
+                PlaceOnUsb(device, serial.Address, what);
                 break;
             default:
                 _pci.Place(device, serial.Address, what);

@@ -19,6 +19,7 @@ internal sealed partial class ArgvBuild
         var declared = _def.Devices.Controllers;
         foreach (var controller in declared)
             CheckControllerKind(controller);
+        WritePciControllers(declared.Where(c => c.Type == "pci" && c.Index > 0).OrderBy(c => c.Index));
 
         WriteUsbController(declared.Where(c => c.Type == "usb").ToList());
 
@@ -57,9 +58,22 @@ internal sealed partial class ArgvBuild
 
         foreach (var serial in declared.Where(c => c.Type == "virtio-serial"))
             WriteVirtioSerial(serial.Index, serial.Address);
+        WriteHubs();
 
+        // q35 has no built-in floppy controller: it is an ISA device there, and the floppies' boot positions its properties.
         if (_family == MachineFamily.Q35 && DisksOn(DiskBus.Fdc).Any())
-            _argv.Json("-device", new JsonObject { ["driver"] = "isa-fdc", ["id"] = "fdc0" }); // q35 has no built-in floppy controller
+        {
+            var fdc = new JsonObject { ["driver"] = "isa-fdc" };
+            foreach (var floppy in DisksOn(DiskBus.Fdc))
+            {
+                if (_boot.IndexOf(floppy) is { } boot)
+                    fdc[_placements[floppy].Unit == 0 ? "bootindexA" : "bootindexB"] = boot;
+            }
+            _argv.Json("-device", fdc);
+        }
+        // pc's root bus announces its slots to the guest's ACPI as hot-pluggable unless its <target hotplug='off'/> says otherwise.
+        if (_family == MachineFamily.I440fx && declared.FirstOrDefault(c => c.Type == "pci" && c.Index == 0)?.Pci?.Hotplug is { } rootHotplug)
+            _argv.Add("-global", $"PIIX4_PM.acpi-root-pci-hotplug={(rootHotplug ? "on" : "off")}");
     }
 
     private void CheckControllerKind(ControllerDevice controller)
@@ -78,15 +92,47 @@ internal sealed partial class ArgvBuild
             case "pci" when controller.Model is "pci-root" && _family == MachineFamily.I440fx:
             case "pci" when controller.Model is "pcie-root" && _family == MachineFamily.Q35:
             case "pci" when controller.Model is null && controller.Index == 0:
+            case "pci" when controller.Index > 0 && controller.Model is "pci-bridge" or "dmi-to-pci-bridge" or "pcie-to-pci-bridge":
+            case "pci" when controller.Index > 0 && _family == MachineFamily.Q35
+                && controller.Model is "pcie-root-port" or "pcie-switch-upstream-port" or "pcie-switch-downstream-port":
                 break;
             default:
-                throw Unsupported($"{where}{(controller.Model is null ? "" : $" model '{controller.Model}'")} is not supported; devices go on the root PCI bus");
+                throw Unsupported($"{where}{(controller.Model is null ? "" : $" model '{controller.Model}'")} is not supported on machine '{_machine.Name}'");
         }
     }
 
     /// <summary>
-    /// One USB bus per index: its controller, or an ich9-ehci1 with its UHCI companions in one PCI slot (EHCI at
-    /// function 7, UHCI1-3 at 0-2), as libvirt places them. Without any written, pc and q35 get libvirt's default.
+    /// The PCI controllers below the root, in index order so each bus exists before what plugs into it: libvirt's
+    /// QEMU devices, ids pci.N, and a root port's chassis and port.
+    /// </summary>
+    private void WritePciControllers(IEnumerable<ControllerDevice> controllers)
+    {
+        foreach (var c in controllers)
+        {
+            var what = $"<controller type='pci' index='{c.Index}' model='{c.Model}'>";
+            var name = c.Pci?.ModelName ?? throw Unsupported($"{what} has no <model name>");
+            var device = new JsonObject { ["driver"] = name };
+            switch (c.Model)
+            {
+                case "pcie-root-port" or "pcie-switch-downstream-port":
+                    device["port"] = c.Pci.Port ?? throw Unsupported($"{what} has no port");
+                    device["chassis"] = c.Pci.Chassis ?? c.Index;
+                    break;
+                case "pci-bridge":
+                    device["chassis_nr"] = c.Pci.ChassisNr ?? c.Index;
+                    break;
+            }
+            device["id"] = $"pci.{c.Index}";
+            if (c.Pci.Hotplug is { } hotplug)
+                device["hotplug"] = hotplug;
+            _pci.Place(device, c.Address, what);
+            _argv.Json("-device", device);
+        }
+    }
+
+    /// <summary>
+    /// One USB bus per index: its controller, or an ich9-ehci1 with its UHCI companions, each at the address the layout
+    /// gave (the set shares one slot). A definition without USB controllers gets libvirt's default for the machine.
     /// </summary>
     private void WriteUsbController(IReadOnlyList<ControllerDevice> usb)
     {
@@ -98,9 +144,7 @@ internal sealed partial class ArgvBuild
                 throw Unsupported("<controller type='usb' model='none'> cannot be combined with other USB controllers");
             return;
         }
-        var groups = usb.GroupBy(c => c.Index).OrderBy(g => g.Key).ToList();
-        var usb2Groups = 0;
-        foreach (var group in groups)
+        foreach (var group in usb.GroupBy(c => c.Index).OrderBy(g => g.Key))
         {
             var members = group.ToList();
             var master = members.FirstOrDefault(c => !IsCompanion(c));
@@ -112,12 +156,7 @@ internal sealed partial class ArgvBuild
             }
             if (master is null || master.Model != "ich9-ehci1" || members.Any(c => !ControllerIndexes.IsUsb2(c)))
                 throw Unsupported($"<controller type='usb' index='{group.Key}'>: USB companions (ich9-uhci1, 2, 3) need one ich9-ehci1 master at their index, and nothing else");
-            var written = members.Select(c => c.Address).FirstOrDefault(a => a?.Type == "pci");
-            // q35 keeps its first two USB2 sets where real ICH9 boards have them, 00:1d and 00:1a, when they are free.
-            int? preferred = _family == MachineFamily.Q35 ? usb2Groups switch { 0 => 0x1d, 1 => 0x1a, _ => null } : null;
-            usb2Groups++;
-            var slot = written is null ? _pci.ReserveSlot(preferred, $"usb controller {group.Key}") : (int?)null;
-            foreach (var controller in members.OrderBy(c => c.Model == "ich9-ehci1" ? 0 : 1).ThenBy(c => c.Model, StringComparer.Ordinal))
+            foreach (var controller in members)
             {
                 var device = new JsonObject { ["driver"] = controller.Model == "ich9-ehci1" ? "ich9-usb-ehci1" : "ich9-usb-" + controller.Model![5..] };
                 if (controller == master)
@@ -129,11 +168,7 @@ internal sealed partial class ArgvBuild
                     device["masterbus"] = $"{id}.0";
                     device["firstport"] = controller.MasterStartPort ?? 0;
                 }
-                var function = controller.Model switch { "ich9-ehci1" => 7, "ich9-uhci1" => 0, "ich9-uhci2" => 1, _ => 2 };
-                if (controller.Address is { Type: "pci" })
-                    _pci.Place(device, controller.Address, $"usb controller {group.Key}");
-                else
-                    _pci.PlaceInSlot(device, slot ?? PciSlotAllocator.SlotOf(written!, $"usb controller {group.Key}"), function, multifunction: function == 0);
+                _pci.Place(device, controller.Address, $"usb controller {group.Key}");
                 _argv.Json("-device", device);
             }
             if (group.Key == 0)
@@ -155,12 +190,15 @@ internal sealed partial class ArgvBuild
             "qemu-xhci" => "qemu-xhci",
             _ => throw Unsupported($"<controller type='usb' model='{model}'> is not supported"),
         };
-        var device = new JsonObject { ["driver"] = driver, ["id"] = id };
-        // On pc the PIIX3 UHCI function lives in the south bridge's slot 1, function 2.
-        if (controller.Address is null && driver == "piix3-usb-uhci" && _family == MachineFamily.I440fx && controller.Index == 0)
-            _pci.PlaceFixed(device, 1, 2);
-        else
-            _pci.Place(device, controller.Address, $"usb controller {controller.Index}");
+        var device = new JsonObject { ["driver"] = driver };
+        if (controller.Ports is { } ports)
+        {
+            // xHCI's USB2 and USB3 ports: libvirt gives both the number the definition names.
+            device["p2"] = ports;
+            device["p3"] = ports;
+        }
+        device["id"] = id;
+        _pci.Place(device, controller.Address, $"usb controller {controller.Index}");
         _argv.Json("-device", device);
         if (controller.Index == 0)
             _usbBus = "usb.0";
@@ -178,4 +216,32 @@ internal sealed partial class ArgvBuild
 
     private string RequireUsbBus(string what) =>
         _usbBus ?? throw Unsupported($"{what} needs a USB controller at index 0, but the domain has none (<controller type='usb' model='none'>)");
+
+    /// <summary>A USB device on the bus and port its address names (the layout gave every one a port): "usb.0", "usbN.0".</summary>
+    private void PlaceOnUsb(JsonObject device, DeviceAddress? address, string what)
+    {
+        if (address is { Type: "usb" } usb && usb["bus"] is { } bus && bus != "0")
+        {
+            if (!_def.Devices.Controllers.Any(c => c.Type == "usb" && c.Index.ToString(System.Globalization.CultureInfo.InvariantCulture) == bus))
+                throw Unsupported($"{what}: USB bus {bus} has no controller");
+            device["bus"] = $"usb{bus}.0";
+        }
+        else
+        {
+            device["bus"] = RequireUsbBus(what);
+        }
+        if (address is { Type: "usb" } withPort && withPort["port"] is { } port)
+            device["port"] = port;
+    }
+
+    /// <summary>USB hubs, after the controllers and before what plugs into them.</summary>
+    private void WriteHubs()
+    {
+        for (var i = 0; i < _def.Devices.Hubs.Count; i++)
+        {
+            var hub = new JsonObject { ["driver"] = "usb-hub", ["id"] = $"hub{i}" };
+            PlaceOnUsb(hub, _def.Devices.Hubs[i].Address, $"<hub> {i}");
+            _argv.Json("-device", hub);
+        }
+    }
 }

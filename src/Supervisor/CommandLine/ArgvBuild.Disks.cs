@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Virt.Protocol.Domains;
+using Virt.Supervisor.Native;
 
 namespace Virt.Supervisor.CommandLine;
 
@@ -52,8 +53,9 @@ internal sealed partial class ArgvBuild
         }
         else if (disk.SourcePath is { } path)
         {
+            // As libvirt: host_cdrom only for a cdrom whose source really is a CD-ROM drive (it follows media changes).
             var driver = disk.SourceType == DiskSourceType.Block
-                ? (disk.Device == DiskDeviceKind.Cdrom ? "host_cdrom" : "host_device")
+                ? (disk.Device == DiskDeviceKind.Cdrom && BlockDevices.IsCdrom(path) ? "host_cdrom" : "host_device")
                 : "file";
             storage = new JsonObject { ["driver"] = driver, ["filename"] = path };
         }
@@ -165,9 +167,8 @@ internal sealed partial class ArgvBuild
                 device["id"] = $"virtio-disk{index}";
                 break;
             case DiskBus.Usb:
-                device = new JsonObject { ["driver"] = "usb-storage", ["bus"] = RequireUsbBus(what) };
-                if (disk.Address is { Type: "usb" } usb && usb["port"] is { } port)
-                    device["port"] = port;
+                device = new JsonObject { ["driver"] = "usb-storage" };
+                PlaceOnUsb(device, disk.Address, what);
                 device["id"] = $"usb-disk{index}";
                 device["removable"] = false;
                 if (node is null)
@@ -177,8 +178,8 @@ internal sealed partial class ArgvBuild
                 if (p.Unit > 1 || p.Controller != 0)
                     throw Unsupported($"{what}: the floppy controller has units 0 and 1 only");
                 device = new JsonObject { ["driver"] = "floppy", ["unit"] = p.Unit, ["id"] = $"fdc0-0-{p.Unit}" };
-                // The floppy's boot position is a property of the controller, one per unit.
-                if (_boot.IndexOf(disk) is { } floppyBoot)
+                // The floppy's boot position is a property of the controller, one per unit (on q35 set on its isa-fdc).
+                if (_family == MachineFamily.I440fx && _boot.IndexOf(disk) is { } floppyBoot)
                     _argv.Add("-global", $"isa-fdc.bootindex{(p.Unit == 0 ? 'A' : 'B')}={floppyBoot}");
                 break;
             default:

@@ -36,7 +36,7 @@ internal sealed partial class ArgvBuild
             };
             var device = new JsonObject { ["driver"] = driver, ["id"] = $"input{i}" };
             if (bus == "usb")
-                device["bus"] = RequireUsbBus(what);
+                PlaceOnUsb(device, input.Address, what);
             else
                 _pci.Place(device, input.Address, what);
             _argv.Json("-device", device);
@@ -132,16 +132,26 @@ internal sealed partial class ArgvBuild
                     : $"{what}: only virtio, qxl and bochs can be secondary video devices"),
             };
             var device = new JsonObject { ["driver"] = driver, ["id"] = $"video{i}" };
-            if (video.Vram is { } vram && driver is "VGA" or "qxl-vga" or "qxl")
-                device["vgamem_mb"] = Math.Max(1, vram / 1024);
-            if (video.Heads is { } heads && heads != 1)
+            // libvirt's properties per model: heads for virtio and qxl, qxl's bars in bytes, VGA memory in MiB.
+            if (video.Heads is { } heads && heads != 1 && driver is not ("virtio-vga" or "virtio-gpu-pci" or "qxl-vga" or "qxl"))
+                throw Unsupported($"{what}: more than one head needs model virtio or qxl");
+            switch (driver)
             {
-                if (driver is not ("virtio-vga" or "virtio-gpu-pci" or "qxl-vga" or "qxl"))
-                    throw Unsupported($"{what}: more than one head needs model virtio or qxl");
-                device["max_outputs"] = heads;
+                case "qxl-vga" or "qxl":
+                    device["max_outputs"] = video.Heads ?? 1;
+                    device["ram_size"] = (long)(video.Ram ?? 65536) * 1024;
+                    device["vram_size"] = (long)(video.Vram ?? 65536) * 1024;
+                    device["vram64_size_mb"] = (video.Vram64 ?? 0) / 1024;
+                    device["vgamem_mb"] = (video.VgaMem ?? 16384) / 1024;
+                    break;
+                case "virtio-vga" or "virtio-gpu-pci":
+                    device["max_outputs"] = video.Heads ?? 1;
+                    break;
+                case "VGA" when video.Vram is { } vram:
+                    device["vgamem_mb"] = Math.Max(1, vram / 1024);
+                    break;
             }
-            // libvirt keeps slot 2 (pc) or 1 (q35) for the primary video card.
-            _pci.Place(device, video.Address, what, primary ? (_family == MachineFamily.Q35 ? 1 : 2) : null);
+            _pci.Place(device, video.Address, what);
             _argv.Json("-device", device);
         }
     }

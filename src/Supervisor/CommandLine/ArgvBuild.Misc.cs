@@ -70,7 +70,7 @@ internal sealed partial class ArgvBuild
             "reset" or "shutdown" or "poweroff" or "pause" or "none" or "inject-nmi" => watchdog.Action ?? "reset",
             var other => throw Unsupported($"{what}: action '{other}' is not supported"),
         };
-        _argv.Add("-action", new QemuOpts().Add("watchdog", action));
+        _argv.Add("-watchdog-action", action);
     }
 
     private void WriteMemballoon()

@@ -1,6 +1,7 @@
 using Virt.Protocol.Domains;
 using Virt.Protocol.Errors;
 using Virt.Supervisor.Capabilities;
+using Virt.Supervisor.Layout;
 
 namespace Virt.Supervisor.CommandLine;
 
@@ -24,8 +25,10 @@ internal sealed partial class ArgvBuild
         _machine = ResolveMachine();
         _family = MachineFamilies.Of(_machine.Name) ?? throw new VirtException(ErrorCode.ConfigUnsupported,
             $"machine '{_machine.Name}' is not supported; use a pc (i440fx) or q35 machine");
+        // The hardware libvirt would give the guest: its implicit devices, then a PCI address for every device.
+        _def = UsbLayout.Apply(PciLayout.Apply(ImplicitDevices.Complete(def, _family), _family));
         _pci = new PciSlotAllocator(_family, WrittenPciAddresses());
-        _boot = BootOrder.Plan(def);
+        _boot = BootOrder.Plan(_def);
     }
 
     public IReadOnlyList<string> Run()
@@ -56,7 +59,7 @@ internal sealed partial class ArgvBuild
     {
         var d = _def.Devices;
         return d.Disks.Select(x => x.Address)
-            .Concat(d.Controllers.Where(c => c.Type is not ("ide" or "pci")).Select(x => x.Address))
+            .Concat(d.Controllers.Select(x => x.Address))
             .Concat(d.Interfaces.Select(x => x.Address))
             .Concat(d.Videos.Select(x => x.Address))
             .Concat(d.Inputs.Select(x => x.Address))

@@ -48,6 +48,17 @@ public static class NativeFiles
     }
 
     public const uint SocketType = 0xC000;
+    public const uint BlockDeviceType = 0x6000;
+
+    /// <summary>The type and mode bits of a path (symlinks followed) and the device number it names; null when it cannot be statted.</summary>
+    public static (uint Mode, uint Major, uint Minor)? StatDevice(string path)
+    {
+        var buffer = new byte[256];
+        if (LibC.StatX(AtFdCwd, path, 0, StatxBasicStats, buffer) != 0)
+            return null;
+        return (BinaryPrimitives.ReadUInt16LittleEndian(buffer.AsSpan(28)), BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(128)),
+            BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(132)));
+    }
 
     /// <summary>Owner, mode, size and allocated bytes (512-byte blocks) of a path, symlinks followed.</summary>
     public static (uint Uid, uint Gid, uint Mode, ulong Size, ulong AllocatedBytes) StatFile(string path)

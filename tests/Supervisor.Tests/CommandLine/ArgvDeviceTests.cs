@@ -30,18 +30,23 @@ public sealed class ArgvDeviceTests
     }
 
     [Fact]
-    public void Block_sources_use_host_device_or_host_cdrom()
+    public void Block_sources_use_host_device_or_host_cdrom_for_a_real_cdrom_drive()
     {
-        var argv = Build(d => d with
+        using var dir = new Virt.TestSupport.TempDirectory();
+        var drive = dir.Combine("sr0");
+        Assert.Equal(0, Virt.TestSupport.DeviceNodes.MakeBlock(drive, 11, 0)); // a CD-ROM drive's node
+        IReadOnlyList<string> Cdrom(string path) => Build(d => d with
         {
             Disks =
             [
                 TestDomains.FileDisk("hda", DiskBus.Ide, "/dev/sdz") with { SourceType = DiskSourceType.Block },
-                TestDomains.FileDisk("hdc", DiskBus.Ide, "/dev/sr0", DiskDeviceKind.Cdrom) with { SourceType = DiskSourceType.Block },
+                TestDomains.FileDisk("hdc", DiskBus.Ide, path, DiskDeviceKind.Cdrom) with { SourceType = DiskSourceType.Block },
             ],
         });
-        Assert.Equal(["host_device", "host_cdrom"], Blockdevs(argv).Select(n => (string?)n["driver"]));
-        Assert.True((bool)Blockdevs(argv)[1]["read-only"]!);
+        Assert.Equal(["host_device", "host_cdrom"], Blockdevs(Cdrom(drive)).Select(n => (string?)n["driver"]));
+        Assert.True((bool)Blockdevs(Cdrom(drive))[1]["read-only"]!);
+        // As libvirt: a cdrom whose block source is no CD-ROM drive is read as a plain block device.
+        Assert.Equal(["host_device", "host_device"], Blockdevs(Cdrom("/dev/no-such-drive")).Select(n => (string?)n["driver"]));
     }
 
     [Fact]
@@ -228,9 +233,10 @@ public sealed class ArgvDeviceTests
     [Fact]
     public void Video_models_and_their_limits()
     {
-        var argv = Build(d => d with { Videos = [new VideoDevice { ModelType = "qxl", Vram = 65536 }, new VideoDevice { ModelType = "virtio", Heads = 2 }] });
+        var argv = Build(d => d with { Videos = [new VideoDevice { ModelType = "qxl", Vram = 32768 }, new VideoDevice { ModelType = "virtio", Heads = 2 }] });
         var qxl = argv.Devices("qxl-vga").Single();
-        Assert.Equal(("0x2", 64), ((string?)qxl["addr"], (int)qxl["vgamem_mb"]!));
+        // libvirt's qxl defaults: 64 MiB RAM bar, 16 MiB of VGA memory; the VRAM as written.
+        Assert.Equal(("0x2", 16, 64L << 20, 32L << 20, 1), ((string?)qxl["addr"], (int)qxl["vgamem_mb"]!, (long)qxl["ram_size"]!, (long)qxl["vram_size"]!, (int)qxl["max_outputs"]!));
         Assert.Equal(2, (int?)argv.Devices("virtio-gpu-pci").Single()["max_outputs"]);
         Refused(d => d with { Videos = [new VideoDevice { ModelType = "vga" }, new VideoDevice { ModelType = "cirrus" }] });
         Refused(d => d with { Videos = [new VideoDevice { ModelType = "cirrus", Heads = 2 }] });
@@ -279,7 +285,7 @@ public sealed class ArgvDeviceTests
             Rngs = [new RngDevice { BackendModel = "random", BackendPath = "/dev/hwrng" }],
         });
         Assert.Single(argv.Devices("ib700"));
-        Assert.Equal(["watchdog=poweroff"], argv.ValuesOf("-action"));
+        Assert.Equal(["poweroff"], argv.ValuesOf("-watchdog-action"));
         Assert.Single(argv.Devices("virtio-balloon-pci")); // absent memballoon means libvirt's default
         var rng = JsonNode.Parse(argv.ValuesOf("-object").Single())!;
         Assert.Equal(("rng-random", "/dev/hwrng"), ((string?)rng["qom-type"], (string?)rng["filename"]));
@@ -293,7 +299,7 @@ public sealed class ArgvDeviceTests
     [Fact]
     public void Controllers_that_would_need_a_topology_are_refused()
     {
-        Refused(d => d with { Controllers = [new ControllerDevice { Type = "pci", Index = 1, Model = "pci-bridge" }] });
+        Refused(d => d with { Controllers = [new ControllerDevice { Type = "pci", Index = 1, Model = "pcie-root-port" }] });
         Refused(d => d with { Controllers = [new ControllerDevice { Type = "usb", Model = "ich9-uhci1", MasterStartPort = 0 }] });
         Refused(d => d with { Controllers = [new ControllerDevice { Type = "scsi", Model = "buslogic" }] });
         Refused(d => d with { Controllers = [new ControllerDevice { Type = "ide" }] }, "q35");

@@ -12,9 +12,20 @@ internal static class DeviceFormatter
             FormatDisk(x, disk);
         foreach (var c in d.Controllers)
         {
-            x.Open("controller").Attr("type", c.Type).Attr("index", c.Index).Attr("model", c.Model);
+            x.Open("controller").Attr("type", c.Type).Attr("index", c.Index).Attr("model", c.Model).Attr("ports", c.Ports);
             if (c.MasterStartPort is { } startPort)
                 x.Leaf("master", ("startport", startPort.ToString(CultureInfo.InvariantCulture)));
+            if (c.Pci is { } pci)
+            {
+                if (pci.ModelName is not null)
+                    x.Leaf("model", ("name", pci.ModelName));
+                if (pci.Chassis is not null || pci.Port is not null || pci.ChassisNr is not null || pci.BusNr is not null || pci.Hotplug is not null)
+                {
+                    x.Leaf("target", ("chassisNr", pci.ChassisNr?.ToString(CultureInfo.InvariantCulture)), ("chassis", pci.Chassis?.ToString(CultureInfo.InvariantCulture)),
+                        ("port", pci.Port is { } port ? string.Create(CultureInfo.InvariantCulture, $"0x{port:x}") : null),
+                        ("busNr", pci.BusNr?.ToString(CultureInfo.InvariantCulture)), ("hotplug", pci.Hotplug is { } hp ? (hp ? "on" : "off") : null));
+                }
+            }
             FormatAddress(x, c.Address);
             x.End("controller");
         }
@@ -37,9 +48,16 @@ internal static class DeviceFormatter
         foreach (var video in d.Videos)
         {
             x.Open("video");
-            x.Open("model").Attr("type", video.ModelType).Attr("vram", video.Vram).Attr("heads", video.Heads).Attr("primary", video.Primary).End("model");
+            x.Open("model").Attr("type", video.ModelType).Attr("ram", video.Ram).Attr("vram", video.Vram).Attr("vram64", video.Vram64)
+                .Attr("vgamem", video.VgaMem).Attr("heads", video.Heads).Attr("primary", video.Primary).End("model");
             FormatAddress(x, video.Address);
             x.End("video");
+        }
+        foreach (var hub in d.Hubs)
+        {
+            x.Open("hub").Attr("type", "usb");
+            FormatAddress(x, hub.Address);
+            x.End("hub");
         }
         if (d.Watchdog is { } w)
         {

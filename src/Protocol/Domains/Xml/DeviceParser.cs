@@ -21,6 +21,7 @@ internal sealed partial class DeviceParser(SourceLines lines)
             Memballoon = devices.Child("memballoon") is { } m ? ParseMemballoon(m) : null,
             Rngs = devices.Children("rng").Select(ParseRng).ToList(),
             Panics = devices.Children("panic").Select(ParsePanic).ToList(),
+            Hubs = devices.Children("hub").Select(ParseHub).ToList(),
         };
         devices.Done();
         return set;
@@ -65,6 +66,9 @@ internal sealed partial class DeviceParser(SourceLines lines)
             ?? throw node.XmlError($"{node.Place} needs the attribute 'type'", "type");
         var index = node.IntAttr("index", 0);
         var model = node.Attr("model");
+        var ports = node.IntAttr("ports", 1, 15);
+        if (ports is not null && model is not ("qemu-xhci" or "nec-xhci"))
+            throw node.XmlError($"{node.Place}: only an xHCI USB controller (qemu-xhci, nec-xhci) has a number of ports", "ports");
         int? startPort = null;
         if (node.Child("master") is { } master)
         {
@@ -79,10 +83,47 @@ internal sealed partial class DeviceParser(SourceLines lines)
             Index = index ?? 0,
             Model = model,
             MasterStartPort = startPort ?? (type == "usb" ? ControllerIndexes.DefaultStartPort(model) : null),
+            Ports = ports,
+            Pci = type == "pci" ? ParsePciTarget(node) : null,
             Address = ParseAddress(node),
         };
         node.Done();
         return (lines.Record(controller, node), index is not null);
+    }
+
+    private static PciControllerTarget? ParsePciTarget(XmlNode node)
+    {
+        string? modelName = null;
+        if (node.Child("model") is { } model)
+        {
+            modelName = model.RequiredAttr("name");
+            model.Done();
+        }
+        if (node.Child("target") is not { } target)
+            return modelName is null ? null : new PciControllerTarget { ModelName = modelName };
+        var pci = new PciControllerTarget
+        {
+            ModelName = modelName,
+            Chassis = target.IntAttr("chassis", 0, 255),
+            Port = HexOrDecimal(target, "port", 255),
+            ChassisNr = target.IntAttr("chassisNr", 1, 255),
+            BusNr = target.IntAttr("busNr", 1, 254),
+            Hotplug = target.OnOffAttr("hotplug"),
+        };
+        target.Done();
+        return pci;
+    }
+
+    /// <summary>libvirt writes a root port's port number in hex (port='0x10') and reads either.</summary>
+    private static int? HexOrDecimal(XmlNode node, string name, int max)
+    {
+        if (node.Attr(name) is not { } text)
+            return null;
+        var hex = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase);
+        return int.TryParse(hex ? text[2..] : text, hex ? System.Globalization.NumberStyles.HexNumber : System.Globalization.NumberStyles.None,
+                System.Globalization.CultureInfo.InvariantCulture, out var value) && value <= max
+            ? value
+            : throw node.XmlError($"invalid {name} '{text}' in {node.Place}: expected a number from 0 to {max}", name);
     }
 
     private InputDevice ParseInput(XmlNode node)
@@ -143,7 +184,10 @@ internal sealed partial class DeviceParser(SourceLines lines)
         {
             ModelType = model.ChoiceAttr("type", "cirrus", "vga", "virtio", "qxl", "bochs", "ramfb", "none")
                 ?? throw model.XmlError($"{model.Place} needs the attribute 'type'", "type"),
+            Ram = model.IntAttr("ram", 0),
             Vram = model.IntAttr("vram", 0),
+            Vram64 = model.IntAttr("vram64", 0),
+            VgaMem = model.IntAttr("vgamem", 0),
             Heads = model.IntAttr("heads", 1),
             Primary = model.YesNoAttr("primary"),
             Address = ParseAddress(node),
@@ -163,6 +207,14 @@ internal sealed partial class DeviceParser(SourceLines lines)
         };
         node.Done();
         return lines.Record(watchdog, node);
+    }
+
+    private HubDevice ParseHub(XmlNode node)
+    {
+        _ = node.ChoiceAttr("type", "usb") ?? throw node.XmlError($"{node.Place} needs the attribute 'type'", "type");
+        var hub = new HubDevice { Address = ParseAddress(node) };
+        node.Done();
+        return lines.Record(hub, node);
     }
 
     private PanicDevice ParsePanic(XmlNode node)
