@@ -8,6 +8,8 @@ public sealed record DomainDefinition
     public required Guid Uuid { get; init; }
     public string? Title { get; init; }
     public string? Description { get; init; }
+    /// <summary>&lt;metadata&gt;: namespaced elements kept verbatim, for the tools that wrote them.</summary>
+    public IReadOnlyList<XmlFragment> Metadata { get; init; } = [];
 
     /// <summary>Maximum memory in KiB, as libvirt stores it after unit conversion.</summary>
     public required ulong MemoryKiB { get; init; }
@@ -47,6 +49,9 @@ public sealed record OsConfig
     public string? Arch { get; init; }
     public string? Machine { get; init; }
     public IReadOnlyList<BootDevice> BootDevices { get; init; } = [];
+    /// <summary>&lt;bootmenu enable timeout&gt;: the firmware's boot menu and how long it waits (ms).</summary>
+    public bool? BootMenu { get; init; }
+    public int? BootMenuTimeout { get; init; }
     public string? Kernel { get; init; }
     public string? Initrd { get; init; }
     public string? Cmdline { get; init; }
@@ -61,6 +66,13 @@ public sealed record CpuConfig
     public string? Check { get; init; }
     public string? Model { get; init; }
     public string? ModelFallback { get; init; }
+    public CpuTopology? Topology { get; init; }
+}
+
+/// <summary>&lt;cpu&gt;&lt;topology&gt;: how the vCPUs are grouped, as the guest sees them.</summary>
+public sealed record CpuTopology(int Sockets, int Dies, int Clusters, int Cores, int Threads)
+{
+    public int Total => Sockets * Dies * Clusters * Cores * Threads;
 }
 
 public sealed record FeatureSet
@@ -68,6 +80,12 @@ public sealed record FeatureSet
     public bool Acpi { get; init; }
     public bool Apic { get; init; }
     public bool Pae { get; init; }
+    /// <summary>VMware's I/O port (state on/off); null leaves QEMU's default.</summary>
+    public bool? Vmport { get; init; }
+    /// <summary>System management mode (state on/off), which UEFI Secure Boot needs.</summary>
+    public bool? Smm { get; init; }
+    /// <summary>The vmcoreinfo device, so a guest kernel's crash dumps can be read.</summary>
+    public bool? VmCoreInfo { get; init; }
 }
 
 public sealed record ClockConfig

@@ -30,6 +30,10 @@ public static class DomainValidator
         if (d.Vcpu.CpuSet is { } cpuset && !IsValidCpuSet(cpuset))
             throw Xml($"Invalid value of 'cpuset': '{cpuset}': expected CPU numbers 0-{CpuMaskLength - 1}, ranges N-M and exclusions ^N, comma-separated, selecting at least one CPU", "vcpu", "cpuset", lines.LineOfElement("vcpu"));
 
+        if (d.Cpu?.Topology is { } topology && topology.Total != d.Vcpu.Count)
+            throw Xml($"CPU topology doesn't match maximum vcpu count: {topology.Sockets} sockets x {topology.Dies} dies x {topology.Clusters} clusters x {topology.Cores} cores x {topology.Threads} threads is {topology.Total}, not {d.Vcpu.Count}",
+                "cpu", line: lines.LineOfElement("cpu"));
+
         ValidateDisks(d.Devices.Disks, lines);
         ValidateBootOrder(d, lines);
         ValidateDevices(d.Devices, lines);

@@ -37,14 +37,25 @@ internal sealed partial class ArgvBuild
     {
         _argv.Add("-name", new QemuOpts().Add("guest", _def.Name).Add("debug-threads", true));
         _argv.Flag("-S");
-        var machine = new QemuOpts().Add("type", _machine.Name).Add("usb", false).Add("dump-guest-core", false);
+        var machine = new QemuOpts().Add("type", _machine.Name).Add("usb", false);
+        if (_def.Features.Vmport is { } vmport)
+            machine.Add("vmport", vmport);
+        if (_def.Features.Smm is { } smm)
+            machine.Add("smm", smm);
+        machine.Add("dump-guest-core", false);
         if (Timer("hpet") is { Present: { } hpet })
             machine.Add("hpet", hpet);
         _argv.Add("-machine", machine.Add("acpi", _def.Features.Acpi));
         WriteAccelerator();
         WriteCpu();
         _argv.Add("-m", new QemuOpts().Add("size", $"{RoundUpToMiB(_def.MemoryKiB)}k"));
-        _argv.Add("-smp", new QemuOpts().Add("cpus", _def.Vcpu.Count).Add("sockets", _def.Vcpu.Count).Add("cores", 1).Add("threads", 1));
+        // As libvirt: a written topology with its dies and clusters, else one socket per vCPU.
+        var smp = new QemuOpts().Add("cpus", _def.Vcpu.Count);
+        if (_def.Cpu?.Topology is { } t)
+            smp.Add("sockets", t.Sockets).Add("dies", t.Dies).Add("clusters", t.Clusters).Add("cores", t.Cores).Add("threads", t.Threads);
+        else
+            smp.Add("sockets", _def.Vcpu.Count).Add("cores", 1).Add("threads", 1);
+        _argv.Add("-smp", smp);
         _argv.Add("-uuid", _def.Uuid.ToString("D"));
         if (_def.Devices.Graphics.Count == 0)
             _argv.Add("-display", "none");
@@ -60,7 +71,14 @@ internal sealed partial class ArgvBuild
         if (_def.OnReboot == LifecycleAction.Destroy)
             _argv.Flag("-no-reboot");
         WritePowerManagement();
-        _argv.Add("-boot", "strict=on");
+        var boot = new QemuOpts();
+        if (_def.Os.BootMenu is { } menu)
+        {
+            boot.Add("menu", menu);
+            if (menu && _def.Os.BootMenuTimeout is { } timeout)
+                boot.Add("splash-time", timeout);
+        }
+        _argv.Add("-boot", boot.Add("strict", true));
         if (_def.Os.Kernel is { } kernel)
             _argv.Add("-kernel", kernel); // -kernel, -initrd and -append take their value verbatim, no key=value parsing.
         if (_def.Os.Initrd is { } initrd)

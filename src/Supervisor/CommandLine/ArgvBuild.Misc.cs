@@ -73,6 +73,13 @@ internal sealed partial class ArgvBuild
         _argv.Add("-watchdog-action", action);
     }
 
+    /// <summary>vmcoreinfo lets the host read a guest kernel's crash dump; libvirt writes it after the panic devices.</summary>
+    private void WriteVmCoreInfo()
+    {
+        if (_def.Features.VmCoreInfo == true)
+            _argv.Json("-device", new JsonObject { ["driver"] = "vmcoreinfo" });
+    }
+
     private void WriteMemballoon()
     {
         // An absent <memballoon> means libvirt's default, a virtio balloon.

@@ -47,6 +47,7 @@ internal sealed partial class ArgvBuild
         WriteMemballoon();
         WriteRngs();
         WritePanics();
+        WriteVmCoreInfo();
         if (_caps.SupportsSandbox)
             _argv.Add("-sandbox", "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
         // QEMU's stderr goes to the domain log: timestamps make its messages line up with ours.

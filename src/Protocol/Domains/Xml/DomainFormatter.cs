@@ -15,6 +15,13 @@ internal static class DomainFormatter
         x.Text("uuid", d.Uuid.ToString("D"));
         x.Text("title", d.Title);
         x.Text("description", d.Description);
+        if (d.Metadata.Count > 0)
+        {
+            x.Open("metadata");
+            foreach (var fragment in d.Metadata)
+                FormatFragment(x, fragment, parentNamespace: null);
+            x.End("metadata");
+        }
         x.Text("memory", d.MemoryKiB.ToString(CultureInfo.InvariantCulture), ("unit", "KiB"));
         x.Text("currentMemory", (d.CurrentMemoryKiB == 0 ? d.MemoryKiB : d.CurrentMemoryKiB).ToString(CultureInfo.InvariantCulture), ("unit", "KiB"));
         x.Text("vcpu", d.Vcpu.Count.ToString(CultureInfo.InvariantCulture), ("placement", d.Vcpu.Placement), ("cpuset", d.Vcpu.CpuSet));
@@ -38,6 +45,29 @@ internal static class DomainFormatter
         return x.ToString();
     }
 
+    /// <summary>A kept element with its prefix; its namespace is declared where it changes.</summary>
+    private static void FormatFragment(XmlBuilder x, XmlFragment f, string? parentNamespace)
+    {
+        var name = f.Prefix.Length > 0 ? $"{f.Prefix}:{f.Name}" : f.Name;
+        if (f.Text is not null && f.Children.Count == 0)
+        {
+            var attributes = new List<(string, string?)>();
+            if (f.Namespace != parentNamespace)
+                attributes.Add((f.Prefix.Length > 0 ? $"xmlns:{f.Prefix}" : "xmlns", f.Namespace));
+            attributes.AddRange(f.Attributes.Select(a => ((a.Prefix.Length > 0 ? $"{a.Prefix}:{a.Name}" : a.Name), (string?)a.Value)));
+            x.Text(name, f.Text, [.. attributes]);
+            return;
+        }
+        x.Open(name);
+        if (f.Namespace != parentNamespace)
+            x.Attr(f.Prefix.Length > 0 ? $"xmlns:{f.Prefix}" : "xmlns", f.Namespace);
+        foreach (var a in f.Attributes)
+            x.Attr(a.Prefix.Length > 0 ? $"{a.Prefix}:{a.Name}" : a.Name, a.Value);
+        foreach (var child in f.Children)
+            FormatFragment(x, child, f.Namespace);
+        x.End(name);
+    }
+
     private static void FormatOs(XmlBuilder x, OsConfig os)
     {
         x.Open("os");
@@ -47,12 +77,14 @@ internal static class DomainFormatter
         x.Text("cmdline", os.Cmdline);
         foreach (var boot in os.BootDevices)
             x.Leaf("boot", ("dev", XmlNames.Boot.Name(boot)));
+        if (os.BootMenu is { } menu)
+            x.Leaf("bootmenu", ("enable", menu ? "yes" : "no"), ("timeout", os.BootMenuTimeout?.ToString(CultureInfo.InvariantCulture)));
         x.End("os");
     }
 
     private static void FormatFeatures(XmlBuilder x, FeatureSet f)
     {
-        if (!f.Acpi && !f.Apic && !f.Pae)
+        if (!f.Acpi && !f.Apic && !f.Pae && f.Vmport is null && f.Smm is null && f.VmCoreInfo is null)
             return;
         x.Open("features");
         if (f.Acpi)
@@ -61,6 +93,12 @@ internal static class DomainFormatter
             x.Leaf("apic");
         if (f.Pae)
             x.Leaf("pae");
+        if (f.Vmport is { } vmport)
+            x.Leaf("vmport", ("state", vmport ? "on" : "off"));
+        if (f.Smm is { } smm)
+            x.Leaf("smm", ("state", smm ? "on" : "off"));
+        if (f.VmCoreInfo is { } vmcoreinfo)
+            x.Leaf("vmcoreinfo", ("state", vmcoreinfo ? "on" : "off"));
         x.End("features");
     }
 
@@ -98,6 +136,12 @@ internal static class DomainFormatter
             return;
         x.Open("cpu").Attr("mode", cpu.Mode).Attr("match", cpu.Match).Attr("check", cpu.Check);
         x.Text("model", cpu.Model, ("fallback", cpu.ModelFallback));
+        if (cpu.Topology is { } t)
+        {
+            x.Leaf("topology", ("sockets", t.Sockets.ToString(CultureInfo.InvariantCulture)), ("dies", t.Dies.ToString(CultureInfo.InvariantCulture)),
+                ("clusters", t.Clusters.ToString(CultureInfo.InvariantCulture)), ("cores", t.Cores.ToString(CultureInfo.InvariantCulture)),
+                ("threads", t.Threads.ToString(CultureInfo.InvariantCulture)));
+        }
         x.End("cpu");
     }
 }

@@ -34,6 +34,7 @@ internal sealed class DomainParser
             Uuid = domain.Child("uuid") is { } u ? ParseUuid(u) : Guid.NewGuid(),
             Title = domain.ChildText("title"),
             Description = domain.ChildText("description"),
+            Metadata = domain.Child("metadata") is { } md ? ParseMetadata(md) : [],
             MemoryKiB = memory,
             // libvirt treats a missing, zero or too large current memory as the maximum.
             CurrentMemoryKiB = current == 0 || current > memory ? memory : current,
@@ -52,6 +53,32 @@ internal sealed class DomainParser
         domain.Done();
         return definition;
     }
+
+    /// <summary>libvirt keeps each namespaced child of &lt;metadata&gt; as written and never reads it.</summary>
+    private static List<XmlFragment> ParseMetadata(XmlNode node)
+    {
+        var fragments = new List<XmlFragment>();
+        var children = node.Element.Children;
+        for (var i = 0; i < children.Count; i++)
+        {
+            node.MarkRead(i);
+            if (children[i].Namespace.Length == 0)
+                throw new XmlNode(children[i]).XmlError($"element <{children[i].LocalName}> at line {children[i].Line} in <metadata> needs a namespace of its own");
+            fragments.Add(Fragment(children[i]));
+        }
+        node.Done();
+        return fragments;
+    }
+
+    private static XmlFragment Fragment(SourceElement e) => new()
+    {
+        Name = e.LocalName,
+        Prefix = e.Prefix,
+        Namespace = e.Namespace,
+        Attributes = [.. e.Attributes.Where(a => !a.IsNamespaceDeclaration).Select(a => new XmlFragmentAttribute(a.LocalName, a.Prefix, a.Namespace, a.Value))],
+        Children = [.. e.Children.Select(Fragment)],
+        Text = e.Children.Count == 0 && !string.IsNullOrWhiteSpace(e.Text) ? e.Text : null,
+    };
 
     private static ulong ParseMemory(XmlNode node)
     {
@@ -109,12 +136,22 @@ internal sealed class DomainParser
             boots.Add(boot.EnumAttr("dev", XmlNames.Boot) ?? throw boot.XmlError($"{boot.Place} needs the attribute 'dev'", "dev"));
             boot.Done();
         }
+        bool? bootMenu = null;
+        int? bootMenuTimeout = null;
+        if (node.Child("bootmenu") is { } menu)
+        {
+            bootMenu = menu.YesNoAttr("enable") ?? throw menu.XmlError($"{menu.Place} needs the attribute 'enable'", "enable");
+            bootMenuTimeout = menu.IntAttr("timeout", 0, 65535);
+            menu.Done();
+        }
         var os = new OsConfig
         {
             Type = osType,
             Arch = arch,
             Machine = machine,
             BootDevices = boots,
+            BootMenu = bootMenu,
+            BootMenuTimeout = bootMenuTimeout,
             Kernel = node.ChildText("kernel"),
             Initrd = node.ChildText("initrd"),
             Cmdline = node.ChildText("cmdline"),
@@ -136,6 +173,12 @@ internal sealed class DomainParser
             var fallback = model.ChoiceAttr("fallback", "allow", "forbid");
             cpu = cpu with { Model = model.TextDone()?.Trim(), ModelFallback = fallback };
         }
+        if (node.Child("topology") is { } topology)
+        {
+            int Count(string name) => topology.IntAttr(name, 1, 4096) ?? 1;
+            cpu = cpu with { Topology = new CpuTopology(Count("sockets"), Count("dies"), Count("clusters"), Count("cores"), Count("threads")) };
+            topology.Done();
+        }
         node.Done();
         return cpu;
     }
@@ -151,7 +194,23 @@ internal sealed class DomainParser
                 throw child.Unsupported($"{child.Place} must be empty");
             return true;
         }
-        var features = new FeatureSet { Acpi = Flag("acpi"), Apic = Flag("apic"), Pae = Flag("pae") };
+        bool? State(string name)
+        {
+            if (node.Child(name) is not { } child)
+                return null;
+            var state = child.OnOffAttr("state");
+            child.Done();
+            return state ?? true;
+        }
+        var features = new FeatureSet
+        {
+            Acpi = Flag("acpi"),
+            Apic = Flag("apic"),
+            Pae = Flag("pae"),
+            Vmport = State("vmport"),
+            Smm = State("smm"),
+            VmCoreInfo = State("vmcoreinfo"),
+        };
         node.Done();
         return features;
     }

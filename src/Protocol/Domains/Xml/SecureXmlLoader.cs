@@ -60,7 +60,10 @@ internal static class SecureXmlLoader
                             $"XML error: element <{reader.Name}> at line {info.LineNumber} is nested more than {MaxDepth} levels deep",
                             info.LineNumber, reader.Name);
                     var isEmpty = reader.IsEmptyElement;
-                    var element = new SourceElement(reader.LocalName, reader.NamespaceURI, info.LineNumber, ReadAttributes(reader, info), isEmpty);
+                    var element = new SourceElement(reader.LocalName, reader.NamespaceURI, info.LineNumber, ReadAttributes(reader, info), isEmpty)
+                    {
+                        Prefix = reader.Prefix,
+                    };
                     if (open.TryPeek(out var parent))
                         parent.AddChild(element);
                     else
@@ -87,7 +90,7 @@ internal static class SecureXmlLoader
             return [];
         var attributes = new SourceAttribute[reader.AttributeCount];
         for (var i = 0; reader.MoveToNextAttribute(); i++)
-            attributes[i] = new SourceAttribute(reader.LocalName, reader.NamespaceURI, reader.Value, info.LineNumber);
+            attributes[i] = new SourceAttribute(reader.LocalName, reader.NamespaceURI, reader.Value, info.LineNumber) { Prefix = reader.Prefix };
         reader.MoveToElement();
         return attributes;
     }

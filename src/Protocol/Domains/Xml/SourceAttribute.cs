@@ -5,6 +5,8 @@ internal readonly record struct SourceAttribute(string LocalName, string Namespa
 {
     private const string XmlnsNamespace = "http://www.w3.org/2000/xmlns/";
 
+    public string Prefix { get; init; } = "";
+
     /// <summary>xmlns and xmlns:prefix declare namespaces; they are not configuration.</summary>
     public bool IsNamespaceDeclaration => ReferenceEquals(Namespace, XmlnsNamespace) || Namespace == XmlnsNamespace;
 

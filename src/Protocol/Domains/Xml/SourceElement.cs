@@ -9,6 +9,8 @@ internal sealed class SourceElement(string localName, string ns, int line, Sourc
     private List<SourceElement>? _children;
 
     public string LocalName { get; } = localName;
+    /// <summary>The prefix as written (libosinfo in libosinfo:os), kept for what is stored verbatim.</summary>
+    public string Prefix { get; init; } = "";
     public string Namespace { get; } = ns;
     public int Line { get; } = line;
     public IReadOnlyList<SourceAttribute> Attributes { get; } = attributes;
