@@ -9,10 +9,13 @@ public sealed record DeviceSet
     public IReadOnlyList<InterfaceDevice> Interfaces { get; init; } = [];
     public IReadOnlyList<InputDevice> Inputs { get; init; } = [];
     public IReadOnlyList<GraphicsDevice> Graphics { get; init; } = [];
+    public IReadOnlyList<SoundDevice> Sounds { get; init; } = [];
     public IReadOnlyList<AudioDevice> Audios { get; init; } = [];
     public IReadOnlyList<VideoDevice> Videos { get; init; } = [];
     public IReadOnlyList<CharDevice> Serials { get; init; } = [];
     public IReadOnlyList<CharDevice> Consoles { get; init; } = [];
+    /// <summary>&lt;channel&gt;: virtio-serial ports for the guest agent and SPICE's vdagent.</summary>
+    public IReadOnlyList<CharDevice> Channels { get; init; } = [];
     public WatchdogDevice? Watchdog { get; init; }
     public IReadOnlyList<RngDevice> Rngs { get; init; } = [];
     public MemballoonDevice? Memballoon { get; init; }
@@ -137,6 +140,18 @@ public sealed record GraphicsListen(string Type, string? Address, string? Socket
 
 public sealed record AudioDevice(int Id, string Type);
 
+/// <summary>A sound card (&lt;sound model&gt;): the HDA controllers with their codecs, AC97, ES1370, SB16, USB audio.</summary>
+public sealed record SoundDevice
+{
+    /// <summary>ich6, ich9, ac97, es1370, sb16, usb.</summary>
+    public required string Model { get; init; }
+    /// <summary>HDA codecs (duplex, micro, output); none written means libvirt's one duplex codec.</summary>
+    public IReadOnlyList<string> Codecs { get; init; } = [];
+    /// <summary>The &lt;audio id&gt; backend it plays through; null for the first one.</summary>
+    public int? AudioId { get; init; }
+    public DeviceAddress? Address { get; init; }
+}
+
 public sealed record VideoDevice
 {
     /// <summary>cirrus, vga, virtio, qxl, bochs, ramfb, none.</summary>
@@ -151,7 +166,7 @@ public sealed record VideoDevice
     public DeviceAddress? Address { get; init; }
 }
 
-public enum CharDeviceSourceType { Pty, File, Unix, Null, Tcp }
+public enum CharDeviceSourceType { Pty, File, Unix, Null, Tcp, Spicevmc }
 
 /// <summary>A serial port or console and the host side it connects to.</summary>
 public sealed record CharDevice
@@ -169,6 +184,8 @@ public sealed record CharDevice
     /// <summary>Serial: isa-serial, usb-serial, pci-serial; console: serial, virtio.</summary>
     public string? TargetType { get; init; }
     public int? TargetPort { get; init; }
+    /// <summary>A virtio channel's port name the guest looks for (org.qemu.guest_agent.0, com.redhat.spice.0).</summary>
+    public string? TargetName { get; init; }
     /// <summary>The device model named in &lt;target&gt;&lt;model name/&gt; (isa-serial, usb-serial, pci-serial); libvirt writes it equal to the target type.</summary>
     public string? TargetModel { get; init; }
     public DeviceAddress? Address { get; init; }

@@ -55,6 +55,52 @@ internal sealed partial class ArgvBuild
         }
     }
 
+    /// <summary>
+    /// Virtio channels: a chardev each and a virtserialport at its address. A unix channel without a path gets one in
+    /// the domain's runtime directory, named after the port (the guest agent's socket); spicevmc is SPICE's agent.
+    /// </summary>
+    private void WriteChannels()
+    {
+        var channels = _def.Devices.Channels;
+        for (var i = 0; i < channels.Count; i++)
+        {
+            var channel = channels[i];
+            var what = $"channel {i}";
+            var id = $"charchannel{i}";
+            switch (channel.SourceType)
+            {
+                case CharDeviceSourceType.Spicevmc:
+                    if (!_def.Devices.Graphics.Any(g => g.Type == "spice"))
+                        throw Unsupported($"{what}: a spicevmc channel needs <graphics type='spice'>");
+                    _argv.Add("-chardev", new QemuOpts("spicevmc").Add("id", id).Add("name", "vdagent").ToString());
+                    break;
+                case CharDeviceSourceType.Unix when channel.Path is null:
+                    var name = channel.TargetName ?? $"channel{i}";
+                    if (name.Contains('/') || name.StartsWith('.'))
+                        throw Unsupported($"{what}: the port name '{name}' cannot name a socket file; give <source path=...>");
+                    _argv.Add("-chardev", Chardev(channel with { Path = Path.Combine(_ctx.RuntimeDirectory, name), Mode = channel.Mode ?? "bind" }, id, what));
+                    break;
+                default:
+                    _argv.Add("-chardev", Chardev(channel, id, what));
+                    break;
+            }
+            var port = channel.Address ?? throw Unsupported($"{what} has no virtio-serial address");
+            var device = new JsonObject
+            {
+                ["driver"] = "virtserialport",
+                ["bus"] = $"virtio-serial{port["controller"] ?? "0"}.{port["bus"] ?? "0"}",
+                ["nr"] = int.Parse(port["port"] ?? "1", System.Globalization.CultureInfo.InvariantCulture),
+                ["chardev"] = id,
+                ["id"] = $"channel{i}",
+            };
+            if (channel.TargetName is { } targetName)
+                device["name"] = targetName;
+            else if (channel.SourceType == CharDeviceSourceType.Spicevmc)
+                device["name"] = "com.redhat.spice.0";
+            _argv.Json("-device", device);
+        }
+    }
+
     private void WriteSerial(CharDevice serial, int port, string what)
     {
         var id = $"serial{port}";

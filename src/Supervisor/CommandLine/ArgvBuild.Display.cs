@@ -57,6 +57,57 @@ internal sealed partial class ArgvBuild
         }
     }
 
+    /// <summary>
+    /// Sound cards as libvirt writes them: an HDA controller (intel-hda, ich9-intel-hda) with its codecs on its bus,
+    /// each codec playing through the card's audio backend; AC97 and ES1370 take the backend themselves.
+    /// </summary>
+    private void WriteSounds()
+    {
+        var sounds = _def.Devices.Sounds;
+        for (var i = 0; i < sounds.Count; i++)
+        {
+            var sound = sounds[i];
+            var what = $"<sound model='{sound.Model}'>";
+            var audiodev = sound.AudioId is { } audioId ? $"audio{audioId}" : _audiodevId ?? "audio1";
+            if (sound.AudioId is { } wanted && !_def.Devices.Audios.Any(a => a.Id == wanted) && wanted != 1)
+                throw Unsupported($"{what}: there is no <audio id='{wanted}'>");
+            var id = $"sound{i}";
+            switch (sound.Model)
+            {
+                case "ich6" or "ich9":
+                    var hda = new JsonObject { ["driver"] = sound.Model == "ich9" ? "ich9-intel-hda" : "intel-hda", ["id"] = id };
+                    _pci.Place(hda, sound.Address, what);
+                    _argv.Json("-device", hda);
+                    var codecs = sound.Codecs.Count > 0 ? sound.Codecs : ["duplex"];
+                    for (var c = 0; c < codecs.Count; c++)
+                    {
+                        _argv.Json("-device", new JsonObject
+                        {
+                            ["driver"] = $"hda-{codecs[c]}",
+                            ["id"] = $"{id}-codec{c}",
+                            ["bus"] = $"{id}.0",
+                            ["cad"] = c,
+                            ["audiodev"] = audiodev,
+                        });
+                    }
+                    break;
+                case "ac97" or "es1370":
+                    var card = new JsonObject { ["driver"] = sound.Model == "ac97" ? "AC97" : "ES1370", ["id"] = id, ["audiodev"] = audiodev };
+                    _pci.Place(card, sound.Address, what);
+                    _argv.Json("-device", card);
+                    break;
+                case "sb16":
+                    _argv.Json("-device", new JsonObject { ["driver"] = "sb16", ["id"] = id, ["audiodev"] = audiodev });
+                    break;
+                case "usb":
+                    var usb = new JsonObject { ["driver"] = "usb-audio", ["id"] = id, ["audiodev"] = audiodev };
+                    PlaceOnUsb(usb, sound.Address, what);
+                    _argv.Json("-device", usb);
+                    break;
+            }
+        }
+    }
+
     private void WriteGraphics()
     {
         var graphics = _def.Devices.Graphics;

@@ -26,7 +26,7 @@ internal sealed partial class ArgvBuild
         _family = MachineFamilies.Of(_machine.Name) ?? throw new VirtException(ErrorCode.ConfigUnsupported,
             $"machine '{_machine.Name}' is not supported; use a pc (i440fx) or q35 machine");
         // The hardware libvirt would give the guest: its implicit devices, then a PCI address for every device.
-        _def = UsbLayout.Apply(PciLayout.Apply(ImplicitDevices.Complete(def, _family), _family));
+        _def = VirtioSerialPorts.Apply(UsbLayout.Apply(PciLayout.Apply(ImplicitDevices.Complete(def, _family), _family)));
         _pci = new PciSlotAllocator(_family, WrittenPciAddresses());
         _boot = BootOrder.Plan(_def);
     }
@@ -39,8 +39,10 @@ internal sealed partial class ArgvBuild
         WriteDisks();
         WriteInterfaces();
         WriteCharDevices();
+        WriteChannels();
         WriteInputs();
         WriteAudio();
+        WriteSounds();
         WriteGraphics();
         WriteVideos();
         WriteWatchdog();

@@ -48,8 +48,13 @@ internal static class ImplicitDevices
             if (type is not null && (index == 0 || type is "sata" or "scsi"))
                 AddIfMissing(controllers, type, index);
         }
-        if (d.Consoles.Any(c => c.TargetType == "virtio") && !controllers.Any(c => c.Type == "virtio-serial"))
-            Insert(controllers, new ControllerDevice { Type = "virtio-serial", Index = 0 });
+        // Each virtio console and channel needs the virtio-serial controller its address names (0 when it names none).
+        foreach (var port in d.Consoles.Where(c => c.TargetType == "virtio").Concat(d.Channels))
+        {
+            var index = port.Address is { Type: "virtio-serial" } a && a["controller"] is { } written
+                && int.TryParse(written, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 0;
+            AddIfMissing(controllers, "virtio-serial", index);
+        }
 
         // Graphics with no video card get libvirt's VGA; q35's LPC bridge carries an iTCO watchdog libvirt arms.
         var videos = d.Videos.Count == 0 && d.Graphics.Count > 0 ? [new VideoDevice { ModelType = "vga" }] : d.Videos.ToList();

@@ -98,6 +98,7 @@ internal sealed class PciLayout
     {
         var d = def.Devices;
         var nets = d.Interfaces.Select((n, i) => new Entry($"interface {i}", NetFlags(n), PciAddress.From(n.Address, $"interface {i}"))).ToList();
+        var sounds = d.Sounds.Select((x, i) => new Entry($"sound {i}", x.Model is "ich6" or "ich9" or "ac97" or "es1370" ? _pci : PciConnect.None, PciAddress.From(x.Address, $"sound {i}"))).ToList();
         var disks = d.Disks.Select(k => new Entry($"disk '{k.TargetDev}'", k.TargetBus == DiskBus.Virtio ? _pcie : PciConnect.None, PciAddress.From(k.Address, $"disk '{k.TargetDev}'"))).ToList();
         var balloon = d.Memballoon is { Model: "virtio" } b ? new Entry("<memballoon>", _pcie, PciAddress.From(b.Address, "<memballoon>")) : null;
         var rngs = d.Rngs.Select((r, i) => new Entry($"rng {i}", _pcie, PciAddress.From(r.Address, $"rng {i}"))).ToList();
@@ -106,9 +107,9 @@ internal sealed class PciLayout
         var inputs = d.Inputs.Select((v, i) => new Entry($"input {i}", v.Bus == "virtio" ? _pcie : PciConnect.None, PciAddress.From(v.Address, $"input {i}"))).ToList();
         var serials = d.Serials.Select((s, i) => new Entry($"serial {i}", (s.TargetModel ?? s.TargetType) == "pci-serial" ? _pci : PciConnect.None, PciAddress.From(s.Address, $"serial {i}"))).ToList();
         var panics = d.Panics.Select((p, i) => new Entry($"panic {i}", p.Model == "pvpanic" ? _pci : PciConnect.None, PciAddress.From(p.Address, $"panic {i}"))).ToList();
-        _last = (nets, disks, balloon, rngs, watchdog, videos, inputs, serials, panics);
+        _last = (nets, sounds, disks, balloon, rngs, watchdog, videos, inputs, serials, panics);
 
-        List<Entry> all = [.. controllerEntries, .. nets, .. disks, .. rngs, .. videos, .. inputs, .. serials, .. panics];
+        List<Entry> all = [.. controllerEntries, .. nets, .. sounds, .. disks, .. rngs, .. videos, .. inputs, .. serials, .. panics];
         if (balloon is not null)
             all.Add(balloon);
         if (watchdog is not null)
@@ -116,7 +117,7 @@ internal sealed class PciLayout
         foreach (var entry in all.Where(e => e.Written is not null && e.Flags != PciConnect.None))
             set.Reserve(entry.Written!.Value, entry.Flags, entry.What);
 
-        Chipset(set, controllerEntries, videos);
+        Chipset(set, controllerEntries, videos, sounds, d.Sounds);
 
         for (var i = 0; i < _controllers.Count; i++)
         {
@@ -125,6 +126,8 @@ internal sealed class PciLayout
         }
         foreach (var net in nets)
             Assign(set, net);
+        foreach (var sound in sounds)
+            Assign(set, sound);
         for (var i = 0; i < _controllers.Count; i++)
         {
             var c = _controllers[i];
@@ -153,10 +156,10 @@ internal sealed class PciLayout
             Assign(set, panic);
     }
 
-    private (List<Entry> Nets, List<Entry> Disks, Entry? Balloon, List<Entry> Rngs, Entry? Watchdog, List<Entry> Videos, List<Entry> Inputs, List<Entry> Serials, List<Entry> Panics) _last;
+    private (List<Entry> Nets, List<Entry> Sounds, List<Entry> Disks, Entry? Balloon, List<Entry> Rngs, Entry? Watchdog, List<Entry> Videos, List<Entry> Inputs, List<Entry> Serials, List<Entry> Panics) _last;
 
     /// <summary>The places the chipset fixes, taken before anything is assigned.</summary>
-    private void Chipset(PciAddressSet set, List<Entry> controllers, List<Entry> videos)
+    private void Chipset(PciAddressSet set, List<Entry> controllers, List<Entry> videos, List<Entry> sounds, IReadOnlyList<SoundDevice> soundDevices)
     {
         if (_family == MachineFamily.I440fx)
         {
@@ -203,6 +206,14 @@ internal sealed class PciLayout
             Take(set, new PciAddress(0, 0x1f, 0), PciConnect.PcieDevice);
             Take(set, new PciAddress(0, 0x1f, 3), PciConnect.PcieDevice);
             PrimaryVideo(set, videos, 1, PciConnect.PcieDevice);
+            // The first ich9 sound card goes where real ICH9 boards have their HDA controller, 00:1b, when free.
+            var hda = Enumerable.Range(0, soundDevices.Count).FirstOrDefault(i => soundDevices[i].Model == "ich9" && sounds[i].Address is null, -1);
+            if (hda >= 0 && !set.SlotInUse(0, 0x1b))
+            {
+                var at = new PciAddress(0, 0x1b, 0);
+                set.Reserve(at, PciConnect.PcieDevice, sounds[hda].What);
+                sounds[hda].Assigned = at;
+            }
         }
     }
 
@@ -325,8 +336,8 @@ internal sealed class PciLayout
     private DomainDefinition Result(DomainDefinition def, PciAddressSet set, List<Entry> controllerEntries)
     {
         var d = def.Devices;
-        var (nets, disks, balloon, rngs, watchdog, videos, inputs, serials, panics) = _last;
-        List<Entry> all = [.. controllerEntries, .. nets, .. disks, .. rngs, .. videos, .. inputs, .. serials, .. panics];
+        var (nets, sounds, disks, balloon, rngs, watchdog, videos, inputs, serials, panics) = _last;
+        List<Entry> all = [.. controllerEntries, .. nets, .. sounds, .. disks, .. rngs, .. videos, .. inputs, .. serials, .. panics];
         if (balloon is not null)
             all.Add(balloon);
         if (watchdog is not null)
@@ -346,6 +357,7 @@ internal sealed class PciLayout
             {
                 Controllers = controllers,
                 Interfaces = [.. d.Interfaces.Select((n, i) => n with { Address = Written(nets[i], n.Address) })],
+                Sounds = [.. d.Sounds.Select((x, i) => x with { Address = Written(sounds[i], x.Address) })],
                 Disks = [.. d.Disks.Select((k, i) => k with { Address = Written(disks[i], k.Address) })],
                 Memballoon = d.Memballoon is { } m && balloon is not null ? m with { Address = Written(balloon, m.Address) } : d.Memballoon,
                 Rngs = [.. d.Rngs.Select((r, i) => r with { Address = Written(rngs[i], r.Address) })],

@@ -29,7 +29,8 @@ internal static class UsbLayout
         var usbDisks = d.Disks.Count(k => k.TargetBus == DiskBus.Usb);
         var usbInputs = d.Inputs.Count(i => i.Bus == "usb");
         var usbSerials = d.Serials.Count(IsUsbSerial);
-        var count = d.Hubs.Count + usbDisks + usbInputs + usbSerials;
+        var usbSounds = d.Sounds.Count(x => x.Model == "usb");
+        var count = d.Hubs.Count + usbDisks + usbInputs + usbSerials + usbSounds;
         if (count == 0)
             return def;
 
@@ -58,7 +59,7 @@ internal static class UsbLayout
             if (Written(hub.Address) is { } at)
                 Take(buses, at, new Hub(HubPorts), "<hub>");
         }
-        foreach (var address in d.Disks.Select(k => k.Address).Concat(d.Inputs.Select(i => i.Address)).Concat(d.Serials.Select(s => s.Address)))
+        foreach (var address in d.Disks.Select(k => k.Address).Concat(d.Inputs.Select(i => i.Address)).Concat(d.Serials.Select(s => s.Address)).Concat(d.Sounds.Select(x => x.Address)))
         {
             if (Written(address) is { } at)
                 Take(buses, at, Device, "a USB device");
@@ -68,7 +69,8 @@ internal static class UsbLayout
         var disks = d.Disks.Select(k => k.TargetBus == DiskBus.Usb && Written(k.Address) is null ? k with { Address = Assign(buses, Device, k.Address) } : k).ToList();
         var inputs = d.Inputs.Select(i => i.Bus == "usb" && Written(i.Address) is null ? i with { Address = Assign(buses, Device, i.Address) } : i).ToList();
         var serials = d.Serials.Select(s => IsUsbSerial(s) && Written(s.Address) is null ? s with { Address = Assign(buses, Device, s.Address) } : s).ToList();
-        return def with { Devices = d with { Hubs = assignedHubs, Disks = disks, Inputs = inputs, Serials = serials } };
+        var sounds = d.Sounds.Select(x => x.Model == "usb" && Written(x.Address) is null ? x with { Address = Assign(buses, Device, x.Address) } : x).ToList();
+        return def with { Devices = d with { Hubs = assignedHubs, Disks = disks, Inputs = inputs, Serials = serials, Sounds = sounds } };
     }
 
     private static bool IsUsbSerial(CharDevice s) => (s.TargetModel ?? s.TargetType) is "usb-serial";

@@ -51,6 +51,7 @@ public sealed class QemuXmlConfTests(ITestOutputHelper output)
         output.WriteLine($"{converted.Count} converted with libvirt's meaning, {refused.Count} refused, {different.Count} converted differently");
         foreach (var (name, lines) in different)
             output.WriteLine($"DIFF {name}: {string.Join(" | ", lines.Take(6))}");
+        output.WriteLine($"CONVERTED {string.Join(" ", converted)}");
         foreach (var (name, why) in refused)
             output.WriteLine($"REFUSED {name}: {why}");
         Assert.True(different.Count == 0, $"{different.Count} cases convert to a guest that differs from libvirt's: {string.Join(", ", different.Select(d => d.Case))}");

@@ -35,6 +35,8 @@ internal static class DeviceFormatter
             FormatChar(x, "serial", serial);
         foreach (var console in d.Consoles)
             FormatChar(x, "console", console);
+        foreach (var channel in d.Channels)
+            FormatChar(x, "channel", channel);
         foreach (var input in d.Inputs)
         {
             x.Open("input").Attr("type", input.Type).Attr("bus", input.Bus);
@@ -43,6 +45,16 @@ internal static class DeviceFormatter
         }
         foreach (var g in d.Graphics)
             FormatGraphics(x, g);
+        foreach (var sound in d.Sounds)
+        {
+            x.Open("sound").Attr("model", sound.Model);
+            foreach (var codec in sound.Codecs)
+                x.Leaf("codec", ("type", codec));
+            if (sound.AudioId is { } audioId)
+                x.Leaf("audio", ("id", audioId.ToString(CultureInfo.InvariantCulture)));
+            FormatAddress(x, sound.Address);
+            x.End("sound");
+        }
         foreach (var audio in d.Audios)
             x.Open("audio").Attr("id", audio.Id).Attr("type", audio.Type).End("audio");
         foreach (var video in d.Videos)
@@ -146,7 +158,7 @@ internal static class DeviceFormatter
             x.Leaf("protocol", ("type", c.Protocol));
         if (c.TargetType is not null || c.TargetPort is not null || c.TargetModel is not null)
         {
-            x.Open("target").Attr("type", c.TargetType).Attr("port", c.TargetPort);
+            x.Open("target").Attr("type", c.TargetType).Attr("name", c.TargetName).Attr("port", c.TargetPort);
             if (c.TargetModel is not null)
                 x.Leaf("model", ("name", c.TargetModel));
             x.End("target");

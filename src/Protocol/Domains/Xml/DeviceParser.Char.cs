@@ -1,10 +1,16 @@
 namespace Virt.Protocol.Domains.Xml;
 
+/// <summary>Which kind of character device an element is: its &lt;target&gt; means something different for each.</summary>
+internal enum CharRole { Serial, Console, Channel }
+
 internal sealed partial class DeviceParser
 {
-    private CharDevice ParseChar(XmlNode node, bool console)
+    private CharDevice ParseChar(XmlNode node, CharRole role)
     {
+        var console = role == CharRole.Console;
         var type = node.EnumAttr("type", XmlNames.CharSource) ?? CharDeviceSourceType.Pty;
+        if (type == CharDeviceSourceType.Spicevmc && role != CharRole.Channel)
+            throw node.Unsupported($"{node.Place}: type 'spicevmc' is for a <channel> (or a <redirdev>)", "type");
         string? path = null, mode = null, host = null, service = null, protocol = null;
         bool? append = null;
         if (node.Child("source") is { } source)
@@ -20,7 +26,8 @@ internal sealed partial class DeviceParser
                     break;
                 case CharDeviceSourceType.Unix:
                     mode = source.ChoiceAttr("mode", "bind", "connect");
-                    path = source.RequiredAttr("path");
+                    // A guest agent channel may leave the path to the daemon, as libvirt does.
+                    path = role == CharRole.Channel && mode != "connect" ? source.Attr("path") : source.RequiredAttr("path");
                     break;
                 case CharDeviceSourceType.Tcp:
                     mode = source.ChoiceAttr("mode", "bind", "connect");
@@ -30,7 +37,7 @@ internal sealed partial class DeviceParser
             }
             source.Done();
         }
-        else if (type is CharDeviceSourceType.File or CharDeviceSourceType.Unix or CharDeviceSourceType.Tcp)
+        else if (type is CharDeviceSourceType.File or CharDeviceSourceType.Tcp || (type == CharDeviceSourceType.Unix && role != CharRole.Channel))
         {
             throw node.XmlError($"{node.Place} of type '{XmlNames.CharSource.Name(type)}' needs a <source> element");
         }
@@ -43,15 +50,27 @@ internal sealed partial class DeviceParser
             protocolNode.Done();
         }
 
-        string? targetType = null, targetModel = null;
+        string? targetType = null, targetModel = null, targetName = null;
         int? targetPort = null;
         if (node.Child("target") is { } target)
         {
-            targetType = console
-                ? target.ChoiceAttr("type", "serial", "virtio")
-                : target.ChoiceAttr("type", "isa-serial", "usb-serial", "pci-serial");
-            targetPort = target.IntAttr("port", 0);
-            if (!console && target.Child("model") is { } model)
+            targetType = role switch
+            {
+                CharRole.Console => target.ChoiceAttr("type", "serial", "virtio"),
+                CharRole.Channel => target.ChoiceAttr("type", "virtio"),
+                _ => target.ChoiceAttr("type", "isa-serial", "usb-serial", "pci-serial"),
+            };
+            if (role == CharRole.Channel)
+            {
+                targetName = target.Attr("name");
+                if (targetType is null)
+                    throw target.XmlError($"{target.Place} of a <channel> needs type='virtio'", "type");
+            }
+            else
+            {
+                targetPort = target.IntAttr("port", 0);
+            }
+            if (role == CharRole.Serial && target.Child("model") is { } model)
             {
                 targetModel = model.ChoiceAttr("name", "isa-serial", "usb-serial", "pci-serial");
                 model.Done();
@@ -59,6 +78,10 @@ internal sealed partial class DeviceParser
             target.Done();
         }
 
+        if (role == CharRole.Channel && targetType is null)
+            throw node.XmlError($"{node.Place} needs a <target type='virtio'/>");
+        if (type == CharDeviceSourceType.Spicevmc && targetName is not (null or "com.redhat.spice.0"))
+            throw node.Unsupported($"{node.Place}: a spicevmc channel is SPICE's agent, named com.redhat.spice.0");
         var device = new CharDevice
         {
             SourceType = type,
@@ -70,6 +93,7 @@ internal sealed partial class DeviceParser
             Protocol = protocol,
             TargetType = targetType,
             TargetPort = targetPort,
+            TargetName = targetName,
             TargetModel = targetModel,
             Address = ParseAddress(node),
         };

@@ -11,10 +11,12 @@ internal sealed partial class DeviceParser(SourceLines lines)
             Disks = devices.Children("disk").Select(ParseDisk).ToList(),
             Controllers = ParseControllers(devices),
             Interfaces = devices.Children("interface").Select(ParseInterface).ToList(),
-            Serials = devices.Children("serial").Select(n => ParseChar(n, console: false)).ToList(),
-            Consoles = devices.Children("console").Select(n => ParseChar(n, console: true)).ToList(),
+            Serials = devices.Children("serial").Select(n => ParseChar(n, CharRole.Serial)).ToList(),
+            Consoles = devices.Children("console").Select(n => ParseChar(n, CharRole.Console)).ToList(),
+            Channels = devices.Children("channel").Select(n => ParseChar(n, CharRole.Channel)).ToList(),
             Inputs = devices.Children("input").Select(ParseInput).ToList(),
             Graphics = devices.Children("graphics").Select(ParseGraphics).ToList(),
+            Sounds = devices.Children("sound").Select(ParseSound).ToList(),
             Audios = devices.Children("audio").Select(ParseAudio).ToList(),
             Videos = devices.Children("video").Select(ParseVideo).ToList(),
             Watchdog = devices.Child("watchdog") is { } w ? ParseWatchdog(w) : null,
@@ -165,6 +167,29 @@ internal sealed partial class DeviceParser(SourceLines lines)
         };
         node.Done();
         return lines.Record(graphics, node);
+    }
+
+    private SoundDevice ParseSound(XmlNode node)
+    {
+        var model = node.ChoiceAttr("model", "ich6", "ich9", "ac97", "es1370", "sb16", "usb")
+            ?? throw node.XmlError($"{node.Place} needs the attribute 'model'", "model");
+        var codecs = new List<string>();
+        foreach (var codec in node.Children("codec"))
+        {
+            if (model is not ("ich6" or "ich9"))
+                throw codec.XmlError($"{codec.Place}: only an HDA sound card (ich6, ich9) has codecs");
+            codecs.Add(codec.ChoiceAttr("type", "duplex", "micro", "output") ?? throw codec.XmlError($"{codec.Place} needs the attribute 'type'", "type"));
+            codec.Done();
+        }
+        int? audio = null;
+        if (node.Child("audio") is { } a)
+        {
+            audio = a.IntAttr("id", 1) ?? throw a.XmlError($"{a.Place} needs the attribute 'id'", "id");
+            a.Done();
+        }
+        var sound = new SoundDevice { Model = model, Codecs = codecs, AudioId = audio, Address = ParseAddress(node) };
+        node.Done();
+        return lines.Record(sound, node);
     }
 
     private AudioDevice ParseAudio(XmlNode node)

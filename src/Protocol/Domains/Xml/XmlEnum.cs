@@ -58,5 +58,5 @@ internal static class XmlNames
 
     public static readonly XmlEnum<CharDeviceSourceType> CharSource = new(
         ("pty", CharDeviceSourceType.Pty), ("file", CharDeviceSourceType.File), ("unix", CharDeviceSourceType.Unix),
-        ("null", CharDeviceSourceType.Null), ("tcp", CharDeviceSourceType.Tcp));
+        ("null", CharDeviceSourceType.Null), ("tcp", CharDeviceSourceType.Tcp), ("spicevmc", CharDeviceSourceType.Spicevmc));
 }
