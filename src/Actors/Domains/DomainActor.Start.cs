@@ -76,7 +76,7 @@ public sealed partial class DomainActor
             var process = await QemuProcess.LaunchAsync(spec, options, ct).ConfigureAwait(false);
             try
             {
-                var live = await VncAutoport.ResolveAsync(process.Qmp, vm.Live, settings.QmpTimeout, ct).ConfigureAwait(false);
+                var live = await GraphicsAutoport.ResolveAsync(process.Qmp, vm.Live, settings.QmpTimeout, ct).ConfigureAwait(false);
                 if (!paused)
                     await process.Qmp.ExecuteAsync("cont", null, settings.QmpTimeout, ct).ConfigureAwait(false);
                 return (process, live);

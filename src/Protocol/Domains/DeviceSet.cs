@@ -21,6 +21,18 @@ public sealed record DeviceSet
     public MemballoonDevice? Memballoon { get; init; }
     public IReadOnlyList<PanicDevice> Panics { get; init; } = [];
     public IReadOnlyList<HubDevice> Hubs { get; init; } = [];
+    public IReadOnlyList<RedirDevice> Redirdevs { get; init; } = [];
+}
+
+/// <summary>A USB redirection channel (&lt;redirdev bus='usb'&gt;): a SPICE client's or a TCP peer's USB device, on a guest USB port.</summary>
+public sealed record RedirDevice
+{
+    /// <summary>spicevmc or tcp.</summary>
+    public required string SourceType { get; init; }
+    public string? Host { get; init; }
+    public string? Service { get; init; }
+    public int? BootOrder { get; init; }
+    public DeviceAddress? Address { get; init; }
 }
 
 /// <summary>A USB hub (&lt;hub type='usb'/&gt;): eight more ports on the port it takes.</summary>
@@ -54,6 +66,12 @@ public sealed record DiskDevice
     public string? DriverType { get; init; }
     /// <summary>default, none, writethrough, writeback, directsync, unsafe.</summary>
     public string? DriverCache { get; init; }
+    /// <summary>unmap passes the guest's discards to the image, ignore drops them.</summary>
+    public string? Discard { get; init; }
+    /// <summary>off, on, or unmap (zeroes written become discards, where discard is unmap).</summary>
+    public string? DetectZeroes { get; init; }
+    /// <summary>The host I/O: threads, native or io_uring.</summary>
+    public string? Io { get; init; }
     public required string TargetDev { get; init; }
     public required DiskBus TargetBus { get; init; }
     public bool ReadOnly { get; init; }
@@ -126,13 +144,30 @@ public sealed record InputDevice
 
 public sealed record GraphicsDevice
 {
-    /// <summary>Only vnc is supported.</summary>
+    /// <summary>vnc or spice.</summary>
     public string Type { get; init; } = "vnc";
     public int? Port { get; init; }
+    /// <summary>SPICE's TLS port; -1 (virt-install's) asks for one only where TLS is set up, which Virt does not do.</summary>
+    public int? TlsPort { get; init; }
     public bool? AutoPort { get; init; }
     public string? Listen { get; init; }
     public string? Socket { get; init; }
     public IReadOnlyList<GraphicsListen> Listens { get; init; } = [];
+    /// <summary>SPICE's stream options (&lt;image compression&gt;, &lt;clipboard&gt;, ...); null for VNC or none written.</summary>
+    public SpiceOptions? Spice { get; init; }
+}
+
+/// <summary>The children of a SPICE &lt;graphics&gt; that tune its streams and what the client may do.</summary>
+public sealed record SpiceOptions
+{
+    public string? ImageCompression { get; init; }
+    public string? JpegCompression { get; init; }
+    public string? ZlibCompression { get; init; }
+    public bool? PlaybackCompression { get; init; }
+    public string? StreamingMode { get; init; }
+    public bool? CopyPaste { get; init; }
+    public string? MouseMode { get; init; }
+    public bool? FileTransfer { get; init; }
 }
 
 /// <summary>A graphics listen element: type address (Address), socket (Socket), none.</summary>

@@ -63,18 +63,25 @@ internal sealed partial class ArgvBuild
         {
             return null;
         }
-        storage["node-name"] = storageName;
-        storage["read-only"] = readOnly;
-        AddCache(storage, cache);
-        _argv.Json("-blockdev", storage);
-
         var format = disk.DriverType is null or "iso" ? "raw" : disk.DriverType;
         if (!ImageFormats.Contains(format))
             throw Unsupported($"{what}: <driver type='{format}'> is not supported; use one of {string.Join(", ", ImageFormats)}");
+        storage["node-name"] = storageName;
+        if (disk.Io is { } io)
+            storage["aio"] = io;
+        storage["read-only"] = readOnly;
+        AddCache(storage, cache);
+        // As libvirt: under a format node the file passes every discard down and the format node decides.
+        if (format == "raw")
+            AddDiscard(storage, disk);
+        else if (disk.SourceType != DiskSourceType.Network)
+            storage["discard"] = "unmap";
+        _argv.Json("-blockdev", storage);
         if (format == "raw")
             return storageName;
         var formatNode = new JsonObject { ["node-name"] = $"libvirt-{number}-format", ["read-only"] = readOnly };
         AddCache(formatNode, cache);
+        AddDiscard(formatNode, disk);
         formatNode["driver"] = format;
         formatNode["file"] = storageName;
         _argv.Json("-blockdev", formatNode);
@@ -115,6 +122,15 @@ internal sealed partial class ArgvBuild
             default:
                 throw Unsupported($"{what}: network disk protocol '{source.Protocol}' is not supported; use nbd or iscsi");
         }
+    }
+
+    /// <summary>discard and detect-zeroes as libvirt writes them: zeroes become discards only where discard is unmap.</summary>
+    private static void AddDiscard(JsonObject node, DiskDevice disk)
+    {
+        if (disk.Discard is { } discard)
+            node["discard"] = discard;
+        if (disk.DetectZeroes is { } zeroes)
+            node["detect-zeroes"] = zeroes == "unmap" && disk.Discard != "unmap" ? "on" : zeroes;
     }
 
     private static void AddCache(JsonObject node, DiskCache? cache)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Virt.Protocol.Domains;
+using Virt.Supervisor.Native;
 
 namespace Virt.Supervisor.CommandLine;
 
@@ -45,14 +46,17 @@ internal sealed partial class ArgvBuild
 
     private void WriteAudio()
     {
-        // libvirt always gives QEMU an explicit audio backend, "none" unless told otherwise.
-        var audios = _def.Devices.Audios.Count > 0 ? _def.Devices.Audios : [new AudioDevice(1, "none")];
+        // libvirt always gives QEMU an explicit audio backend: SPICE's with SPICE graphics, "none" unless told otherwise.
+        var spice = _def.Devices.Graphics.Any(g => g.Type == "spice");
+        var audios = _def.Devices.Audios.Count > 0 ? _def.Devices.Audios : [new AudioDevice(1, spice ? "spice" : "none")];
         foreach (var audio in audios)
         {
-            if (audio.Type != "none")
-                throw Unsupported($"<audio id='{audio.Id}' type='{audio.Type}'> is not supported; only type 'none'");
+            if (audio.Type is not ("none" or "spice"))
+                throw Unsupported($"<audio id='{audio.Id}' type='{audio.Type}'> is not supported; only types 'none' and 'spice'");
+            if (audio.Type == "spice" && !spice)
+                throw Unsupported($"<audio id='{audio.Id}' type='spice'> needs <graphics type='spice'>");
             var id = $"audio{audio.Id}";
-            _argv.Json("-audiodev", new JsonObject { ["id"] = id, ["driver"] = "none" });
+            _argv.Json("-audiodev", new JsonObject { ["id"] = id, ["driver"] = audio.Type });
             _audiodevId ??= id;
         }
     }
@@ -108,16 +112,99 @@ internal sealed partial class ArgvBuild
         }
     }
 
+    /// <summary>USB redirection: a spicevmc (SPICE's usbredir channel) or TCP chardev and a usb-redir on its USB port.</summary>
+    private void WriteRedirdevs()
+    {
+        var redirdevs = _def.Devices.Redirdevs;
+        for (var i = 0; i < redirdevs.Count; i++)
+        {
+            var redir = redirdevs[i];
+            var what = $"<redirdev type='{redir.SourceType}'> {i}";
+            var chardev = $"charredir{i}";
+            if (redir.SourceType == "spicevmc")
+            {
+                if (!_def.Devices.Graphics.Any(g => g.Type == "spice"))
+                    throw Unsupported($"{what} needs <graphics type='spice'>");
+                _argv.Add("-chardev", new QemuOpts("spicevmc").Add("id", chardev).Add("name", "usbredir").ToString());
+            }
+            else
+            {
+                _argv.Add("-chardev", new QemuOpts("socket").Add("id", chardev).Add("host", redir.Host!).Add("port", redir.Service!).ToString());
+            }
+            var device = new JsonObject { ["driver"] = "usb-redir", ["chardev"] = chardev, ["id"] = $"redir{i}" };
+            if (_boot.IndexOf(redir) is { } boot)
+                device["bootindex"] = boot;
+            PlaceOnUsb(device, redir.Address, what);
+            _argv.Json("-device", device);
+        }
+    }
+
     private void WriteGraphics()
     {
         var graphics = _def.Devices.Graphics;
-        if (graphics.Count > 1)
-            throw Unsupported("only one <graphics> device is supported");
-        if (graphics.Count == 0)
-            return;
-        var vnc = graphics[0];
-        if (vnc.Type != "vnc")
-            throw Unsupported($"<graphics type='{vnc.Type}'> is not supported; only vnc");
+        if (graphics.Count(g => g.Type == "vnc") > 1 || graphics.Count(g => g.Type == "spice") > 1)
+            throw Unsupported("only one <graphics> device of each type (vnc, spice) is supported");
+        foreach (var g in graphics)
+        {
+            if (g.Type == "spice")
+                WriteSpice(g);
+            else
+                WriteVnc(g);
+        }
+    }
+
+    /// <summary>
+    /// SPICE as libvirt starts it: a TCP port (with autoport a free one from 5900, which the live XML then shows),
+    /// or a UNIX socket; the listen address (127.0.0.1 by default); its stream options; no ticket without a password.
+    /// </summary>
+    private void WriteSpice(GraphicsDevice spice)
+    {
+        var listen = spice.Listens.FirstOrDefault();
+        var opts = new QemuOpts();
+        if (listen?.Type == "socket")
+        {
+            opts.Add("unix", true).Add("addr", listen.Socket ?? Path.Combine(_ctx.RuntimeDirectory, "spice.sock"));
+        }
+        else if (listen?.Type != "none")
+        {
+            var address = listen?.Address ?? spice.Listen ?? "127.0.0.1";
+            int port;
+            if (spice.AutoPort ?? spice.Port is null or -1)
+                port = FreeTcpPorts.First(address, VncBasePort) ?? throw Unsupported($"<graphics type='spice'>: no free TCP port from {VncBasePort} on {address}");
+            else if (spice.Port is { } written and >= 1 and <= 65535)
+                port = written;
+            else
+                throw Unsupported($"<graphics type='spice' port='{spice.Port}'>: the port must be between 1 and 65535");
+            opts.Add("port", port).Add("addr", address);
+        }
+        if (spice.TlsPort is { } tls and > 0)
+            throw Unsupported($"<graphics type='spice' tlsPort='{tls}'>: SPICE over TLS is not supported");
+        opts.Add("disable-ticketing", true);
+        if (spice.Spice is { } s)
+        {
+            if (s.MouseMode is { } mouse)
+                opts.Add("agent-mouse", mouse == "client");
+            if (s.ImageCompression is { } image)
+                opts.Add("image-compression", image);
+            if (s.JpegCompression is { } jpeg)
+                opts.Add("jpeg-wan-compression", jpeg);
+            if (s.ZlibCompression is { } zlib)
+                opts.Add("zlib-glz-wan-compression", zlib);
+            if (s.PlaybackCompression is { } playback)
+                opts.Add("playback-compression", playback);
+            if (s.StreamingMode is { } streaming)
+                opts.Add("streaming-video", streaming);
+            if (s.CopyPaste == false)
+                opts.Add("disable-copy-paste", true);
+            if (s.FileTransfer == false)
+                opts.Add("disable-agent-file-xfer", true);
+        }
+        opts.Add("seamless-migration", true);
+        _argv.Add("-spice", opts);
+    }
+
+    private void WriteVnc(GraphicsDevice vnc)
+    {
         var listen = vnc.Listens.FirstOrDefault();
         var socket = vnc.Socket ?? (listen?.Type == "socket" ? listen.Socket ?? Path.Combine(_ctx.RuntimeDirectory, "vnc.sock") : null);
         QemuOpts opts;
@@ -155,9 +242,9 @@ internal sealed partial class ArgvBuild
     private void WriteVideos()
     {
         var videos = _def.Devices.Videos;
-        // Graphics without a video card would show nothing; libvirt adds a VGA then.
+        // Graphics without a video card would show nothing; libvirt adds its default, cirrus, then.
         if (videos.Count == 0 && _def.Devices.Graphics.Count > 0)
-            videos = [new VideoDevice { ModelType = "vga" }];
+            videos = [new VideoDevice { ModelType = "cirrus" }];
         for (var i = 0; i < videos.Count; i++)
         {
             var video = videos[i];

@@ -44,6 +44,7 @@ internal sealed partial class ArgvBuild
         WriteAudio();
         WriteSounds();
         WriteGraphics();
+        WriteRedirdevs();
         WriteVideos();
         WriteWatchdog();
         WriteMemballoon();

@@ -19,7 +19,8 @@ internal sealed class BootOrder
         var plan = new BootOrder();
         var devices = def.Devices;
         var perDevice = devices.Disks.Where(d => d.BootOrder is not null).Cast<object>()
-            .Concat(devices.Interfaces.Where(i => i.BootOrder is not null)).ToList();
+            .Concat(devices.Interfaces.Where(i => i.BootOrder is not null))
+            .Concat(devices.Redirdevs.Where(r => r.BootOrder is not null)).ToList();
         if (perDevice.Count > 0)
         {
             if (def.Os.BootDevices.Count > 0)
@@ -28,6 +29,8 @@ internal sealed class BootOrder
                 plan.Set(disk, disk.BootOrder!.Value, $"disk '{disk.TargetDev}'");
             foreach (var nic in devices.Interfaces.Where(i => i.BootOrder is not null))
                 plan.Set(nic, nic.BootOrder!.Value, $"interface {nic.Mac}");
+            foreach (var redir in devices.Redirdevs.Where(r => r.BootOrder is not null))
+                plan.Set(redir, redir.BootOrder!.Value, "redirdev");
             return plan;
         }
 

@@ -56,8 +56,8 @@ internal static class ImplicitDevices
             AddIfMissing(controllers, "virtio-serial", index);
         }
 
-        // Graphics with no video card get libvirt's VGA; q35's LPC bridge carries an iTCO watchdog libvirt arms.
-        var videos = d.Videos.Count == 0 && d.Graphics.Count > 0 ? [new VideoDevice { ModelType = "vga" }] : d.Videos.ToList();
+        // Graphics with no video card get libvirt's default, cirrus; q35's LPC bridge carries an iTCO watchdog libvirt arms.
+        var videos = d.Videos.Count == 0 && d.Graphics.Count > 0 ? [new VideoDevice { ModelType = "cirrus" }] : d.Videos.ToList();
         // libvirt keeps the primary card first.
         var primary = videos.FindIndex(v => v.Primary == true);
         if (primary > 0)

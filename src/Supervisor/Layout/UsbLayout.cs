@@ -30,7 +30,7 @@ internal static class UsbLayout
         var usbInputs = d.Inputs.Count(i => i.Bus == "usb");
         var usbSerials = d.Serials.Count(IsUsbSerial);
         var usbSounds = d.Sounds.Count(x => x.Model == "usb");
-        var count = d.Hubs.Count + usbDisks + usbInputs + usbSerials + usbSounds;
+        var count = d.Hubs.Count + usbDisks + usbInputs + usbSerials + usbSounds + d.Redirdevs.Count;
         if (count == 0)
             return def;
 
@@ -59,7 +59,7 @@ internal static class UsbLayout
             if (Written(hub.Address) is { } at)
                 Take(buses, at, new Hub(HubPorts), "<hub>");
         }
-        foreach (var address in d.Disks.Select(k => k.Address).Concat(d.Inputs.Select(i => i.Address)).Concat(d.Serials.Select(s => s.Address)).Concat(d.Sounds.Select(x => x.Address)))
+        foreach (var address in d.Disks.Select(k => k.Address).Concat(d.Inputs.Select(i => i.Address)).Concat(d.Serials.Select(s => s.Address)).Concat(d.Sounds.Select(x => x.Address)).Concat(d.Redirdevs.Select(r => r.Address)))
         {
             if (Written(address) is { } at)
                 Take(buses, at, Device, "a USB device");
@@ -70,7 +70,8 @@ internal static class UsbLayout
         var inputs = d.Inputs.Select(i => i.Bus == "usb" && Written(i.Address) is null ? i with { Address = Assign(buses, Device, i.Address) } : i).ToList();
         var serials = d.Serials.Select(s => IsUsbSerial(s) && Written(s.Address) is null ? s with { Address = Assign(buses, Device, s.Address) } : s).ToList();
         var sounds = d.Sounds.Select(x => x.Model == "usb" && Written(x.Address) is null ? x with { Address = Assign(buses, Device, x.Address) } : x).ToList();
-        return def with { Devices = d with { Hubs = assignedHubs, Disks = disks, Inputs = inputs, Serials = serials, Sounds = sounds } };
+        var redirdevs = d.Redirdevs.Select(r => Written(r.Address) is null ? r with { Address = Assign(buses, Device, r.Address) } : r).ToList();
+        return def with { Devices = d with { Hubs = assignedHubs, Disks = disks, Inputs = inputs, Serials = serials, Sounds = sounds, Redirdevs = redirdevs } };
     }
 
     private static bool IsUsbSerial(CharDevice s) => (s.TargetModel ?? s.TargetType) is "usb-serial";

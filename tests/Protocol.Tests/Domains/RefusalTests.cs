@@ -30,9 +30,9 @@ public class RefusalTests
     [Fact]
     public void An_unknown_attribute_is_refused_naming_it()
     {
-        var e = Refuse(DomainDocs.Minimal("<disk type='file' device='disk'>\n  <driver name='qemu' type='raw' io='native'/>\n  <source file='/a'/>\n  <target dev='vda' bus='virtio'/>\n</disk>"));
+        var e = Refuse(DomainDocs.Minimal("<disk type='file' device='disk'>\n  <driver name='qemu' type='raw' copy_on_read='on'/>\n  <source file='/a'/>\n  <target dev='vda' bus='virtio'/>\n</disk>"));
         Assert.Equal(ErrorCode.ConfigUnsupported, e.Code);
-        Assert.Equal(("driver", "io", 17), (e.Element, e.Attribute, e.Line));
+        Assert.Equal(("driver", "copy_on_read", 17), (e.Element, e.Attribute, e.Line));
     }
 
     [Fact]
@@ -49,7 +49,7 @@ public class RefusalTests
     [InlineData("<disk type='file' device='disk'>\n  <driver cache='sometimes'/>\n  <source file='/a'/>\n  <target dev='vda'/>\n</disk>", "'sometimes'", "writeback")]
     [InlineData("<interface type='vhostuser'/>", "'vhostuser'", "user, network, bridge, ethernet")]
     [InlineData("<interface type='user'>\n  <model type='tulip'/>\n</interface>", "'tulip'", "rtl8139")]
-    [InlineData("<graphics type='spice'/>", "'spice'", "vnc")]
+    [InlineData("<graphics type='sdl'/>", "'sdl'", "vnc, spice")]
     [InlineData("<serial type='udp'/>", "'udp'", "pty, file, unix, null, tcp")]
     [InlineData("<serial type='tcp'>\n  <source mode='bind' host='127.0.0.1' service='9999'/>\n  <protocol type='telnets'/>\n</serial>", "'telnets'", "raw, telnet")]
     [InlineData("<video>\n  <model type='vmvga'/>\n</video>", "'vmvga'", "cirrus, vga, virtio")]

@@ -227,7 +227,7 @@ public sealed class ArgvDeviceTests
         var socket = Build(d => d with { Graphics = [new GraphicsDevice { Listens = [new GraphicsListen("socket", null, null)] }] });
         Assert.Equal(["vnc=unix:/run/virt/qemu/1/vnc.sock,audiodev=audio1"], socket.ValuesOf("-vnc"));
         Assert.Empty(socket.ValuesOf("-display"));
-        Assert.Single(socket.Devices("VGA")); // graphics without video gets libvirt's default card
+        Assert.Single(socket.Devices("cirrus-vga")); // graphics without video gets libvirt's default card, cirrus
     }
 
     [Fact]

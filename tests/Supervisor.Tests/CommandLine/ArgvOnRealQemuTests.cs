@@ -231,4 +231,46 @@ public sealed class ArgvOnRealQemuTests
         }
         throw new Xunit.Sdk.XunitException($"no {type} under /machine/unattached");
     }
+
+    /// <summary>What virt-install gives a desktop guest: SPICE with its agent channel and USB redirection, the guest agent, HDA sound.</summary>
+    [Fact]
+    public async Task A_spice_desktop_guest_runs_with_its_agent_channels_redirection_and_sound()
+    {
+        using var dir = new TempDirectory();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        var ct = timeout.Token;
+        var def = TestDomains.Minimal("q35") with
+        {
+            Devices = new DeviceSet
+            {
+                Controllers = [new ControllerDevice { Type = "usb", Model = "qemu-xhci", Ports = 15 }],
+                Channels =
+                [
+                    new CharDevice { SourceType = CharDeviceSourceType.Unix, Mode = "bind", TargetType = "virtio", TargetName = "org.qemu.guest_agent.0" },
+                    new CharDevice { SourceType = CharDeviceSourceType.Spicevmc, TargetType = "virtio", TargetName = "com.redhat.spice.0" },
+                ],
+                Inputs = [new InputDevice { Type = "tablet", Bus = "usb" }],
+                Graphics = [new GraphicsDevice { Type = "spice", Port = -1, TlsPort = -1, AutoPort = true, Spice = new SpiceOptions { ImageCompression = "off" } }],
+                Sounds = [new SoundDevice { Model = "ich9" }],
+                Videos = [new VideoDevice { ModelType = "virtio" }],
+                Redirdevs = [new RedirDevice { SourceType = "spicevmc" }, new RedirDevice { SourceType = "spicevmc" }],
+                Memballoon = new MemballoonDevice { Model = "virtio" },
+            },
+        };
+
+        var (qemu, _) = await StartAsync(def, dir, ct);
+        await using (qemu)
+        {
+            var spice = await qemu.ExecuteAsync("query-spice", ct);
+            Assert.True((bool)spice["enabled"]!);
+            Assert.Equal("127.0.0.1", (string?)spice["host"]);
+            Assert.InRange((int)spice["port"]!, 5900, 65535);
+            var peripherals = (await qemu.ExecuteAsync("qom-list", ct, new JsonObject { ["path"] = "/machine/peripheral" })).AsArray()
+                .Select(p => (string)p!["name"]!).ToHashSet();
+            Assert.Superset(new HashSet<string> { "channel0", "channel1", "redir0", "redir1", "sound0", "sound0-codec0", "input0", "video0", "usb" }, peripherals);
+            Assert.True(File.Exists(dir.Combine("org.qemu.guest_agent.0")), "the guest agent's socket is in the domain's runtime directory");
+            var redirPort = await qemu.ExecuteAsync("qom-get", ct, new JsonObject { ["path"] = "/machine/peripheral/redir1", ["property"] = "port" });
+            Assert.Equal("3", (string?)redirPort); // the tablet has port 1, the first redirection port 2
+        }
+    }
 }

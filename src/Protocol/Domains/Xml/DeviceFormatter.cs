@@ -65,6 +65,15 @@ internal static class DeviceFormatter
             FormatAddress(x, video.Address);
             x.End("video");
         }
+        foreach (var redir in d.Redirdevs)
+        {
+            x.Open("redirdev").Attr("bus", "usb").Attr("type", redir.SourceType);
+            if (redir.Host is not null)
+                x.Leaf("source", ("mode", "connect"), ("host", redir.Host), ("service", redir.Service));
+            FormatBoot(x, redir.BootOrder);
+            FormatAddress(x, redir.Address);
+            x.End("redirdev");
+        }
         foreach (var hub in d.Hubs)
         {
             x.Open("hub").Attr("type", "usb");
@@ -107,8 +116,12 @@ internal static class DeviceFormatter
     private static void FormatDisk(XmlBuilder x, DiskDevice disk)
     {
         x.Open("disk").Attr("type", XmlNames.DiskSource.Name(disk.SourceType)).Attr("device", XmlNames.DiskDevice.Name(disk.Device));
-        if (disk.DriverName is not null || disk.DriverType is not null || disk.DriverCache is not null)
-            x.Leaf("driver", ("name", disk.DriverName), ("type", disk.DriverType), ("cache", disk.DriverCache));
+        if (disk.DriverName is not null || disk.DriverType is not null || disk.DriverCache is not null || disk.Discard is not null
+            || disk.DetectZeroes is not null || disk.Io is not null)
+        {
+            x.Leaf("driver", ("name", disk.DriverName), ("type", disk.DriverType), ("cache", disk.DriverCache), ("io", disk.Io),
+                ("discard", disk.Discard), ("detect_zeroes", disk.DetectZeroes));
+        }
         if (disk.NetworkSource is { } net)
         {
             x.Open("source").Attr("protocol", net.Protocol).Attr("name", net.Name);
@@ -169,9 +182,28 @@ internal static class DeviceFormatter
 
     private static void FormatGraphics(XmlBuilder x, GraphicsDevice g)
     {
-        x.Open("graphics").Attr("type", g.Type).Attr("socket", g.Socket).Attr("port", g.Port).Attr("autoport", g.AutoPort).Attr("listen", g.Listen);
+        x.Open("graphics").Attr("type", g.Type).Attr("socket", g.Socket).Attr("port", g.Port).Attr("tlsPort", g.TlsPort).Attr("autoport", g.AutoPort).Attr("listen", g.Listen);
         foreach (var l in g.Listens)
             x.Leaf("listen", ("type", l.Type), ("address", l.Address), ("socket", l.Socket));
+        if (g.Spice is { } s)
+        {
+            if (s.ImageCompression is not null)
+                x.Leaf("image", ("compression", s.ImageCompression));
+            if (s.JpegCompression is not null)
+                x.Leaf("jpeg", ("compression", s.JpegCompression));
+            if (s.ZlibCompression is not null)
+                x.Leaf("zlib", ("compression", s.ZlibCompression));
+            if (s.PlaybackCompression is { } playback)
+                x.Leaf("playback", ("compression", playback ? "on" : "off"));
+            if (s.StreamingMode is not null)
+                x.Leaf("streaming", ("mode", s.StreamingMode));
+            if (s.CopyPaste is { } copy)
+                x.Leaf("clipboard", ("copypaste", copy ? "yes" : "no"));
+            if (s.MouseMode is not null)
+                x.Leaf("mouse", ("mode", s.MouseMode));
+            if (s.FileTransfer is { } ft)
+                x.Leaf("filetransfer", ("enable", ft ? "yes" : "no"));
+        }
         x.End("graphics");
     }
 

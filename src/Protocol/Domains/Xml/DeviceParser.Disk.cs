@@ -11,12 +11,15 @@ internal sealed partial class DeviceParser
         var sourceType = node.EnumAttr("type", XmlNames.DiskSource) ?? DiskSourceType.File;
         var device = node.EnumAttr("device", XmlNames.DiskDevice) ?? DiskDeviceKind.Disk;
 
-        string? driverName = null, driverType = null, driverCache = null;
+        string? driverName = null, driverType = null, driverCache = null, discard = null, detectZeroes = null, io = null;
         if (node.Child("driver") is { } driver)
         {
             driverName = driver.ChoiceAttr("name", "qemu");
             driverType = driver.ChoiceAttr("type", DiskFormats);
             driverCache = driver.ChoiceAttr("cache", DiskCaches);
+            discard = driver.ChoiceAttr("discard", "unmap", "ignore");
+            detectZeroes = driver.ChoiceAttr("detect_zeroes", "off", "on", "unmap");
+            io = driver.ChoiceAttr("io", "threads", "native", "io_uring");
             driver.Done();
         }
 
@@ -61,6 +64,9 @@ internal sealed partial class DeviceParser
             DriverName = driverName,
             DriverType = driverType,
             DriverCache = driverCache,
+            Discard = discard,
+            DetectZeroes = detectZeroes,
+            Io = io,
             TargetDev = dev,
             TargetBus = bus,
             ReadOnly = readOnly,

@@ -24,6 +24,7 @@ internal sealed partial class DeviceParser(SourceLines lines)
             Rngs = devices.Children("rng").Select(ParseRng).ToList(),
             Panics = devices.Children("panic").Select(ParsePanic).ToList(),
             Hubs = devices.Children("hub").Select(ParseHub).ToList(),
+            Redirdevs = devices.Children("redirdev").Select(ParseRedirdev).ToList(),
         };
         devices.Done();
         return set;
@@ -142,31 +143,108 @@ internal sealed partial class DeviceParser(SourceLines lines)
 
     private GraphicsDevice ParseGraphics(XmlNode node)
     {
-        node.ChoiceAttr("type", "vnc");
+        var type = node.ChoiceAttr("type", "vnc", "spice") ?? throw node.XmlError($"{node.Place} needs the attribute 'type'", "type");
         var listens = new List<GraphicsListen>();
         foreach (var listen in node.Children("listen"))
         {
-            var type = listen.ChoiceAttr("type", "address", "socket", "none") ?? throw listen.XmlError($"{listen.Place} needs the attribute 'type'", "type");
+            var listenType = listen.ChoiceAttr("type", "address", "socket", "none") ?? throw listen.XmlError($"{listen.Place} needs the attribute 'type'", "type");
             var address = listen.Attr("address");
             var socket = listen.Attr("socket");
-            if (address is not null && type != "address")
+            if (address is not null && listenType != "address")
                 throw listen.XmlError($"attribute 'address' of {listen.Place} is only valid with type='address'", "address");
-            if (socket is not null && type != "socket")
+            if (socket is not null && listenType != "socket")
                 throw listen.XmlError($"attribute 'socket' of {listen.Place} is only valid with type='socket'", "socket");
             listen.Done();
-            listens.Add(new GraphicsListen(type, address, socket));
+            listens.Add(new GraphicsListen(listenType, address, socket));
         }
         var graphics = new GraphicsDevice
         {
-            Type = "vnc",
+            Type = type,
             Port = node.IntAttr("port", -1, 65535),
+            TlsPort = type == "spice" ? node.IntAttr("tlsPort", -1, 65535) : null,
             AutoPort = node.YesNoAttr("autoport"),
             Listen = node.Attr("listen"),
-            Socket = node.Attr("socket"),
+            Socket = type == "vnc" ? node.Attr("socket") : null,
             Listens = listens,
+            Spice = type == "spice" ? ParseSpiceOptions(node) : null,
         };
         node.Done();
         return lines.Record(graphics, node);
+    }
+
+    private static SpiceOptions? ParseSpiceOptions(XmlNode node)
+    {
+        string? Compression(string name, params string[] allowed)
+        {
+            if (node.Child(name) is not { } child)
+                return null;
+            var value = child.ChoiceAttr("compression", allowed) ?? throw child.XmlError($"{child.Place} needs the attribute 'compression'", "compression");
+            child.Done();
+            return value;
+        }
+        var image = Compression("image", "auto_glz", "auto_lz", "quic", "glz", "lz", "off");
+        var jpeg = Compression("jpeg", "auto", "never", "always");
+        var zlib = Compression("zlib", "auto", "never", "always");
+        bool? playback = null;
+        if (node.Child("playback") is { } p)
+        {
+            playback = p.OnOffAttr("compression") ?? throw p.XmlError($"{p.Place} needs the attribute 'compression'", "compression");
+            p.Done();
+        }
+        string? streaming = null;
+        if (node.Child("streaming") is { } st)
+        {
+            streaming = st.ChoiceAttr("mode", "filter", "all", "off") ?? throw st.XmlError($"{st.Place} needs the attribute 'mode'", "mode");
+            st.Done();
+        }
+        bool? copyPaste = null;
+        if (node.Child("clipboard") is { } cb)
+        {
+            copyPaste = cb.YesNoAttr("copypaste") ?? throw cb.XmlError($"{cb.Place} needs the attribute 'copypaste'", "copypaste");
+            cb.Done();
+        }
+        string? mouse = null;
+        if (node.Child("mouse") is { } m)
+        {
+            mouse = m.ChoiceAttr("mode", "server", "client") ?? throw m.XmlError($"{m.Place} needs the attribute 'mode'", "mode");
+            m.Done();
+        }
+        bool? fileTransfer = null;
+        if (node.Child("filetransfer") is { } ft)
+        {
+            fileTransfer = ft.YesNoAttr("enable") ?? throw ft.XmlError($"{ft.Place} needs the attribute 'enable'", "enable");
+            ft.Done();
+        }
+        var options = new SpiceOptions
+        {
+            ImageCompression = image,
+            JpegCompression = jpeg,
+            ZlibCompression = zlib,
+            PlaybackCompression = playback,
+            StreamingMode = streaming,
+            CopyPaste = copyPaste,
+            MouseMode = mouse,
+            FileTransfer = fileTransfer,
+        };
+        return options == new SpiceOptions() ? null : options;
+    }
+
+    private RedirDevice ParseRedirdev(XmlNode node)
+    {
+        node.ChoiceAttr("bus", "usb");
+        var type = node.ChoiceAttr("type", "spicevmc", "tcp") ?? throw node.XmlError($"{node.Place} needs the attribute 'type'", "type");
+        string? host = null, service = null;
+        if (type == "tcp")
+        {
+            var source = node.Child("source") ?? throw node.XmlError($"{node.Place} of type 'tcp' needs a <source host service>");
+            source.ChoiceAttr("mode", "connect");
+            host = source.RequiredAttr("host");
+            service = source.RequiredAttr("service");
+            source.Done();
+        }
+        var redir = new RedirDevice { SourceType = type, Host = host, Service = service, BootOrder = ParseBootOrder(node), Address = ParseAddress(node) };
+        node.Done();
+        return lines.Record(redir, node);
     }
 
     private SoundDevice ParseSound(XmlNode node)
