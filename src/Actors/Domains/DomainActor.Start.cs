@@ -76,7 +76,8 @@ public sealed partial class DomainActor
             var process = await QemuProcess.LaunchAsync(spec, options, ct).ConfigureAwait(false);
             try
             {
-                var live = await GraphicsAutoport.ResolveAsync(process.Qmp, vm.Live, settings.QmpTimeout, ct).ConfigureAwait(false);
+                // The live definition is what the guest really has: the implicit devices and addresses the build gave it.
+                var live = await GraphicsAutoport.ResolveAsync(process.Qmp, command.Definition ?? vm.Live, settings.QmpTimeout, ct).ConfigureAwait(false);
                 if (!paused)
                     await process.Qmp.ExecuteAsync("cont", null, settings.QmpTimeout, ct).ConfigureAwait(false);
                 return (process, live);

@@ -162,7 +162,11 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
         // The hot queries first: handlers are tried in order.
         Receive<GetDomainInfo>(Info);
         Receive<ListDomains>(m => Sender.Tell(_state.List(m.Filter)));
-        Receive<DefineDomain>(m => Sender.Tell(Define(m.Xml)));
+        Receive<DefineDomain>(m =>
+        {
+            var replyTo = Sender;
+            WithHardware(m.Xml, replyTo, definition => replyTo.Tell(Define(definition)));
+        });
         Receive<UndefineDomain>(m => Sender.Tell(Undefine(m.Domain)));
         Receive<CreateDomain>(m => Create(m));
         Receive<Connections.OwnedStart>(OwnedStart);
@@ -307,10 +311,8 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
         }
     }
 
-    private IDomainReply Define(string xml)
+    private IDomainReply Define(DomainDefinition definition)
     {
-        if (!TryParse(xml, out var definition, out var parseError))
-            return parseError;
         var uuid = new DomainUuid(definition.Uuid);
         var before = _state.Find(uuid);
         var outcome = _state.Define(definition);
@@ -367,20 +369,21 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
 
     private void Create(CreateDomain m, AutodestroyOwner? owner = null)
     {
-        if (!TryParse(m.Xml, out var definition, out var parseError))
-        {
-            Sender.Tell(parseError);
-            return;
-        }
+        var replyTo = Sender;
+        WithHardware(m.Xml, replyTo, definition => Create(definition, m.Flags, replyTo, owner));
+    }
+
+    private void Create(DomainDefinition definition, DomainCreateFlags flags, IActorRef replyTo, AutodestroyOwner? owner)
+    {
         var uuid = new DomainUuid(definition.Uuid);
         var outcome = _state.PrepareCreate(definition);
         if (!outcome.Succeeded)
         {
-            Sender.Tell(outcome.Reply);
+            replyTo.Tell(outcome.Reply);
             return;
         }
         Apply(outcome, uuid);
-        BeginStart(uuid, m.Flags, Sender, owner);
+        BeginStart(uuid, flags, replyTo, owner);
     }
 
     private void StartExisting(StartDomain m, AutodestroyOwner? owner = null)

@@ -64,6 +64,8 @@ public sealed class VirtRuntime : IAsyncDisposable
         builder.Services.AddSingleton(config);
         builder.Services.AddSingleton<IHostLifetime, ManualLifetime>();
         var capabilities = new CapabilitiesCache();
+        // The default emulator is probed while the configs load: defines then store their hardware complete.
+        var warmUp = WarmUpAsync(capabilities, config.Runtime.DefaultEmulator, logger);
         builder.Services.AddAkka("virt", (akka, _) =>
         {
             akka.AddHocon(config.Hocon, HoconAddMode.Prepend)
@@ -88,8 +90,25 @@ public sealed class VirtRuntime : IAsyncDisposable
             await runtime.DisposeAsync().ConfigureAwait(false);
             throw new VirtException(ErrorCode.OperationFailed, failure);
         }
+        await warmUp.ConfigureAwait(false);
         return runtime;
     }
+
+    /// <summary>Probes the default emulator once, bounded; a failure only means defines wait for their start to be completed.</summary>
+    private static async Task WarmUpAsync(CapabilitiesCache capabilities, string emulator, Serilog.ILogger logger)
+    {
+        try
+        {
+            var path = Actors.Runtime.DomainRuntime.ResolveEmulator(emulator);
+            await capabilities.GetAsync(path).WaitAsync(WarmUpWait).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            logger.Warning("Cannot probe the default emulator {Emulator} yet: {Reason}", emulator, e.Message);
+        }
+    }
+
+    private static readonly TimeSpan WarmUpWait = TimeSpan.FromSeconds(10);
 
     /// <summary>A bound only: 10,000 configs scan in about a second.</summary>
     private static readonly TimeSpan ScanWait = TimeSpan.FromMinutes(5);

@@ -40,6 +40,19 @@ public sealed class CapabilitiesCache(Func<string, CancellationToken, Task<QemuC
         }
     }
 
+    /// <summary>The probe result already at hand for an emulator, without waiting for or starting a probe.</summary>
+    public bool TryGetCached(string emulatorPath, out QemuCapabilities capabilities)
+    {
+        capabilities = null!;
+        if (!_entries.TryGetValue(Path.GetFullPath(emulatorPath), out var entry) || !entry.Capabilities.IsValueCreated)
+            return false;
+        var task = entry.Capabilities.Value;
+        if (!task.IsCompletedSuccessfully)
+            return false;
+        capabilities = task.Result;
+        return true;
+    }
+
     /// <summary>Forgets every cached result, e.g. after an emulator upgrade the caller knows about.</summary>
     public void Clear() => _entries.Clear();
 

@@ -25,11 +25,14 @@ internal sealed partial class ArgvBuild
         _machine = ResolveMachine();
         _family = MachineFamilies.Of(_machine.Name) ?? throw new VirtException(ErrorCode.ConfigUnsupported,
             $"machine '{_machine.Name}' is not supported; use a pc (i440fx) or q35 machine");
-        // The hardware libvirt would give the guest: its implicit devices, then a PCI address for every device.
-        _def = VirtioSerialPorts.Apply(UsbLayout.Apply(PciLayout.Apply(ImplicitDevices.Complete(def, _family), _family)));
+        // The hardware libvirt would give the guest: its implicit devices, then an address for every device.
+        _def = DomainHardware.Complete(def, caps);
         _pci = new PciSlotAllocator(_family, WrittenPciAddresses());
         _boot = BootOrder.Plan(_def);
     }
+
+    /// <summary>The definition the argv is built from: completed with the implicit devices and every address.</summary>
+    public DomainDefinition Definition => _def;
 
     public IReadOnlyList<string> Run()
     {

@@ -16,6 +16,6 @@ public static class QemuArgvBuilder
         ArgumentNullException.ThrowIfNull(caps);
         ArgumentNullException.ThrowIfNull(ctx);
         var build = new ArgvBuild(def, caps, ctx);
-        return new QemuCommandLine(caps.EmulatorPath, build.Run());
+        return new QemuCommandLine(caps.EmulatorPath, build.Run()) { Definition = build.Definition };
     }
 }

@@ -68,12 +68,29 @@ internal static class ImplicitDevices
         {
             Devices = d with
             {
-                Disks = disks,
+                Disks = [.. disks.Select(WithDriveAddress)],
                 Controllers = controllers,
                 Videos = [.. videos.Select((v, i) => VideoDefaults(v, i == 0))],
                 Consoles = CompatConsoles(d),
                 Watchdog = watchdog,
                 Memballoon = d.Memballoon ?? new MemballoonDevice { Model = "virtio" },
+            },
+        };
+    }
+
+    /// <summary>An IDE, SATA, SCSI or floppy disk's place on its controller, written as libvirt writes it (from its target name).</summary>
+    private static DiskDevice WithDriveAddress(DiskDevice disk)
+    {
+        if (disk.Address is not null || disk.TargetBus is not (DiskBus.Ide or DiskBus.Sata or DiskBus.Scsi or DiskBus.Fdc))
+            return disk;
+        var p = DrivePlacement.Of(disk);
+        static string N(int n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return disk with
+        {
+            Address = new DeviceAddress
+            {
+                Type = "drive",
+                Attributes = [new("controller", N(p.Controller)), new("bus", N(p.Bus)), new("target", N(p.Target)), new("unit", N(p.Unit))],
             },
         };
     }

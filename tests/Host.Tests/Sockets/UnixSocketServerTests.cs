@@ -213,9 +213,10 @@ public sealed class UnixSocketServerTests : IAsyncLifetime
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         await socket.ConnectAsync(new UnixDomainSocketEndPoint(SocketPath));
         await using var client = new WireClient(new NetworkStream(socket, ownsSocket: true),
-            keepaliveInterval: TimeSpan.FromMilliseconds(100), keepaliveTimeout: TimeSpan.FromMilliseconds(600));
+            keepaliveInterval: TimeSpan.FromMilliseconds(100), keepaliveTimeout: TimeSpan.FromMilliseconds(1500));
         var slow = client.CallAsync("slow", Json(7), TimeSpan.FromSeconds(60));
-        await Task.Delay(2000);
+        // Twice the client's silence limit: without the daemon's heartbeats the call would have been given up.
+        await Task.Delay(3000);
         Assert.False(slow.IsCompleted);
         _sessions.ReleaseSlow.SetResult();
         Assert.Equal(7, (await slow.WaitAsync(TimeSpan.FromSeconds(10)))!.Value.GetInt32());

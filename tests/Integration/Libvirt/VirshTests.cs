@@ -151,6 +151,24 @@ public sealed class VirshTests : DaemonTestBase
     }
 
     [Fact]
+    public async Task A_define_keeps_the_hardware_libvirt_would_give_and_it_stays_the_same_across_a_restart()
+    {
+        await DefineAsync("hw");
+        var xml = await Ok("dumpxml", "--inactive", "hw");
+        Assert.Matches(@"<type arch='x86_64' machine='pc-i440fx-\d+\.\d+'>hvm</type>", xml); // the alias pc, pinned to its version
+        Assert.Contains("<address type='drive' controller='0' bus='0' target='0' unit='0'/>", xml);
+        Assert.Contains("<controller type='usb' index='0' model='piix3-uhci'>\n      <address type='pci' domain='0x0000' bus='0x00' slot='0x01' function='0x2'/>", xml);
+        Assert.Contains("<controller type='pci' index='0' model='pci-root'/>", xml);
+        Assert.Contains("<controller type='ide' index='0'>", xml);
+
+        await Ok("start", "hw");
+        Assert.Equal(xml.Replace("<domain type='qemu'>", "<domain type='qemu' id='1'>"), await Ok("dumpxml", "hw"));
+        await Ok("destroy", "hw");
+        await RestartDaemonAsync(hard: false);
+        Assert.Equal(xml, await Ok("dumpxml", "--inactive", "hw"));
+    }
+
+    [Fact]
     public async Task Errors_read_as_libvirts_with_exit_status_1()
     {
         var missing = await Virsh("dominfo", "nosuch");

@@ -33,10 +33,16 @@ public sealed class VirtInstallTests : DaemonTestBase
         await TestGuest.WaitReadyAsync(Dir.Path, "guest");
         Assert.Equal("imported\n\n", await Client.OkAsync("list", "--name", "--persistent"));
 
-        // What virt-install wrote is what dumpxml shows, with the indexes libvirt would have given.
+        // What virt-install wrote is what the definition keeps, completed as libvirt completes it on define: the
+        // indexes, the USB2 set in one slot (EHCI at function 7), the implicit controllers and the balloon.
         var xml = await Client.OkAsync("dumpxml", "--inactive", "imported");
-        Assert.Contains("<controller type='usb' index='0' model='ich9-ehci1'/>", xml);
+        var ehci = System.Text.RegularExpressions.Regex.Match(xml,
+            "<controller type='usb' index='0' model='ich9-ehci1'>\n      <address type='pci' domain='0x0000' bus='0x00' slot='(0x[0-9a-f]+)' function='0x7'/>");
+        Assert.True(ehci.Success, xml);
+        Assert.Contains($"<controller type='usb' index='0' model='ich9-uhci1'>\n      <master startport='0'/>\n      <address type='pci' domain='0x0000' bus='0x00' slot='{ehci.Groups[1].Value}' function='0x0' multifunction='on'/>", xml);
         Assert.Contains("<controller type='usb' index='0' model='ich9-uhci3'>\n      <master startport='4'/>", xml);
+        Assert.Contains("<controller type='pci' index='0' model='pci-root'/>", xml);
+        Assert.Contains("<memballoon model='virtio'>", xml);
         Assert.Contains("<timer name='rtc' tickpolicy='catchup'/>", xml);
         Assert.Contains("<suspend-to-disk enabled='no'/>", xml);
         Assert.Contains($"<source file='{disk}'/>", xml);
