@@ -86,6 +86,35 @@ public sealed record FeatureSet
     public bool? Smm { get; init; }
     /// <summary>The vmcoreinfo device, so a guest kernel's crash dumps can be read.</summary>
     public bool? VmCoreInfo { get; init; }
+    /// <summary>Hyper-V enlightenments for Windows guests (&lt;hyperv&gt;); null when none are written.</summary>
+    public HypervFeatures? Hyperv { get; init; }
+}
+
+/// <summary>
+/// &lt;hyperv mode&gt; and its features, each on or off (in libvirt's order), with spinlocks' retries, the vendor id
+/// and stimer's direct mode.
+/// </summary>
+public sealed record HypervFeatures
+{
+    /// <summary>The features libvirt knows, in the order it writes them.</summary>
+    public static readonly IReadOnlyList<string> Known =
+        ["relaxed", "vapic", "spinlocks", "vpindex", "runtime", "synic", "stimer", "reset", "vendor_id", "frequencies",
+         "reenlightenment", "tlbflush", "ipi", "evmcs", "avic"];
+
+    /// <summary>custom (the features listed) or passthrough (all the host has).</summary>
+    public string? Mode { get; init; }
+    public IReadOnlyList<KeyValuePair<string, bool>> States { get; init; } = [];
+    public int? SpinlockRetries { get; init; }
+    public string? VendorId { get; init; }
+    public bool? StimerDirect { get; init; }
+
+    public bool? State(string name) => States.Any(s => s.Key == name) ? States.First(s => s.Key == name).Value : null;
+
+    public bool Equals(HypervFeatures? other) =>
+        other is not null && Mode == other.Mode && States.SequenceEqual(other.States) && SpinlockRetries == other.SpinlockRetries
+        && VendorId == other.VendorId && StimerDirect == other.StimerDirect;
+
+    public override int GetHashCode() => HashCode.Combine(Mode, States.Count, SpinlockRetries, VendorId);
 }
 
 public sealed record ClockConfig

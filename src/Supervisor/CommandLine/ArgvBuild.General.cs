@@ -147,7 +147,31 @@ internal sealed partial class ArgvBuild
             properties += ",hv-time=on";
         if (Timer("tsc") is { Frequency: { } hz })
             properties += string.Create(CultureInfo.InvariantCulture, $",tsc-frequency={hz}");
-        return properties;
+        return properties + HypervProperties();
+    }
+
+    /// <summary>Hyper-V enlightenments as libvirt writes them on -cpu: each feature that is on, in libvirt's order.</summary>
+    private string HypervProperties()
+    {
+        if (_def.Features.Hyperv is not { } hv)
+            return "";
+        if (hv.Mode == "passthrough")
+            return ",hv-passthrough=on";
+        var properties = new System.Text.StringBuilder();
+        foreach (var (name, on) in hv.States)
+        {
+            if (!on)
+                continue;
+            properties.Append(name switch
+            {
+                "spinlocks" => string.Create(CultureInfo.InvariantCulture, $",hv-spinlocks=0x{hv.SpinlockRetries:x}"),
+                "vendor_id" => $",hv-vendor-id={hv.VendorId}",
+                _ => $",hv-{name}=on",
+            });
+            if (name == "stimer" && hv.StimerDirect == true)
+                properties.Append(",hv-stimer-direct=on");
+        }
+        return properties.ToString();
     }
 
     private ClockTimer? Timer(string name) => _def.Clock.Timers.FirstOrDefault(t => t.Name == name);

@@ -24,5 +24,6 @@ gen vnc --osinfo generic --import --disk "$work/disk.qcow2" --network user --gra
 gen spice --osinfo generic --import --disk "$work/disk.qcow2" --graphics spice
 gen serial --osinfo generic --import --disk "$work/disk.qcow2" --graphics none --serial pty --channel unix,target.type=virtio,name=org.qemu.guest_agent.0
 gen sound --osinfo generic --import --disk "$work/disk.qcow2" --sound ich9
+gen windows --osinfo win10 --cdrom "$work/install.iso" --disk "$work/disk.qcow2,bus=sata" --video qxl
 gen rng --osinfo generic --import --disk "$work/disk.qcow2" --rng /dev/urandom --watchdog i6300esb
 gen cpu --osinfo generic --import --disk "$work/disk.qcow2" --vcpus 4,sockets=1,cores=2,threads=2

@@ -84,7 +84,7 @@ internal static class DomainFormatter
 
     private static void FormatFeatures(XmlBuilder x, FeatureSet f)
     {
-        if (!f.Acpi && !f.Apic && !f.Pae && f.Vmport is null && f.Smm is null && f.VmCoreInfo is null)
+        if (!f.Acpi && !f.Apic && !f.Pae && f.Vmport is null && f.Smm is null && f.VmCoreInfo is null && f.Hyperv is null)
             return;
         x.Open("features");
         if (f.Acpi)
@@ -93,6 +93,22 @@ internal static class DomainFormatter
             x.Leaf("apic");
         if (f.Pae)
             x.Leaf("pae");
+        if (f.Hyperv is { } hv)
+        {
+            x.Open("hyperv").Attr("mode", hv.Mode);
+            foreach (var (name, on) in hv.States)
+            {
+                x.Open(name).Attr("state", on ? "on" : "off");
+                if (name == "spinlocks")
+                    x.Attr("retries", hv.SpinlockRetries);
+                if (name == "vendor_id")
+                    x.Attr("value", hv.VendorId);
+                if (name == "stimer" && hv.StimerDirect is { } direct)
+                    x.Leaf("direct", ("state", direct ? "on" : "off"));
+                x.End(name);
+            }
+            x.End("hyperv");
+        }
         if (f.Vmport is { } vmport)
             x.Leaf("vmport", ("state", vmport ? "on" : "off"));
         if (f.Smm is { } smm)

@@ -210,9 +210,44 @@ internal sealed class DomainParser
             Vmport = State("vmport"),
             Smm = State("smm"),
             VmCoreInfo = State("vmcoreinfo"),
+            Hyperv = node.Child("hyperv") is { } hyperv ? ParseHyperv(hyperv) : null,
         };
         node.Done();
         return features;
+    }
+
+    private static HypervFeatures ParseHyperv(XmlNode node)
+    {
+        var mode = node.ChoiceAttr("mode", "custom", "passthrough");
+        var states = new List<KeyValuePair<string, bool>>();
+        int? retries = null;
+        string? vendor = null;
+        bool? direct = null;
+        foreach (var name in HypervFeatures.Known)
+        {
+            if (node.Child(name) is not { } feature)
+                continue;
+            var on = feature.OnOffAttr("state") ?? throw feature.XmlError($"{feature.Place} needs the attribute 'state'", "state");
+            states.Add(new(name, on));
+            switch (name)
+            {
+                case "spinlocks" when on:
+                    retries = feature.IntAttr("retries", 4095, int.MaxValue) ?? throw feature.XmlError($"{feature.Place} needs the attribute 'retries' (at least 4095)", "retries");
+                    break;
+                case "vendor_id" when on:
+                    vendor = feature.RequiredAttr("value");
+                    if (vendor.Length is 0 or > 12 || !vendor.All(char.IsAsciiLetterOrDigit))
+                        throw feature.XmlError($"{feature.Place}: the vendor id '{vendor}' must be 1 to 12 letters or digits", "value");
+                    break;
+                case "stimer" when feature.Child("direct") is { } d:
+                    direct = d.OnOffAttr("state") ?? throw d.XmlError($"{d.Place} needs the attribute 'state'", "state");
+                    d.Done();
+                    break;
+            }
+            feature.Done();
+        }
+        node.Done();
+        return new HypervFeatures { Mode = mode, States = states, SpinlockRetries = retries, VendorId = vendor, StimerDirect = direct };
     }
 
     private static ClockConfig ParseClock(XmlNode node)
