@@ -63,7 +63,8 @@ public sealed partial class DomainActor
             Directory.CreateDirectory(runDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             Directory.CreateDirectory(paths.LogDir);
             File.Delete(monitor); // a stale socket from a QEMU that died with its runtime
-            var command = QemuArgvBuilder.Build(vm.Live, caps, new QemuArgvContext(monitor, runDir));
+            var command = QemuArgvBuilder.Build(vm.Live, caps, new QemuArgvContext(monitor, runDir) { NvramDirectory = paths.NvramDir });
+            Virt.Supervisor.Firmware.NvramFiles.Prepare(command.Definition ?? vm.Live);
             var spec = new QemuLaunchSpec
             {
                 Emulator = command.Emulator,

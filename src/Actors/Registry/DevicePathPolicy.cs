@@ -17,10 +17,15 @@ internal static class DevicePathPolicy
         {
             if (!Path.IsPathRooted(path))
                 return new ErrorReply(ErrorCode.ConfigUnsupported, $"{what} path '{path}' is relative; paths in a domain must be absolute");
+            if (what == DomainPaths.NvramWhat && IsIn(path, tree.NvramDir))
+                continue;
             if (tree.Contains(path))
                 return new ErrorReply(ErrorCode.OperationDenied,
                     $"{what} path '{path}' is inside the daemon's own directories (configs, runtime state, logs); refusing it");
         }
         return null;
     }
+
+    private static bool IsIn(string path, string directory) =>
+        Path.GetDirectoryName(Path.GetFullPath(path)) == Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
 }

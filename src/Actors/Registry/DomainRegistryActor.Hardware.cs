@@ -44,7 +44,7 @@ public sealed partial class DomainRegistryActor
         DomainDefinition complete;
         try
         {
-            complete = DomainHardware.Complete(definition, caps);
+            complete = DomainHardware.Complete(definition, caps, _runtime.Settings.Paths.NvramDir);
         }
         catch (VirtException e)
         {

@@ -167,7 +167,7 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
             var replyTo = Sender;
             WithHardware(m.Xml, replyTo, definition => replyTo.Tell(Define(definition)));
         });
-        Receive<UndefineDomain>(m => Sender.Tell(Undefine(m.Domain)));
+        Receive<UndefineDomain>(m => Sender.Tell(Undefine(m.Domain, m.Flags)));
         Receive<CreateDomain>(m => Create(m));
         Receive<Connections.OwnedStart>(OwnedStart);
         Receive<SetAutostart>(m => Sender.Tell(SetAutostart(m.Domain, m.Enabled)));
@@ -330,10 +330,15 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
         return Apply(outcome, uuid);
     }
 
-    private IDomainReply Undefine(DomainRef domain)
+    private IDomainReply Undefine(DomainRef domain, DomainUndefineFlags flags)
     {
         if (_state.Find(domain) is not { } before)
             return RegistryState.NotFound(domain).Reply;
+        // As libvirt: a persistent UEFI guest's variable store is not dropped silently, nor kept without being asked.
+        var nvram = before.Persistent ? before.Config.Os.Nvram?.Path : null;
+        var hasNvram = nvram is not null && File.Exists(nvram);
+        if (hasNvram && !flags.HasFlag(DomainUndefineFlags.Nvram) && !flags.HasFlag(DomainUndefineFlags.KeepNvram))
+            return new ErrorReply(ErrorCode.OperationInvalid, $"cannot undefine domain with nvram ({nvram}): say whether to remove it (--nvram) or keep it (--keep-nvram)");
         var outcome = _state.Undefine(domain);
         if (!outcome.Succeeded)
             return outcome.Reply;
@@ -345,6 +350,17 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
         {
             _state.Revert(before.Uuid, before);
             return ErrorReply.From(e);
+        }
+        if (hasNvram && flags.HasFlag(DomainUndefineFlags.Nvram))
+        {
+            try
+            {
+                File.Delete(nvram!);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                _log.Warning("Domain {Domain} undefined; its UEFI variable store {Path} could not be removed: {Reason}", before.Name, nvram, e.Message);
+            }
         }
         return Apply(outcome, before.Uuid);
     }

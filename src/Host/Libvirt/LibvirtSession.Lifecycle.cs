@@ -28,14 +28,13 @@ internal sealed partial class LibvirtSession
         return Dom(await CallAsync<DomainSummary>(new DefineDomain(xml), ct).ConfigureAwait(false));
     }
 
-    /// <summary>Managed-save, snapshot, NVRAM and TPM flags are accepted: Virt keeps none of those to remove or keep.</summary>
+    /// <summary>The NVRAM flags decide what becomes of a UEFI guest's variable store; the others name what Virt does not keep.</summary>
     private async Task<XdrWriter?> UndefineAsync(XdrReader args, bool withFlags, CancellationToken ct)
     {
         var dom = ReadDom(args);
-        if (withFlags)
-            _ = args.UInt("flags");
+        var flags = withFlags ? (DomainUndefineFlags)args.UInt("flags") : DomainUndefineFlags.None;
         args.End("undefine");
-        await CallAsync<DomainSummary>(new UndefineDomain(dom), ct).ConfigureAwait(false);
+        await CallAsync<DomainSummary>(new UndefineDomain(dom, flags), ct).ConfigureAwait(false);
         return null;
     }
 

@@ -13,7 +13,7 @@ public static class DomainCommands
     public sealed record DefineDomain(string Xml) : IWriteCommand;
 
     /// <summary>Removes the persistent config; a running domain keeps running as transient (virsh undefine).</summary>
-    public sealed record UndefineDomain(DomainRef Domain) : IWriteCommand;
+    public sealed record UndefineDomain(DomainRef Domain, DomainUndefineFlags Flags = DomainUndefineFlags.None) : IWriteCommand;
 
     /// <summary>Creates and starts a transient domain (virsh create).</summary>
     public sealed record CreateDomain(string Xml, DomainCreateFlags Flags = DomainCreateFlags.None) : IWriteCommand;

@@ -13,6 +13,22 @@ public enum DomainCreateFlags
     ResetNvram = 1 << 5,
 }
 
+/// <summary>libvirt's virDomainUndefineFlagsValues: what an undefine may do with the files a domain keeps besides its config.</summary>
+[Flags]
+public enum DomainUndefineFlags
+{
+    None = 0,
+    ManagedSave = 1 << 0,
+    SnapshotsMetadata = 1 << 1,
+    /// <summary>Remove the UEFI variable store too.</summary>
+    Nvram = 1 << 2,
+    /// <summary>Keep the UEFI variable store.</summary>
+    KeepNvram = 1 << 3,
+    CheckpointsMetadata = 1 << 4,
+    Tpm = 1 << 5,
+    KeepTpm = 1 << 6,
+}
+
 /// <summary>libvirt's virDomainDestroyFlagsValues.</summary>
 [Flags]
 public enum DomainDestroyFlags

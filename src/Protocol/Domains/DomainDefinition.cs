@@ -55,6 +55,40 @@ public sealed record OsConfig
     public string? Kernel { get; init; }
     public string? Initrd { get; init; }
     public string? Cmdline { get; init; }
+    /// <summary>&lt;os firmware&gt;: efi or bios, chosen from the firmware descriptors; null for the machine's own BIOS.</summary>
+    public string? Firmware { get; init; }
+    /// <summary>&lt;firmware&gt;&lt;feature&gt;: what the chosen firmware must (or must not) do, such as secure-boot.</summary>
+    public IReadOnlyList<KeyValuePair<string, bool>> FirmwareFeatures { get; init; } = [];
+    public LoaderConfig? Loader { get; init; }
+    public NvramConfig? Nvram { get; init; }
+
+    public bool Equals(OsConfig? other) =>
+        other is not null && Type == other.Type && Arch == other.Arch && Machine == other.Machine && BootDevices.SequenceEqual(other.BootDevices)
+        && BootMenu == other.BootMenu && BootMenuTimeout == other.BootMenuTimeout && Kernel == other.Kernel && Initrd == other.Initrd
+        && Cmdline == other.Cmdline && Firmware == other.Firmware && FirmwareFeatures.SequenceEqual(other.FirmwareFeatures)
+        && Loader == other.Loader && Nvram == other.Nvram;
+
+    public override int GetHashCode() => HashCode.Combine(Type, Machine, Firmware, Loader, Nvram);
+}
+
+/// <summary>&lt;loader&gt;: the firmware image (read-only flash for UEFI), whether it enforces Secure Boot.</summary>
+public sealed record LoaderConfig
+{
+    public string? Path { get; init; }
+    public bool? ReadOnly { get; init; }
+    public bool? Secure { get; init; }
+    /// <summary>pflash or rom.</summary>
+    public string? Type { get; init; }
+    public string? Format { get; init; }
+}
+
+/// <summary>&lt;nvram&gt;: the guest's own copy of the firmware variables, made from the template at the first start.</summary>
+public sealed record NvramConfig
+{
+    public string? Path { get; init; }
+    public string? Template { get; init; }
+    public string? TemplateFormat { get; init; }
+    public string? Format { get; init; }
 }
 
 public enum BootDevice { HardDisk, Cdrom, Floppy, Network }
@@ -64,6 +98,8 @@ public sealed record CpuConfig
     public string? Mode { get; init; }
     public string? Match { get; init; }
     public string? Check { get; init; }
+    /// <summary>host-passthrough's migratable (on by default): whether features that block migration are hidden.</summary>
+    public bool? Migratable { get; init; }
     public string? Model { get; init; }
     public string? ModelFallback { get; init; }
     public CpuTopology? Topology { get; init; }

@@ -45,6 +45,8 @@ internal sealed partial class ArgvBuild
         machine.Add("dump-guest-core", false);
         if (Timer("hpet") is { Present: { } hpet })
             machine.Add("hpet", hpet);
+        if (WriteFlash() is { } flash)
+            machine.Add("pflash0", flash.Code).Add("pflash1", flash.Variables);
         _argv.Add("-machine", machine.Add("acpi", _def.Features.Acpi));
         WriteAccelerator();
         WriteCpu();
@@ -89,6 +91,50 @@ internal sealed partial class ArgvBuild
             throw Unsupported("<initrd> or <cmdline> given without <kernel>");
     }
 
+    /// <summary>
+    /// UEFI in flash as libvirt writes it: the code read-only (a raw format node over its file) as pflash0, the guest's
+    /// variable store as pflash1, and the flash locked to SMM for Secure Boot. Written before -machine names them.
+    /// </summary>
+    private (string Code, string Variables)? WriteFlash()
+    {
+        if (_def.Os.Loader is not { } loader)
+            return null;
+        if (loader.Type == "rom")
+        {
+            _argv.Add("-bios", loader.Path ?? throw Unsupported("<loader type='rom'> needs the firmware's path"));
+            return null;
+        }
+        var code = loader.Path ?? throw Unsupported("<loader> needs the firmware's path, or <os firmware='efi'> to choose one");
+        var nvram = _def.Os.Nvram?.Path ?? throw Unsupported("a pflash <loader> needs an <nvram> store for the guest's variables");
+        if (loader.Secure == true && _def.Features.Smm == false)
+            throw Unsupported("Secure boot requires SMM feature enabled (<smm state='on'/>)");
+        _argv.Json("-blockdev", new System.Text.Json.Nodes.JsonObject
+        {
+            ["driver"] = "file",
+            ["filename"] = code,
+            ["node-name"] = "libvirt-pflash0-storage",
+            ["auto-read-only"] = true,
+            ["discard"] = "unmap",
+        });
+        _argv.Json("-blockdev", new System.Text.Json.Nodes.JsonObject
+        {
+            ["node-name"] = "libvirt-pflash0-format",
+            ["read-only"] = loader.ReadOnly != false,
+            ["driver"] = "raw",
+            ["file"] = "libvirt-pflash0-storage",
+        });
+        _argv.Json("-blockdev", new System.Text.Json.Nodes.JsonObject
+        {
+            ["driver"] = "file",
+            ["filename"] = nvram,
+            ["node-name"] = "libvirt-pflash1-storage",
+            ["read-only"] = false,
+        });
+        if (loader.Secure == true)
+            _argv.Add("-global", "driver=cfi.pflash01,property=secure,value=on");
+        return ("libvirt-pflash0-format", "libvirt-pflash1-storage");
+    }
+
     private void WriteAccelerator()
     {
         if (_def.Type == DomainType.Kvm)
@@ -126,10 +172,14 @@ internal sealed partial class ArgvBuild
                 if (cpu.Model is not null && (cpu.Model.Length == 0 || !cpu.Model.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
                     throw Unsupported($"<cpu><model>{cpu.Model}</model> is not a valid CPU model name");
                 return cpu.Model;
-            case "host-passthrough" or "host-model":
+            case "host-passthrough":
                 if (_def.Type != DomainType.Kvm)
                     throw Unsupported($"<cpu mode='{cpu.Mode}'> needs domain type 'kvm'");
-                return "host";
+                return cpu.Migratable == false ? "host,migratable=off" : "host,migratable=on";
+            case "host-model":
+                // libvirt turns host-model into the named model nearest the host CPU and its features; 'host' would
+                // give the guest a different CPU, so it is refused until that expansion is done here too.
+                throw Unsupported("<cpu mode='host-model'> is not supported yet; use host-passthrough, maximum or a named model");
             case "maximum":
                 return "max";
             default:

@@ -26,7 +26,7 @@ internal sealed partial class ArgvBuild
         _family = MachineFamilies.Of(_machine.Name) ?? throw new VirtException(ErrorCode.ConfigUnsupported,
             $"machine '{_machine.Name}' is not supported; use a pc (i440fx) or q35 machine");
         // The hardware libvirt would give the guest: its implicit devices, then an address for every device.
-        _def = DomainHardware.Complete(def, caps);
+        _def = DomainHardware.Complete(def, caps, ctx.NvramDirectory ?? ctx.RuntimeDirectory);
         _pci = new PciSlotAllocator(_family, WrittenPciAddresses());
         _boot = BootOrder.Plan(_def);
     }

@@ -2,6 +2,7 @@ using Virt.Protocol.Domains;
 using Virt.Protocol.Errors;
 using Virt.Supervisor.Capabilities;
 using Virt.Supervisor.CommandLine;
+using Virt.Supervisor.Firmware;
 
 namespace Virt.Supervisor.Layout;
 
@@ -13,7 +14,9 @@ namespace Virt.Supervisor.Layout;
 /// </summary>
 public static class DomainHardware
 {
-    public static DomainDefinition Complete(DomainDefinition def, QemuCapabilities caps)
+    /// <param name="nvramDirectory">Where a UEFI guest's own variable store goes (NAME_VARS.fd); null leaves it to be named later.</param>
+    /// <param name="firmware">The firmware descriptors to choose from; the host's by default.</param>
+    public static DomainDefinition Complete(DomainDefinition def, QemuCapabilities caps, string? nvramDirectory = null, FirmwareCatalog? firmware = null)
     {
         ArgumentNullException.ThrowIfNull(def);
         ArgumentNullException.ThrowIfNull(caps);
@@ -24,7 +27,46 @@ public static class DomainHardware
                 $"no machine given in <os><type machine=...> and emulator '{caps.EmulatorPath}' has no default machine");
         var family = MachineFamilies.Of(machine.Name) ?? throw new VirtException(ErrorCode.ConfigUnsupported,
             $"machine '{machine.Name}' is not supported; use a pc (i440fx) or q35 machine");
-        var canonical = def with { Os = def.Os with { Machine = machine.Name } };
+        var canonical = WithFirmware(def with { Os = def.Os with { Machine = machine.Name } }, machine.Name, nvramDirectory, firmware);
         return VirtioSerialPorts.Apply(UsbLayout.Apply(PciLayout.Apply(ImplicitDevices.Complete(canonical, family), family)));
+    }
+
+    /// <summary>
+    /// &lt;os firmware='efi'&gt; (or a pflash loader without its template) resolved as libvirt resolves it on define:
+    /// the descriptor's code and variables template, read-only flash, Secure Boot and SMM where the firmware needs them,
+    /// and the guest's own variable store named after it.
+    /// </summary>
+    private static DomainDefinition WithFirmware(DomainDefinition def, string machine, string? nvramDirectory, FirmwareCatalog? firmware)
+    {
+        var os = def.Os;
+        var manualFlash = os.Firmware is null && os.Loader is { Type: "pflash" or null, Path: not null } && os.Nvram?.Template is null;
+        if (os.Firmware != "efi" && !manualFlash)
+            return def;
+        var needsChoice = os.Loader?.Path is null || os.Nvram?.Template is null;
+        var chosen = needsChoice ? (firmware ?? FirmwareCatalog.System).Select(def, machine) : null;
+        var secure = os.Loader?.Secure ?? chosen?.Has("requires-smm");
+        var loader = (os.Loader ?? new LoaderConfig()) with
+        {
+            Path = os.Loader?.Path ?? chosen?.Executable,
+            ReadOnly = os.Loader?.ReadOnly ?? true,
+            Secure = secure,
+            Type = os.Loader?.Type ?? "pflash",
+            Format = os.Loader?.Format ?? "raw",
+        };
+        var nvram = (os.Nvram ?? new NvramConfig()) with
+        {
+            Template = os.Nvram?.Template ?? chosen?.NvramTemplate,
+            TemplateFormat = os.Nvram?.TemplateFormat ?? "raw",
+            Format = os.Nvram?.Format ?? "raw",
+            Path = os.Nvram?.Path ?? (nvramDirectory is null ? null : Path.Combine(nvramDirectory, def.Name + "_VARS.fd")),
+        };
+        var features = chosen is null || os.Firmware != "efi"
+            ? os.FirmwareFeatures
+            : [new("enrolled-keys", chosen.Has("enrolled-keys")), new("secure-boot", chosen.Has("secure-boot"))];
+        return def with
+        {
+            Os = os with { Loader = loader, Nvram = nvram, FirmwareFeatures = features },
+            Features = secure == true && def.Features.Smm is null ? def.Features with { Smm = true } : def.Features,
+        };
     }
 }

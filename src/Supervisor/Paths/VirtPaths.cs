@@ -40,6 +40,8 @@ public sealed record VirtPaths
     public string AutostartDir => Path.Combine(ConfigDir, "autostart");
     /// <summary>Storage pool configs (libvirt's storage/ beside qemu/): NAME.xml and autostart/NAME.xml.</summary>
     public string StorageDir => Path.Combine(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(ConfigDir))!, "storage");
+    /// <summary>UEFI guests' variable stores (NAME_VARS.fd), kept with the configs they belong to, as libvirt's session keeps them.</summary>
+    public string NvramDir => Path.Combine(ConfigDir, "nvram");
     public string? SocketPath => SocketDir is null ? null : Path.Combine(SocketDir, "virt-sock");
     public string? ReadOnlySocketPath => Mode == RuntimeMode.System && SocketDir is not null ? Path.Combine(SocketDir, "virt-sock-ro") : null;
     public string LockPath => Path.Combine(RuntimeDir, "virtd.lock");

@@ -18,6 +18,7 @@ gen() {
 gen headless --osinfo debian11 --import --disk "$work/disk.qcow2" --graphics none --console pty
 gen debian-iso --osinfo debian11 --cdrom "$work/install.iso" --disk "$work/disk.qcow2"
 gen ubuntu --osinfo ubuntu22.04 --cdrom "$work/install.iso" --disk "$work/disk.qcow2"
+gen uefi --osinfo debian11 --import --disk "$work/disk.qcow2" --boot uefi
 gen q35-virtio --osinfo generic --import --disk "$work/disk.qcow2,bus=virtio" --machine q35 --network user,model=virtio
 gen pc --osinfo generic --import --disk "$work/disk.qcow2" --machine pc --network user
 gen vnc --osinfo generic --import --disk "$work/disk.qcow2" --network user --graphics vnc

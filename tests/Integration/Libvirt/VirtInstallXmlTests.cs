@@ -42,7 +42,22 @@ public sealed class VirtInstallXmlTests : DaemonTestBase
         Assert.Equal($"Domain '{name}' started\n\n", await Client.OkAsync("start", "--paused", name));
         Assert.Equal("paused (user)\n\n", await Client.OkAsync("domstate", "--reason", name));
         await Client.OkAsync("destroy", name);
-        await Client.OkAsync("undefine", name);
+        var nvram = dumped.Root!.Element("os")?.Element("nvram")?.Value;
+        if (nvram is not null)
+        {
+            // A UEFI guest: its variable store was made from the template at the start, and an undefine must say what
+            // becomes of it, as libvirt asks.
+            Assert.True(File.Exists(nvram), $"{name}: no variable store at {nvram}");
+            var refused = await Client.RunAsync("undefine", name);
+            Assert.Equal(1, refused.Exit);
+            Assert.Contains("cannot undefine domain with nvram", refused.Err);
+            await Client.OkAsync("undefine", "--nvram", name);
+            Assert.False(File.Exists(nvram), $"{name}: undefine --nvram left {nvram}");
+        }
+        else
+        {
+            await Client.OkAsync("undefine", name);
+        }
         Assert.Empty(QemuReaper.FindUnder(Dir.Path));
     }
 

@@ -36,9 +36,7 @@ public static class DomainCapabilitiesXml
             new XElement("arch", "x86_64"),
             new XElement("vcpu", new XAttribute("max", chosen.MaxCpus)),
             new XElement("iothreads", new XAttribute("supported", "no")),
-            new XElement("os", new XAttribute("supported", "yes"),
-                new XElement("enum", new XAttribute("name", "firmware")),
-                Unsupported("loader")),
+            Os(Supervisor.Firmware.FirmwareCatalog.System, chosen.Name),
             new XElement("cpu",
                 new XElement("mode", new XAttribute("name", "host-passthrough"), new XAttribute("supported", type == "kvm" ? "yes" : "no")),
                 new XElement("mode", new XAttribute("name", "maximum"), new XAttribute("supported", "yes")),
@@ -75,4 +73,23 @@ public static class DomainCapabilitiesXml
 
     private static XElement Enum(string name, params string[] values) =>
         new("enum", new XAttribute("name", name), values.Select(v => new XElement("value", v)));
+
+    /// <summary>
+    /// UEFI as the host's firmware descriptors offer it for the machine: firmware='efi' and the loaders to choose
+    /// from (virt-install enables --boot uefi when it sees them); a host without descriptors offers none.
+    /// </summary>
+    private static XElement Os(Supervisor.Firmware.FirmwareCatalog catalog, string machine)
+    {
+        var loaders = catalog.Descriptors.Where(d => d.InterfaceTypes.Contains("uefi") && d.Device == "flash" && d.Runs("x86_64", machine))
+            .Select(d => d.Executable).OfType<string>().Distinct().ToList();
+        if (loaders.Count == 0)
+            return new XElement("os", new XAttribute("supported", "yes"), new XElement("enum", new XAttribute("name", "firmware")), Unsupported("loader"));
+        return new XElement("os", new XAttribute("supported", "yes"),
+            Enum("firmware", "efi"),
+            new XElement("loader", new XAttribute("supported", "yes"),
+                loaders.Select(l => new XElement("value", l)),
+                Enum("type", "rom", "pflash"),
+                Enum("readonly", "yes", "no"),
+                Enum("secure", "no", "yes")));
+    }
 }

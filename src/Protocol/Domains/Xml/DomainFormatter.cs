@@ -70,8 +70,31 @@ internal static class DomainFormatter
 
     private static void FormatOs(XmlBuilder x, OsConfig os)
     {
-        x.Open("os");
+        x.Open("os").Attr("firmware", os.Firmware);
         x.Text("type", os.Type, ("arch", os.Arch), ("machine", os.Machine));
+        if (os.FirmwareFeatures.Count > 0)
+        {
+            x.Open("firmware");
+            foreach (var (name, enabled) in os.FirmwareFeatures)
+                x.Leaf("feature", ("enabled", enabled ? "yes" : "no"), ("name", name));
+            x.End("firmware");
+        }
+        if (os.Loader is { } l)
+        {
+            var attributes = new (string, string?)[] { ("readonly", Bool(l.ReadOnly)), ("secure", Bool(l.Secure)), ("type", l.Type), ("format", l.Format) };
+            if (l.Path is null)
+                x.Leaf("loader", attributes);
+            else
+                x.Text("loader", l.Path, attributes);
+        }
+        if (os.Nvram is { } n)
+        {
+            var attributes = new (string, string?)[] { ("template", n.Template), ("templateFormat", n.TemplateFormat), ("format", n.Format) };
+            if (n.Path is null)
+                x.Leaf("nvram", attributes);
+            else
+                x.Text("nvram", n.Path, attributes);
+        }
         x.Text("kernel", os.Kernel);
         x.Text("initrd", os.Initrd);
         x.Text("cmdline", os.Cmdline);
@@ -81,6 +104,8 @@ internal static class DomainFormatter
             x.Leaf("bootmenu", ("enable", menu ? "yes" : "no"), ("timeout", os.BootMenuTimeout?.ToString(CultureInfo.InvariantCulture)));
         x.End("os");
     }
+
+    private static string? Bool(bool? value) => value is { } b ? (b ? "yes" : "no") : null;
 
     private static void FormatFeatures(XmlBuilder x, FeatureSet f)
     {
@@ -150,7 +175,7 @@ internal static class DomainFormatter
     {
         if (cpu is null)
             return;
-        x.Open("cpu").Attr("mode", cpu.Mode).Attr("match", cpu.Match).Attr("check", cpu.Check);
+        x.Open("cpu").Attr("mode", cpu.Mode).Attr("match", cpu.Match).Attr("check", cpu.Check).Attr("migratable", cpu.Migratable, "on", "off");
         x.Text("model", cpu.Model, ("fallback", cpu.ModelFallback));
         if (cpu.Topology is { } t)
         {

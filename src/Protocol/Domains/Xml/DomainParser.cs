@@ -144,8 +144,47 @@ internal sealed class DomainParser
             bootMenuTimeout = menu.IntAttr("timeout", 0, 65535);
             menu.Done();
         }
+        var firmware = node.ChoiceAttr("firmware", "efi", "bios");
+        var features = new List<KeyValuePair<string, bool>>();
+        if (node.Child("firmware") is { } fw)
+        {
+            foreach (var feature in fw.Children("feature"))
+            {
+                var name = feature.ChoiceAttr("name", "secure-boot", "enrolled-keys") ?? throw feature.XmlError($"{feature.Place} needs the attribute 'name'", "name");
+                features.Add(new(name, feature.YesNoAttr("enabled") ?? throw feature.XmlError($"{feature.Place} needs the attribute 'enabled'", "enabled")));
+                feature.Done();
+            }
+            fw.Done();
+        }
+        LoaderConfig? loader = null;
+        if (node.Child("loader") is { } l)
+        {
+            loader = new LoaderConfig
+            {
+                ReadOnly = l.YesNoAttr("readonly"),
+                Secure = l.YesNoAttr("secure"),
+                Type = l.ChoiceAttr("type", "pflash", "rom"),
+                Format = l.ChoiceAttr("format", "raw"),
+                Path = l.TextDone()?.Trim() is { Length: > 0 } path ? path : null,
+            };
+        }
+        NvramConfig? nvram = null;
+        if (node.Child("nvram") is { } n)
+        {
+            nvram = new NvramConfig
+            {
+                Template = n.Attr("template"),
+                TemplateFormat = n.ChoiceAttr("templateFormat", "raw"),
+                Format = n.ChoiceAttr("format", "raw"),
+                Path = n.TextDone()?.Trim() is { Length: > 0 } path ? path : null,
+            };
+        }
         var os = new OsConfig
         {
+            Firmware = firmware,
+            FirmwareFeatures = features,
+            Loader = loader,
+            Nvram = nvram,
             Type = osType,
             Arch = arch,
             Machine = machine,
@@ -167,6 +206,7 @@ internal sealed class DomainParser
             Mode = node.ChoiceAttr("mode", "custom", "host-model", "host-passthrough", "maximum"),
             Match = node.ChoiceAttr("match", "minimum", "exact", "strict"),
             Check = node.ChoiceAttr("check", "none", "partial", "full"),
+            Migratable = node.OnOffAttr("migratable"),
         };
         if (node.Child("model") is { } model)
         {
