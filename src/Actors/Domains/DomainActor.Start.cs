@@ -7,6 +7,7 @@ using Virt.Protocol.Errors;
 using Virt.Protocol.Events;
 using Virt.Supervisor.CommandLine;
 using Virt.Supervisor.Live;
+using Virt.Supervisor.Network;
 using Virt.Supervisor.Processes;
 using Virt.Supervisor.Qmp;
 using static Virt.Protocol.Api.DomainCommands;
@@ -63,22 +64,31 @@ public sealed partial class DomainActor
             Directory.CreateDirectory(runDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             Directory.CreateDirectory(paths.LogDir);
             File.Delete(monitor); // a stale socket from a QEMU that died with its runtime
-            var command = QemuArgvBuilder.Build(vm.Live, caps, new QemuArgvContext(monitor, runDir) { NvramDirectory = paths.NvramDir });
-            Virt.Supervisor.Firmware.NvramFiles.Prepare(command.Definition ?? vm.Live);
-            var spec = new QemuLaunchSpec
+            QemuProcess process;
+            DomainDefinition built;
+            // The daemon's copies of the taps close once QEMU has its own: from then on the taps live as long as QEMU.
+            using (var taps = GuestTaps.Open(vm.Live, settings.Networks))
             {
-                Emulator = command.Emulator,
-                Arguments = command.Arguments,
-                LogPath = paths.DomainLogPath(vm.Live.Name),
-                MonitorPath = monitor,
-                StartTimeout = settings.StartTimeout,
-                DiesWithParent = settings.QemuDiesWithRuntime,
-            };
-            var process = await QemuProcess.LaunchAsync(spec, options, ct).ConfigureAwait(false);
+                var context = new QemuArgvContext(monitor, runDir) { NvramDirectory = paths.NvramDir, TapDescriptors = taps.Descriptors };
+                var command = QemuArgvBuilder.Build(vm.Live, caps, context);
+                built = taps.Named(command.Definition ?? vm.Live);
+                Virt.Supervisor.Firmware.NvramFiles.Prepare(built);
+                var spec = new QemuLaunchSpec
+                {
+                    Emulator = command.Emulator,
+                    Arguments = command.Arguments,
+                    LogPath = paths.DomainLogPath(vm.Live.Name),
+                    MonitorPath = monitor,
+                    StartTimeout = settings.StartTimeout,
+                    DiesWithParent = settings.QemuDiesWithRuntime,
+                    InheritedDescriptors = taps.Inherited,
+                };
+                process = await QemuProcess.LaunchAsync(spec, options, ct).ConfigureAwait(false);
+            }
             try
             {
                 // The live definition is what the guest really has: the implicit devices and addresses the build gave it.
-                var live = await GraphicsAutoport.ResolveAsync(process.Qmp, command.Definition ?? vm.Live, settings.QmpTimeout, ct).ConfigureAwait(false);
+                var live = await GraphicsAutoport.ResolveAsync(process.Qmp, built, settings.QmpTimeout, ct).ConfigureAwait(false);
                 if (!paused)
                     await process.Qmp.ExecuteAsync("cont", null, settings.QmpTimeout, ct).ConfigureAwait(false);
                 return (process, live);

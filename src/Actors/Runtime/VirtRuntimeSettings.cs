@@ -24,6 +24,9 @@ public sealed record VirtRuntimeSettings
     /// <summary>Whether the runtime starts autostart domains once it has loaded and reconnected.</summary>
     public bool Autostart { get; init; } = true;
 
+    /// <summary>virt.networks: each network a &lt;interface type='network'&gt; may name, and the bridge it plugs guests into.</summary>
+    public IReadOnlyDictionary<string, string> Networks { get; init; } = new Dictionary<string, string>();
+
     /// <summary>QEMUs die with this process however it ends (`virt run`); a daemon's QEMUs outlive it.</summary>
     public bool QemuDiesWithRuntime { get; init; }
 

@@ -39,7 +39,7 @@ internal static class DomxmlToNativeCommand
             throw new VirtException(ErrorCode.ConfigUnsupported, $"emulator '{emulator}' does not exist");
         var caps = await CapabilitiesProbe.ProbeAsync(emulator, ct);
         var runtime = Path.Combine(RuntimeDirectory(), "domain-" + def.Name);
-        var line = QemuArgvBuilder.Build(def, caps, new QemuArgvContext(Path.Combine(runtime, "monitor.sock"), runtime));
+        var line = QemuArgvBuilder.Build(def, caps, new QemuArgvContext(Path.Combine(runtime, "monitor.sock"), runtime).WithTapPlaceholders(def));
 
         await output.WriteLineAsync(QemuCommandLine.ShellQuote(line.Emulator));
         foreach (var argument in line.Arguments)

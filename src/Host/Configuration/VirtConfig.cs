@@ -40,6 +40,7 @@ public sealed record VirtConfig(Config Hocon, VirtRuntimeSettings Runtime, HostS
                 QmpTimeout = virt.GetTimeSpan("qmp-timeout", runtimeDefaults.QmpTimeout),
                 StartTimeout = virt.GetTimeSpan("start-timeout", runtimeDefaults.StartTimeout),
                 Autostart = virt.GetBoolean("autostart", runtimeDefaults.Autostart),
+                Networks = ParseNetworks(virt),
             };
             var host = hostDefaults with
             {
@@ -69,6 +70,23 @@ public sealed record VirtConfig(Config Hocon, VirtRuntimeSettings Runtime, HostS
         {
             throw new VirtException(ErrorCode.ConfigUnsupported, $"invalid setting in the virt section: {e.Message}", e);
         }
+    }
+
+    /// <summary>virt.networks { NAME { bridge = BRIDGE } }: libvirt's network names, each an existing bridge.</summary>
+    private static Dictionary<string, string> ParseNetworks(Config virt)
+    {
+        var networks = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (!virt.HasPath("networks"))
+            return networks;
+        foreach (var name in virt.GetConfig("networks").Root.GetObject().Items.Keys)
+        {
+            var bridge = virt.GetString($"networks.{name}.bridge", "");
+            if (bridge.Length is 0 or > 15 || bridge.Contains('/') || bridge.Any(char.IsWhiteSpace))
+                throw new VirtException(ErrorCode.ConfigUnsupported,
+                    $"virt.networks.{name}.bridge must name a bridge (1 to 15 characters, no '/' or spaces), not '{bridge}'");
+            networks[name] = bridge;
+        }
+        return networks;
     }
 
     private static DaemonStopPolicy ParsePolicy(string text) => text switch

@@ -183,7 +183,7 @@ public sealed class EmbeddedRun(TextWriter output, TextWriter error, bool verbos
         var caps = await transport.Runtime.Capabilities.GetAsync(emulator).ConfigureAwait(false);
         Phase($"probe {emulator} (QEMU {caps.Version})", clock);
         var argv = Virt.Supervisor.CommandLine.QemuArgvBuilder.Build(definition, caps,
-            new Virt.Supervisor.CommandLine.QemuArgvContext(settings.Paths.MonitorPath(1), settings.Paths.DomainRuntimeDir(1)));
+            new Virt.Supervisor.CommandLine.QemuArgvContext(settings.Paths.MonitorPath(1), settings.Paths.DomainRuntimeDir(1)).WithTapPlaceholders(definition));
         Phase($"argv ({argv.Arguments.Count} arguments)", clock);
     }
 

@@ -15,6 +15,7 @@ public enum ErrorCode
     Rpc,
     NoStoragePool,
     NoStorageVolume,
+    NoNetwork,
 }
 
 public static class ErrorCodeNames
@@ -34,6 +35,7 @@ public static class ErrorCodeNames
         ErrorCode.Rpc => "RPC",
         ErrorCode.NoStoragePool => "NO_STORAGE_POOL",
         ErrorCode.NoStorageVolume => "NO_STORAGE_VOL",
+        ErrorCode.NoNetwork => "NO_NETWORK",
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, null),
     };
 

@@ -24,6 +24,8 @@ public sealed record LibvirtError(int Code, int Domain, string Message)
     public const int NoStoragePool = 49;
     public const int NoStorageVolume = 50;
     public const int FromStorage = 18;
+    public const int FromNetwork = 19;
+    public const int NoNetwork = 43;
     public const int Rpc = 39;
     public const int NoDomain = 42;
     public const int OperationInvalid = 55;
@@ -55,6 +57,7 @@ public sealed record LibvirtError(int Code, int Domain, string Message)
         ErrorCode.Rpc => new(Rpc, FromRpc, message),
         ErrorCode.NoStoragePool => new(NoStoragePool, FromStorage, Prefixed("Storage pool not found: ", StripPrefix(message, "Storage pool not found: "))),
         ErrorCode.NoStorageVolume => new(NoStorageVolume, FromStorage, Prefixed("Storage volume not found: ", StripPrefix(message, "Storage volume not found: "))),
+        ErrorCode.NoNetwork => new(NoNetwork, FromNetwork, Prefixed("Network not found: ", StripPrefix(message, "Network not found: "))),
         _ => new(InternalError, FromQemu, Prefixed("internal error: ", message)),
     };
 

@@ -5,8 +5,8 @@ namespace Virt.Supervisor.CommandLine;
 
 // Interfaces: a -netdev backend and a NIC -device each.
 // user is slirp (no privileges); ethernet opens an existing tap by name (a persistent tap owned by
-// the user needs no privileges); bridge and network would need a privileged helper to create a tap
-// and are refused with what to use instead.
+// the user needs no privileges); bridge and network get a tap the daemon made and plugged, passed as a descriptor,
+// so QEMU runs no helper and its sandbox can forbid spawning.
 internal sealed partial class ArgvBuild
 {
     private void WriteInterfaces()
@@ -16,7 +16,7 @@ internal sealed partial class ArgvBuild
         {
             var nic = nics[i];
             var what = $"interface {i} (type {nic.Type.ToString().ToLowerInvariant()})";
-            var netdev = Netdev(nic, what);
+            var netdev = Netdev(nic, i, what);
             netdev["id"] = $"hostnet{i}";
             _argv.Json("-netdev", netdev);
 
@@ -32,7 +32,7 @@ internal sealed partial class ArgvBuild
                 ["driver"] = driver,
                 ["netdev"] = $"hostnet{i}",
                 ["id"] = $"net{i}",
-                ["mac"] = nic.Mac ?? GeneratedMac(i),
+                ["mac"] = nic.Mac ?? Layout.InterfaceMacs.Derived(_def.Uuid, i),
             };
             if (_boot.IndexOf(nic) is { } bootIndex)
                 device["bootindex"] = bootIndex;
@@ -41,7 +41,7 @@ internal sealed partial class ArgvBuild
         }
     }
 
-    private static JsonObject Netdev(InterfaceDevice nic, string what)
+    private JsonObject Netdev(InterfaceDevice nic, int index, string what)
     {
         switch (nic.Type)
         {
@@ -65,21 +65,13 @@ internal sealed partial class ArgvBuild
                 var tap = nic.TargetDev ?? throw Unsupported(
                     $"{what}: needs <target dev='TAP'/> naming an existing tap device; Virt does not create taps (create one with: ip tuntap add mode tap user $USER)");
                 return new JsonObject { ["type"] = "tap", ["ifname"] = tap, ["script"] = "no", ["downscript"] = "no" };
-            case InterfaceType.Bridge:
-                throw Unsupported(
-                    $"{what}: attaching to bridge '{nic.SourceName}' needs a privileged helper to create a tap, which Virt does not run; create a tap owned by you, add it to the bridge, and use <interface type='ethernet'><target dev='TAP'/>, or use type='user'");
-            case InterfaceType.Network:
-                throw Unsupported(
-                    $"{what}: virtual network '{nic.SourceName}' is not supported (Virt manages no networks); use type='user', or type='ethernet' with an existing tap");
+            case InterfaceType.Bridge or InterfaceType.Network:
+                // Only the daemon can make the tap; a build without one (a conversion, a test) names what was missing.
+                if (!_ctx.TapDescriptors.TryGetValue(index, out var fd))
+                    throw Unsupported($"{what}: needs a tap on {(nic.Type == InterfaceType.Bridge ? "bridge" : "network")} '{nic.SourceName}', which only a start by the daemon makes");
+                return new JsonObject { ["type"] = "tap", ["fd"] = fd.ToString(System.Globalization.CultureInfo.InvariantCulture) };
             default:
                 throw Unsupported($"{what}: interface type is not supported");
         }
-    }
-
-    /// <summary>A stable MAC in QEMU's 52:54:00 range for an interface the definition gave none, derived from the domain UUID.</summary>
-    private string GeneratedMac(int index)
-    {
-        var bytes = _def.Uuid.ToByteArray();
-        return $"52:54:00:{bytes[13]:x2}:{bytes[14]:x2}:{(byte)(bytes[15] + index):x2}";
     }
 }

@@ -7,4 +7,17 @@ public sealed record QemuArgvContext(string MonitorSocketPath, string RuntimeDir
 {
     /// <summary>Where UEFI guests keep their variable stores (the daemon's nvram directory); null puts them in the runtime directory.</summary>
     public string? NvramDirectory { get; init; }
+
+    /// <summary>For each bridged interface (by its index among the interfaces), the descriptor of its tap in QEMU.</summary>
+    public IReadOnlyDictionary<int, int> TapDescriptors { get; init; } = new Dictionary<int, int>();
+
+    /// <summary>The descriptors a start would give the taps (3, 4, ...), for a command line that is shown, not run.</summary>
+    public QemuArgvContext WithTapPlaceholders(Virt.Protocol.Domains.DomainDefinition def)
+    {
+        var bridged = def.Devices.Interfaces
+            .Select((nic, index) => (nic, index))
+            .Where(n => n.nic.Type is Virt.Protocol.Domains.InterfaceType.Bridge or Virt.Protocol.Domains.InterfaceType.Network)
+            .Select((n, k) => (n.index, Fd: 3 + k));
+        return this with { TapDescriptors = bridged.ToDictionary(n => n.index, n => n.Fd) };
+    }
 }

@@ -28,7 +28,7 @@ public static class DomainHardware
         var family = MachineFamilies.Of(machine.Name) ?? throw new VirtException(ErrorCode.ConfigUnsupported,
             $"machine '{machine.Name}' is not supported; use a pc (i440fx) or q35 machine");
         var canonical = WithFirmware(def with { Os = def.Os with { Machine = machine.Name } }, machine.Name, nvramDirectory, firmware);
-        return VirtioSerialPorts.Apply(UsbLayout.Apply(PciLayout.Apply(ImplicitDevices.Complete(canonical, family), family)));
+        return InterfaceMacs.Apply(VirtioSerialPorts.Apply(UsbLayout.Apply(PciLayout.Apply(ImplicitDevices.Complete(canonical, family), family))));
     }
 
     /// <summary>

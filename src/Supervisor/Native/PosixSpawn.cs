@@ -7,7 +7,9 @@ namespace Virt.Supervisor.Native;
 internal static class PosixSpawn
 {
     /// <summary>Returns the child's pid. The caller owns reaping it.</summary>
-    public static int SpawnDetached(string file, IReadOnlyList<string> argv, IReadOnlyList<string> environment, string outputPath)
+    /// <param name="inherited">Descriptors the child gets at the given numbers; each parent descriptor must lie above every child number.</param>
+    public static int SpawnDetached(string file, IReadOnlyList<string> argv, IReadOnlyList<string> environment, string outputPath,
+        IReadOnlyList<(int Parent, int Child)>? inherited = null)
     {
         var allocations = new List<IntPtr>();
         IntPtr Utf8(string s)
@@ -29,6 +31,8 @@ internal static class PosixSpawn
             Check(LibC.FileActionsAddOpen(actions, 0, Utf8("/dev/null"), LibC.O_RDONLY, 0), "addopen stdin");
             Check(LibC.FileActionsAddOpen(actions, 1, Utf8(outputPath), LibC.O_WRONLY | LibC.O_APPEND | LibC.O_CREAT | LibC.O_NOFOLLOW, 0x180 /* 0600 */), "addopen stdout");
             Check(LibC.FileActionsAddDup2(actions, 1, 2), "adddup2 stderr");
+            foreach (var (parent, child) in inherited ?? [])
+                Check(LibC.FileActionsAddDup2(actions, parent, child), $"adddup2 descriptor {child}");
 
             Check(LibC.SpawnAttrInit(attr), "posix_spawnattr_init");
             attrReady = true;

@@ -16,6 +16,8 @@ public sealed record QemuLaunchSpec
     public bool DiesWithParent { get; init; }
     /// <summary>Variables set on top of the daemon's environment; null inherits it unchanged.</summary>
     public IReadOnlyDictionary<string, string>? Environment { get; init; }
+    /// <summary>Descriptors QEMU inherits (taps): the daemon's, close-on-exec, and the number QEMU finds each at.</summary>
+    public IReadOnlyList<(int Parent, int Child)> InheritedDescriptors { get; init; } = [];
 }
 
 /// <summary>How a process ended. For a process we did not spawn only the fact of exit is known.</summary>

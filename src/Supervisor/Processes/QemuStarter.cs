@@ -100,12 +100,12 @@ internal static class QemuStarter
     {
         var environment = ProcessControl.BuildEnvironment(spec.Environment);
         if (!spec.DiesWithParent)
-            return Task.FromResult(PosixSpawn.SpawnDetached(spec.Emulator, argv, environment, spec.LogPath));
+            return Task.FromResult(PosixSpawn.SpawnDetached(spec.Emulator, argv, environment, spec.LogPath, spec.InheritedDescriptors));
         if (!DeathSignal.Available)
             throw new VirtException(ErrorCode.OperationFailed,
                 $"cannot tie QEMU's life to this process: {DeathSignal.SetPriv} (util-linux) is missing");
         var wrapped = DeathSignal.Wrap(spec.Emulator, argv.Skip(1));
-        return ParentThread.RunAsync(() => PosixSpawn.SpawnDetached(wrapped[0], wrapped, environment, spec.LogPath));
+        return ParentThread.RunAsync(() => PosixSpawn.SpawnDetached(wrapped[0], wrapped, environment, spec.LogPath, spec.InheritedDescriptors));
     }
 
     internal static void TryDelete(string path)

@@ -28,3 +28,5 @@ gen sound --osinfo generic --import --disk "$work/disk.qcow2" --sound ich9
 gen windows --osinfo win10 --cdrom "$work/install.iso" --disk "$work/disk.qcow2,bus=sata" --video qxl
 gen rng --osinfo generic --import --disk "$work/disk.qcow2" --rng /dev/urandom --watchdog i6300esb
 gen cpu --osinfo generic --import --disk "$work/disk.qcow2" --vcpus 4,sockets=1,cores=2,threads=2
+gen bridge --osinfo generic --import --disk "$work/disk.qcow2" --network bridge=virbr0,model=virtio
+gen network --osinfo debian11 --import --disk "$work/disk.qcow2" --network network=default

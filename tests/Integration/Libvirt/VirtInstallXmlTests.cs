@@ -22,6 +22,17 @@ public sealed class VirtInstallXmlTests : DaemonTestBase
 
     private Virsh Client => new(Daemon.SocketPath);
 
+    /// <summary>
+    /// As on a libvirt host: a bridge virbr0 with an address and the network default on it, inside a namespace of the
+    /// test's own. SPICE resolves its listen address with AI_ADDRCONFIG, which needs an address beyond loopback.
+    /// </summary>
+    public override async Task InitializeAsync()
+    {
+        var config = Dir.Combine("virt.hocon");
+        await File.WriteAllTextAsync(config, "virt.networks { default { bridge = virbr0 } }\n");
+        Daemon = await DaemonProcess.StartInNetworkNamespaceAsync(Dir.Combine("root"), "ip link add virbr0 type bridge\nip addr add 192.168.122.1/24 dev virbr0\nip link set virbr0 up", "--config", config);
+    }
+
     [Theory]
     [MemberData(nameof(Cases))]
     public async Task Defines_dumps_back_with_nothing_lost_and_starts(string name)

@@ -38,14 +38,38 @@ public sealed class DaemonProcess : IAsyncDisposable
     public static DaemonProcess Launch(string root, params string[] extraArgs) => Launch(root, null, extraArgs);
 
     /// <summary>Starts virtd without waiting; for tests that expect it to refuse to start.</summary>
-    public static DaemonProcess Launch(string root, IReadOnlyDictionary<string, string>? environment, params string[] extraArgs)
+    public static DaemonProcess Launch(string root, IReadOnlyDictionary<string, string>? environment, params string[] extraArgs) =>
+        Launch(root, environment, null, extraArgs);
+
+    /// <summary>
+    /// virtd in a network namespace of its own, made by unshare, after <paramref name="setup"/> (shell commands: ip link
+    /// add ... type bridge) ran inside it, loopback up. unshare and sh exec into virtd, so the pid is virtd's and the namespace ends
+    /// with it.
+    /// </summary>
+    public static async Task<DaemonProcess> StartInNetworkNamespaceAsync(string root, string setup, params string[] extraArgs)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var daemon = Launch(root, null, setup, extraArgs);
+        await daemon.WaitReadyAsync();
+        return daemon;
+    }
+
+    /// <summary>Runs a command inside the daemon's network namespace (nsenter), returning what it printed.</summary>
+    public Task<ClientProcess.Result> InNamespaceAsync(params string[] command) =>
+        ClientProcess.RunAsync("nsenter", [$"--net=/proc/{Pid}/ns/net", "--", .. command]);
+
+    private static DaemonProcess Launch(string root, IReadOnlyDictionary<string, string>? environment, string? namespaceSetup, string[] extraArgs)
+    {
+        var info = new ProcessStartInfo(namespaceSetup is null ? "dotnet" : "unshare")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (namespaceSetup is not null)
+        {
+            foreach (var arg in new[] { "--net", "--", "sh", "-ec", "ip link set lo up\n" + namespaceSetup + "\nexec dotnet \"$@\"", "sh" })
+                info.ArgumentList.Add(arg);
+        }
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "virtd.dll"));
         info.ArgumentList.Add("--root");
         info.ArgumentList.Add(root);

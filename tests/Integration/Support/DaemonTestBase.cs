@@ -7,7 +7,7 @@ namespace Virt.Integration.Tests.Support;
 public abstract class DaemonTestBase : IAsyncLifetime
 {
     protected TempDirectory Dir { get; } = new("vi");
-    protected DaemonProcess Daemon { get; private set; } = null!;
+    protected DaemonProcess Daemon { get; set; } = null!;
     private readonly List<VirtConnection> _connections = [];
 
     public virtual async Task InitializeAsync() => Daemon = await DaemonProcess.StartAsync(Dir.Combine("root"));

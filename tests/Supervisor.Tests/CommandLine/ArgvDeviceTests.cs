@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Virt.Protocol.Domains;
 using Virt.Protocol.Errors;
+using Virt.Supervisor.CommandLine;
 
 namespace Virt.Supervisor.Tests.CommandLine;
 
@@ -179,14 +180,29 @@ public sealed class ArgvDeviceTests
     }
 
     [Fact]
-    public void Ethernet_opens_the_named_tap_and_bridge_and_network_are_refused_with_what_to_do()
+    public void Ethernet_opens_the_named_tap_and_bridged_interfaces_take_the_daemons_taps_by_descriptor()
     {
         var tap = JsonNode.Parse(Build(d => d with { Interfaces = [new InterfaceDevice { Type = InterfaceType.Ethernet, TargetDev = "tap7" }] })
             .ValuesOf("-netdev").Single())!;
         Assert.Equal(("tap", "tap7", "no"), ((string?)tap["type"], (string?)tap["ifname"], (string?)tap["script"]));
-        Assert.Contains("ethernet", Refused(d => d with { Interfaces = [new InterfaceDevice { Type = InterfaceType.Bridge, SourceName = "br0" }] }).Message);
-        Assert.Contains("default", Refused(d => d with { Interfaces = [new InterfaceDevice { Type = InterfaceType.Network, SourceName = "default" }] }).Message);
         Assert.Contains("target dev", Refused(d => d with { Interfaces = [new InterfaceDevice { Type = InterfaceType.Ethernet }] }).Message);
+
+        // A user NIC between two bridged ones: the taps are numbered 3 and 4 in interface order, the user NIC takes none.
+        var def = TestDomains.Minimal().WithDevices(d => d with
+        {
+            Interfaces =
+            [
+                new InterfaceDevice { Type = InterfaceType.Bridge, SourceName = "br0" },
+                new InterfaceDevice { Type = InterfaceType.User },
+                new InterfaceDevice { Type = InterfaceType.Network, SourceName = "default" },
+            ],
+        });
+        var netdevs = TestDomains.Build(def).ValuesOf("-netdev").Select(v => JsonNode.Parse(v)!).ToList();
+        Assert.Equal(["tap:3", "user:", "tap:4"], netdevs.Select(n => $"{(string?)n["type"]}:{(string?)n["fd"]}"));
+
+        // Without the daemon's taps (a conversion that is run, not shown) the build says what is missing.
+        var bare = Assert.Throws<VirtException>(() => QemuArgvBuilder.Build(def, TestDomains.Caps(), TestDomains.Context));
+        Assert.Contains("bridge 'br0'", bare.Message);
     }
 
     [Fact]

@@ -39,7 +39,7 @@ internal static class TestDomains
     public static QemuArgvContext Context { get; } = new("/run/virt/qemu/1/monitor.sock", "/run/virt/qemu/1");
 
     public static IReadOnlyList<string> Build(DomainDefinition def, QemuCapabilities? caps = null) =>
-        QemuArgvBuilder.Build(def, caps ?? Caps(), Context).Arguments;
+        QemuArgvBuilder.Build(def, caps ?? Caps(), Context.WithTapPlaceholders(def)).Arguments;
 
     public static DomainDefinition WithDevices(this DomainDefinition def, Func<DeviceSet, DeviceSet> change) =>
         def with { Devices = change(def.Devices) };
