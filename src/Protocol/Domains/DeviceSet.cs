@@ -250,6 +250,9 @@ public sealed record RngDevice
     public required string BackendModel { get; init; }
     /// <summary>For random: the host device, /dev/urandom by default.</summary>
     public string? BackendPath { get; init; }
+    /// <summary>&lt;rate bytes= period=&gt;: at most this many bytes per period (ms, 1000 by default).</summary>
+    public int? RateBytes { get; init; }
+    public int? RatePeriod { get; init; }
     public DeviceAddress? Address { get; init; }
 }
 
@@ -258,5 +261,8 @@ public sealed record MemballoonDevice
     /// <summary>virtio or none.</summary>
     public required string Model { get; init; }
     public int? StatsPeriod { get; init; }
+    /// <summary>autodeflate: the guest gives memory back rather than run out of it.</summary>
+    public bool? AutoDeflate { get; init; }
+    public bool? FreePageReporting { get; init; }
     public DeviceAddress? Address { get; init; }
 }

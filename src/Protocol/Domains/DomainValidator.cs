@@ -130,6 +130,11 @@ public static class DomainValidator
             if (g.Socket is { } socket && firstSocket?.Socket is { } listenSocket && socket != listenSocket)
                 throw Xml($"graphics 'socket' attribute '{socket}' must match 'socket' attribute of first listen element (found '{listenSocket}')", "graphics", "socket", lines.LineOf(g));
         }
+        foreach (var c in devices.Controllers.Where(c => c.Type == "scsi" && c.Model is not (null or "auto" or "lsilogic" or "virtio-scsi")))
+            throw Unsupported($"<controller type='scsi' model='{c.Model}'> is not supported; use lsilogic or virtio-scsi", "controller", lines.LineOf(c));
+        // libvirt dumps the guest's memory on the host for 'dump'; Virt has no memory dump yet.
+        if (devices.Watchdog is { Action: "dump" } dumping)
+            throw Unsupported("<watchdog action='dump'> is not supported (Virt does not write guest memory dumps); use reset, poweroff, pause or inject-nmi", "watchdog", lines.LineOf(dumping));
         foreach (var c in devices.Serials.Concat(devices.Consoles))
         {
             if (c.SourceType is CharDeviceSourceType.File or CharDeviceSourceType.Unix && string.IsNullOrEmpty(c.Path))

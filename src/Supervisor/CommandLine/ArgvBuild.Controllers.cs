@@ -46,7 +46,7 @@ internal sealed partial class ArgvBuild
             var written = declared.FirstOrDefault(c => c.Type == "scsi" && c.Index == index);
             var driver = (written?.Model ?? "lsilogic") switch
             {
-                "lsilogic" => "lsi",
+                "lsilogic" or "auto" => "lsi", // auto: libvirt's default for x86, lsilogic
                 "virtio-scsi" => "virtio-scsi-pci",
                 var model => throw Unsupported($"<controller type='scsi' index='{index}' model='{model}'> is not supported; use lsilogic or virtio-scsi"),
             };

@@ -68,6 +68,7 @@ internal sealed partial class ArgvBuild
         var action = (watchdog.Action ?? "reset") switch
         {
             "reset" or "shutdown" or "poweroff" or "pause" or "none" or "inject-nmi" => watchdog.Action ?? "reset",
+            // The parser refuses dump by line; a definition built in code may still carry it.
             var other => throw Unsupported($"{what}: action '{other}' is not supported"),
         };
         _argv.Add("-watchdog-action", action);
@@ -92,6 +93,10 @@ internal sealed partial class ArgvBuild
                 var device = new JsonObject { ["driver"] = "virtio-balloon-pci", ["id"] = "balloon0" };
                 if (balloon.StatsPeriod is { } period)
                     device["guest-stats-polling-interval"] = period;
+                if (balloon.AutoDeflate is { } deflate)
+                    device["deflate-on-oom"] = deflate;
+                if (balloon.FreePageReporting is { } reporting)
+                    device["free-page-reporting"] = reporting;
                 _pci.Place(device, balloon.Address, "<memballoon>");
                 _argv.Json("-device", device);
                 return;
@@ -117,6 +122,11 @@ internal sealed partial class ArgvBuild
             };
             _argv.Json("-object", backend);
             var device = new JsonObject { ["driver"] = "virtio-rng-pci", ["rng"] = $"objrng{i}", ["id"] = $"rng{i}" };
+            if (rng.RateBytes is { } bytes)
+            {
+                device["max-bytes"] = bytes;
+                device["period"] = rng.RatePeriod ?? 1000;
+            }
             _pci.Place(device, rng.Address, what);
             _argv.Json("-device", device);
         }

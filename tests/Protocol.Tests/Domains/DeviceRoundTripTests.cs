@@ -32,6 +32,8 @@ public class DeviceRoundTripTests
         { "memballoon", "<memballoon model='virtio'>\n  <stats period='10'/>\n</memballoon>" },
         { "rng-random", "<memballoon model='none'/>\n<rng model='virtio'>\n  <backend model='random'>/dev/urandom</backend>\n</rng>" },
         { "rng-builtin", "<rng model='virtio'>\n  <backend model='builtin'/>\n</rng>" },
+        { "memballoon-deflate", "<memballoon model='virtio' autodeflate='on' freePageReporting='off'/>" },
+        { "rng-rate", "<rng model='virtio'>\n  <backend model='random'>/dev/urandom</backend>\n  <rate bytes='1234' period='2000'/>\n</rng>" },
     };
 
     [Theory]

@@ -155,6 +155,8 @@ public class RefusalTests
     [InlineData("<audio id='1' type='none'/>\n<audio id='1' type='none'/>", "audio id '1'")]
     [InlineData("<watchdog model='ib700'/>\n<watchdog model='ib700'/>", "duplicate <watchdog>")]
     [InlineData("<serial type='file'>\n  <target port='0'/>\n</serial>", "needs a <source>")]
+    [InlineData("<controller type='scsi' index='0' model='buslogic'/>", "unsupported configuration: <controller type='scsi' model='buslogic'> is not supported")]
+    [InlineData("<watchdog model='i6300esb' action='dump'/>", "unsupported configuration: <watchdog action='dump'> is not supported")]
     public void Inconsistent_devices_are_refused(string devices, string reason)
     {
         var e = Refuse(DomainDocs.Minimal(devices));

@@ -313,6 +313,22 @@ public sealed class ArgvDeviceTests
     }
 
     [Fact]
+    public void Balloon_deflation_and_rng_rate_reach_the_devices()
+    {
+        var argv = Build(d => d with
+        {
+            Memballoon = new MemballoonDevice { Model = "virtio", AutoDeflate = true, FreePageReporting = false },
+            Rngs = [new RngDevice { BackendModel = "builtin", RateBytes = 1234 }, new RngDevice { BackendModel = "builtin", RateBytes = 10, RatePeriod = 2000 }],
+        });
+        var balloon = argv.Devices("virtio-balloon-pci").Single();
+        Assert.Equal((true, false), ((bool)balloon["deflate-on-oom"]!, (bool)balloon["free-page-reporting"]!));
+        // libvirt's period is a second when the XML gives only the bytes.
+        Assert.Equal(["1234/1000", "10/2000"], argv.Devices("virtio-rng-pci").Select(r => $"{(int)r["max-bytes"]!}/{(int)r["period"]!}"));
+        // A scsi controller of model auto is libvirt's default for x86, an LSI.
+        Assert.Single(Build(d => d with { Controllers = [new ControllerDevice { Type = "scsi", Model = "auto" }] }).Devices("lsi"));
+    }
+
+    [Fact]
     public void Controllers_that_would_need_a_topology_are_refused()
     {
         Refused(d => d with { Controllers = [new ControllerDevice { Type = "pci", Index = 1, Model = "pcie-root-port" }] });

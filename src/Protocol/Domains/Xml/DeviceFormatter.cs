@@ -23,7 +23,7 @@ internal static class DeviceFormatter
                 {
                     x.Leaf("target", ("chassisNr", pci.ChassisNr?.ToString(CultureInfo.InvariantCulture)), ("chassis", pci.Chassis?.ToString(CultureInfo.InvariantCulture)),
                         ("port", pci.Port is { } port ? string.Create(CultureInfo.InvariantCulture, $"0x{port:x}") : null),
-                        ("busNr", pci.BusNr?.ToString(CultureInfo.InvariantCulture)), ("hotplug", pci.Hotplug is { } hp ? (hp ? "on" : "off") : null));
+                        ("busNr", pci.BusNr?.ToString(CultureInfo.InvariantCulture)), ("hotplug", OnOff(pci.Hotplug)));
                 }
             }
             FormatAddress(x, c.Address);
@@ -88,7 +88,7 @@ internal static class DeviceFormatter
         }
         if (d.Memballoon is { } m)
         {
-            x.Open("memballoon").Attr("model", m.Model);
+            x.Open("memballoon").Attr("model", m.Model).Attr("autodeflate", OnOff(m.AutoDeflate)).Attr("freePageReporting", OnOff(m.FreePageReporting));
             if (m.StatsPeriod is { } period)
                 x.Open("stats").Attr("period", period).End("stats");
             FormatAddress(x, m.Address);
@@ -101,6 +101,8 @@ internal static class DeviceFormatter
                 x.Leaf("backend", ("model", rng.BackendModel));
             else
                 x.Text("backend", rng.BackendPath, ("model", rng.BackendModel));
+            if (rng.RateBytes is { } bytes)
+                x.Open("rate").Attr("bytes", bytes).Attr("period", rng.RatePeriod).End("rate");
             FormatAddress(x, rng.Address);
             x.End("rng");
         }
@@ -222,4 +224,6 @@ internal static class DeviceFormatter
             x.Attr(name, value);
         x.End("address");
     }
+
+    private static string? OnOff(bool? value) => value is { } on ? (on ? "on" : "off") : null;
 }

@@ -337,6 +337,8 @@ internal sealed partial class DeviceParser(SourceLines lines)
         {
             Model = node.ChoiceAttr("model", "virtio", "none") ?? throw node.XmlError($"{node.Place} needs the attribute 'model'", "model"),
             StatsPeriod = node.Child("stats") is { } stats ? StatsPeriod(stats) : null,
+            AutoDeflate = node.OnOffAttr("autodeflate"),
+            FreePageReporting = node.OnOffAttr("freePageReporting"),
             Address = ParseAddress(node),
         };
         node.Done();
@@ -358,13 +360,17 @@ internal sealed partial class DeviceParser(SourceLines lines)
         var path = backend.TextDone()?.Trim();
         if (backendModel == "builtin" && !string.IsNullOrEmpty(path))
             throw backend.XmlError($"{backend.Place} with model 'builtin' takes no device path");
+        var rate = node.Child("rate");
         var rng = new RngDevice
         {
             Model = model,
             BackendModel = backendModel,
             BackendPath = string.IsNullOrEmpty(path) ? null : path,
+            RateBytes = rate is null ? null : rate.IntAttr("bytes", 1) ?? throw rate.XmlError($"{rate.Place} needs the attribute 'bytes'", "bytes"),
+            RatePeriod = rate?.IntAttr("period", 1),
             Address = ParseAddress(node),
         };
+        rate?.Done();
         node.Done();
         return lines.Record(rng, node);
     }
