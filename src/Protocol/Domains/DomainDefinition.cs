@@ -27,6 +27,7 @@ public sealed record DomainDefinition
     public LifecycleAction OnCrash { get; init; } = LifecycleAction.Destroy;
     public PowerManagement Pm { get; init; } = new();
     public DeviceSet Devices { get; init; } = new();
+    public IReadOnlyList<SecurityLabel> SecurityLabels { get; init; } = [];
 
     /// <summary>Extra QEMU arguments (libvirt's qemu:commandline namespace); their presence taints the domain.</summary>
     public IReadOnlyList<string> QemuCommandLine { get; init; } = [];

@@ -34,6 +34,15 @@ internal static class DomainFormatter
         x.Text("on_crash", XmlNames.Lifecycle.Name(d.OnCrash));
         FormatPm(x, d.Pm);
         DeviceFormatter.Format(x, d.Devices);
+        foreach (var label in d.SecurityLabels)
+        {
+            x.Open("seclabel").Attr("type", label.Type).Attr("model", label.Model)
+                .Attr("relabel", label.Relabel is { } relabel ? (relabel ? "yes" : "no") : null);
+            x.Text("label", label.Label);
+            x.Text("imagelabel", label.ImageLabel);
+            x.Text("baselabel", label.BaseLabel);
+            x.End("seclabel");
+        }
         if (d.QemuCommandLine.Count > 0)
         {
             x.Open("qemu:commandline");

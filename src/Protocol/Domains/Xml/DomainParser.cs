@@ -48,10 +48,37 @@ internal sealed class DomainParser
             OnCrash = ParseLifecycle(domain, "on_crash", LifecycleAction.Destroy, crash: true),
             Pm = domain.Child("pm") is { } pm ? ParsePm(pm) : new PowerManagement(),
             Devices = domain.Child("devices") is { } d ? new DeviceParser(_lines).Parse(d) : new DeviceSet(),
+            SecurityLabels = domain.Children("seclabel").Select(ParseSecurityLabel).ToList(),
             QemuCommandLine = ParseQemuCommandLine(domain),
         };
         domain.Done();
         return definition;
+    }
+
+    /// <summary>
+    /// type='none' and a dynamic DAC label are accepted: they ask for what Virt does (QEMU as the daemon's user). A static
+    /// label (QEMU as another user) or an SELinux or AppArmor label would confine the guest in a way Virt cannot, so
+    /// they are refused rather than dropped.
+    /// </summary>
+    private static SecurityLabel ParseSecurityLabel(XmlNode node)
+    {
+        var model = node.ChoiceAttr("model", "dac", "selinux", "apparmor", "none");
+        var type = node.ChoiceAttr("type", "dynamic", "static", "none") ?? (model == "none" ? "none" : "dynamic");
+        var label = new SecurityLabel
+        {
+            Type = type,
+            Model = model,
+            Relabel = node.YesNoAttr("relabel"),
+            Label = node.ChildText("label"),
+            ImageLabel = node.ChildText("imagelabel"),
+            BaseLabel = node.ChildText("baselabel"),
+        };
+        node.Done();
+        if (type != "none" && model is "selinux" or "apparmor")
+            throw node.Unsupported($"{node.Place}: Virt has no {model} security driver; QEMU runs as the daemon's own user (use <seclabel type='none'/> or model='dac')");
+        if (type == "static")
+            throw node.Unsupported($"{node.Place}: a static label (QEMU as user '{label.Label}') is not supported; QEMU runs as the daemon's own user (use type='dynamic' or type='none')");
+        return label;
     }
 
     /// <summary>libvirt keeps each namespaced child of &lt;metadata&gt; as written and never reads it.</summary>
