@@ -129,7 +129,7 @@ public sealed class ConfigStore
         var path = ConfigPath(definition.Name);
         // Named by UUID, not by name: any name that validates must save, and NAME plus a suffix may not fit in 255 bytes.
         var temp = Path.Combine(Directory, "." + definition.Uuid.ToString("D") + TempSuffix);
-        var bytes = Encoding.UTF8.GetBytes(DomainXml.Format(definition));
+        var bytes = Encoding.UTF8.GetBytes(DomainXml.Format(definition, secure: true));
         try
         {
             AtomicFile.Write(path, temp, bytes);

@@ -112,6 +112,12 @@ public sealed class ConnectionActor : ReceiveActor
 
     private void Command(IDomainCommand command)
     {
+        if (_client.ReadOnly && command is GetDomainXml { Secure: true })
+        {
+            // The passwords in secure XML are the keys to the guests' displays.
+            Sender.Tell(new ErrorReply(ErrorCode.OperationDenied, "operation forbidden: virDomainGetXMLDesc with secure flag"));
+            return;
+        }
         if (command is IWriteCommand && _client.ReadOnly)
         {
             Sender.Tell(new ErrorReply(ErrorCode.OperationDenied,

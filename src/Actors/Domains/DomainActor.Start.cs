@@ -89,6 +89,7 @@ public sealed partial class DomainActor
             {
                 // The live definition is what the guest really has: the implicit devices and addresses the build gave it.
                 var live = await GraphicsAutoport.ResolveAsync(process.Qmp, built, settings.QmpTimeout, ct).ConfigureAwait(false);
+                await GraphicsPasswords.SetAsync(process.Qmp, live, settings.QmpTimeout, ct).ConfigureAwait(false);
                 if (!paused)
                     await process.Qmp.ExecuteAsync("cont", null, settings.QmpTimeout, ct).ConfigureAwait(false);
                 return (process, live);

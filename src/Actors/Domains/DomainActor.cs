@@ -150,7 +150,7 @@ public sealed partial class DomainActor : ActorBase
                 _from.Tell(Info());
                 return true;
             case GetDomainXml m:
-                _from.Tell(DumpXml(m.Inactive));
+                _from.Tell(DumpXml(m.Inactive, m.Secure));
                 return true;
             case JobDone m:
                 CompleteJob(m);
@@ -194,12 +194,12 @@ public sealed partial class DomainActor : ActorBase
         return new DomainInfo(entry.ToSummary(), d.MemoryKiB, d.CurrentMemoryKiB == 0 ? d.MemoryKiB : d.CurrentMemoryKiB, d.Vcpu.Count, 0);
     }
 
-    private IDomainReply DumpXml(bool inactive)
+    private IDomainReply DumpXml(bool inactive, bool secure)
     {
         var definition = inactive ? _entry.Config : _vm?.Live ?? _entry.Definition;
         try
         {
-            return new DomainXmlDescription(Name, Protocol.Domains.DomainXml.Format(definition, inactive ? null : _vm?.Id));
+            return new DomainXmlDescription(Name, Protocol.Domains.DomainXml.Format(definition, inactive ? null : _vm?.Id, secure));
         }
         catch (VirtException e)
         {

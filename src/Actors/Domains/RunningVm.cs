@@ -33,7 +33,7 @@ internal sealed class RunningVm(long incarnation, int id, DomainDefinition live,
     public bool Attaching { get; set; }
 
     /// <summary>The live XML for the status file, formatted once per change.</summary>
-    public string LiveXml => _liveXml ??= DomainXml.Format(_live);
+    public string LiveXml => _liveXml ??= DomainXml.Format(_live, secure: true);
 
     /// <summary>A reboot was asked for: the next guest SHUTDOWN resets and continues instead of stopping.</summary>
     public bool FakeReboot { get; set; }

@@ -229,7 +229,7 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
         {
             var existing = _state.Find(new DomainUuid(config.Definition.Uuid));
             if (existing is not null && (ReferenceEquals(existing.Config, config.Definition)
-                || DomainXml.Format(existing.Config) == DomainXml.Format(config.Definition)))
+                || DomainXml.Format(existing.Config, secure: true) == DomainXml.Format(config.Definition, secure: true)))
                 continue;
             var outcome = _state.Define(config.Definition);
             if (outcome.Reply is ErrorReply error)

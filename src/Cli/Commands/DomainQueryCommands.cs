@@ -12,6 +12,7 @@ internal static class DomainQueryCommands
 {
     private static readonly Option<bool> Reason = new("--reason") { Description = "Also print the reason for the state" };
     private static readonly Option<bool> Inactive = new("--inactive") { Description = "The configuration of the next start rather than the running one" };
+    private static readonly Option<bool> SecurityInfo = new("--security-info") { Description = "Include the display passwords (read-write connections only)" };
     private static readonly Option<bool> Details = new("--details") { Description = "Also show the disk type and device" };
 
     public static IEnumerable<Command> Create(CliContext context) =>
@@ -41,9 +42,9 @@ internal static class DomainQueryCommands
             var d = await c.CallAsync<DomainSummary>(new LookupDomain(dom), ct);
             await run.WriteAsync(() => d.Uuid + "\n", () => DomainJson.Single("uuid", d.Uuid.ToString()));
         }),
-        Domain(context, "dumpxml", "The domain's XML: the live one, or with --inactive the next start's", [Inactive], async (run, c, dom, ct) =>
+        Domain(context, "dumpxml", "The domain's XML: the live one, or with --inactive the next start's", [Inactive, SecurityInfo], async (run, c, dom, ct) =>
         {
-            var xml = await c.CallAsync<DomainXmlDescription>(new GetDomainXml(dom, run.Parse.GetValue(Inactive)), ct);
+            var xml = await c.CallAsync<DomainXmlDescription>(new GetDomainXml(dom, run.Parse.GetValue(Inactive), run.Parse.GetValue(SecurityInfo)), ct);
             await run.WriteAsync(() => WithNewline(xml.Xml), () => JsonOutput.Document(w =>
             {
                 w.WriteStartObject();

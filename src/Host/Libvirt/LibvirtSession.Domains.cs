@@ -11,6 +11,7 @@ namespace Virt.Host.Libvirt;
 // Lookups, lists and what a domain is: info, state, OS type, XML, autostart, persistence, messages, security label.
 internal sealed partial class LibvirtSession
 {
+    private const uint XmlSecure = 1;
     private const uint XmlInactive = 2;
 
     /// <summary>The handle of a domain as libvirt sends it: its id, -1 while inactive.</summary>
@@ -152,7 +153,7 @@ internal sealed partial class LibvirtSession
         var dom = ReadDom(args);
         var flags = args.UInt("flags");
         args.End("get xml desc");
-        var xml = await CallAsync<DomainXmlDescription>(new GetDomainXml(dom, Inactive: (flags & XmlInactive) != 0), ct).ConfigureAwait(false);
+        var xml = await CallAsync<DomainXmlDescription>(new GetDomainXml(dom, Inactive: (flags & XmlInactive) != 0, Secure: (flags & XmlSecure) != 0), ct).ConfigureAwait(false);
         return new XdrWriter().String(xml.Xml);
     }
 

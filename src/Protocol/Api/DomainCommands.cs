@@ -28,7 +28,8 @@ public static class DomainCommands
     public sealed record SetAutostart(DomainRef Domain, bool Enabled) : IWriteCommand;
 
     /// <summary>The domain's XML: the live one, or with Inactive the config of its next start (virsh dumpxml).</summary>
-    public sealed record GetDomainXml(DomainRef Domain, bool Inactive = false) : IDomainCommand;
+    /// <remarks>Secure includes the display passwords (virsh dumpxml --security-info); read-only connections may not ask.</remarks>
+    public sealed record GetDomainXml(DomainRef Domain, bool Inactive = false, bool Secure = false) : IDomainCommand;
 
     /// <summary>State, memory and vCPUs (virsh dominfo).</summary>
     public sealed record GetDomainInfo(DomainRef Domain) : IDomainCommand;

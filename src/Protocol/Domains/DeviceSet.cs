@@ -153,6 +153,10 @@ public sealed record GraphicsDevice
     public string? Listen { get; init; }
     public string? Socket { get; init; }
     public IReadOnlyList<GraphicsListen> Listens { get; init; } = [];
+    /// <summary>passwd: set over QMP at start, never on QEMU's command line; shown only in secure XML.</summary>
+    public string? Password { get; init; }
+    /// <summary>passwdValidTo, UTC as libvirt writes it (2010-04-09T15:51:00); the password expires then.</summary>
+    public string? PasswordValidTo { get; init; }
     /// <summary>SPICE's stream options (&lt;image compression&gt;, &lt;clipboard&gt;, ...); null for VNC or none written.</summary>
     public SpiceOptions? Spice { get; init; }
 }

@@ -79,9 +79,16 @@ public static class DomainXml
     /// libvirt's layout: two-space indent, single-quoted attributes, libvirt's element order, a final newline. A running
     /// domain's live XML carries its id (&lt;domain type='qemu' id='3'&gt;), as libvirt's does; a parse ignores it.
     /// </summary>
-    public static string Format(DomainDefinition definition, int? runningId = null)
+    /// <param name="secure">With the display passwords (libvirt's VIR_DOMAIN_XML_SECURE): the stored config and the
+    /// status file have them; a client sees them only when it asks, on a read-write connection.</param>
+    public static string Format(DomainDefinition definition, int? runningId = null, bool secure = false)
     {
         ArgumentNullException.ThrowIfNull(definition);
+        if (!secure && definition.Devices.Graphics.Any(g => g.Password is not null))
+            definition = definition with
+            {
+                Devices = definition.Devices with { Graphics = [.. definition.Devices.Graphics.Select(g => g with { Password = null })] },
+            };
         return DomainFormatter.Format(definition, runningId);
     }
 }

@@ -179,7 +179,9 @@ internal sealed partial class ArgvBuild
         }
         if (spice.TlsPort is { } tls and > 0)
             throw Unsupported($"<graphics type='spice' tlsPort='{tls}'>: SPICE over TLS is not supported");
-        opts.Add("disable-ticketing", true);
+        // A password is set over QMP before the guest runs; without one SPICE must be told it needs none.
+        if (spice.Password is null)
+            opts.Add("disable-ticketing", true);
         if (spice.Spice is { } s)
         {
             if (s.MouseMode is { } mouse)
@@ -234,6 +236,8 @@ internal sealed partial class ArgvBuild
                 opts = new QemuOpts().Add("vnc", $"{host}:{(port - VncBasePort).ToString(CultureInfo.InvariantCulture)}");
             }
         }
+        if (vnc.Password is not null && listen?.Type != "none")
+            opts.Add("password", true); // the password itself comes over QMP, never on the command line
         if (_audiodevId is not null && listen?.Type != "none")
             opts.Add("audiodev", _audiodevId);
         _argv.Add("-vnc", opts);

@@ -313,6 +313,26 @@ public sealed class ArgvDeviceTests
     }
 
     [Fact]
+    public void A_display_password_asks_qemu_for_one_without_naming_it()
+    {
+        var argv = Build(d => d with
+        {
+            Graphics =
+            [
+                new GraphicsDevice { Type = "vnc", Port = 5905, Password = "pw-vnc" },
+                new GraphicsDevice { Type = "spice", Port = 5906, Password = "pw-spice" },
+            ],
+        });
+        Assert.Contains(",password=on", argv.ValuesOf("-vnc").Single());
+        Assert.DoesNotContain("disable-ticketing", argv.ValuesOf("-spice").Single());
+        Assert.DoesNotContain(argv, a => a.Contains("pw-", StringComparison.Ordinal));
+        var open = Build(d => d with { Graphics = [new GraphicsDevice { Type = "spice", Port = 5906 }] });
+        Assert.Contains("disable-ticketing=on", open.ValuesOf("-spice").Single());
+        Assert.Equal("never", Virt.Supervisor.Live.GraphicsPasswords.ExpiryTime(null));
+        Assert.Equal("1270828260", Virt.Supervisor.Live.GraphicsPasswords.ExpiryTime("2010-04-09T15:51:00"));
+    }
+
+    [Fact]
     public void Balloon_deflation_and_rng_rate_reach_the_devices()
     {
         var argv = Build(d => d with

@@ -184,7 +184,8 @@ internal static class DeviceFormatter
 
     private static void FormatGraphics(XmlBuilder x, GraphicsDevice g)
     {
-        x.Open("graphics").Attr("type", g.Type).Attr("socket", g.Socket).Attr("port", g.Port).Attr("tlsPort", g.TlsPort).Attr("autoport", g.AutoPort).Attr("listen", g.Listen);
+        x.Open("graphics").Attr("type", g.Type).Attr("socket", g.Socket).Attr("port", g.Port).Attr("tlsPort", g.TlsPort).Attr("autoport", g.AutoPort).Attr("listen", g.Listen)
+            .Attr("passwd", g.Password).Attr("passwdValidTo", g.PasswordValidTo);
         foreach (var l in g.Listens)
             x.Leaf("listen", ("type", l.Type), ("address", l.Address), ("socket", l.Socket));
         if (g.Spice is { } s)

@@ -141,6 +141,17 @@ internal sealed partial class DeviceParser(SourceLines lines)
         return lines.Record(input, node);
     }
 
+    private static string? ValidTo(XmlNode node)
+    {
+        var text = node.Attr("passwdValidTo");
+        if (text is null)
+            return null;
+        return DateTime.TryParseExact(text, "yyyy-MM-dd'T'HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out _)
+            ? text
+            : throw node.XmlError($"attribute 'passwdValidTo' of {node.Place} must be a UTC time as YYYY-MM-DDTHH:MM:SS, not '{text}'", "passwdValidTo");
+    }
+
     private GraphicsDevice ParseGraphics(XmlNode node)
     {
         var type = node.ChoiceAttr("type", "vnc", "spice") ?? throw node.XmlError($"{node.Place} needs the attribute 'type'", "type");
@@ -166,6 +177,8 @@ internal sealed partial class DeviceParser(SourceLines lines)
             Listen = node.Attr("listen"),
             Socket = type == "vnc" ? node.Attr("socket") : null,
             Listens = listens,
+            Password = node.Attr("passwd"),
+            PasswordValidTo = ValidTo(node),
             Spice = type == "spice" ? ParseSpiceOptions(node) : null,
         };
         node.Done();
