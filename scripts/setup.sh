@@ -14,6 +14,8 @@ command -v clang >/dev/null 2>&1 || need_apt+=(clang)
 command -v virsh >/dev/null 2>&1 || need_apt+=(libvirt-clients)
 /usr/bin/python3 -c 'import libvirt' >/dev/null 2>&1 || need_apt+=(python3-libvirt)
 command -v virt-install >/dev/null 2>&1 || need_apt+=(virtinst)
+# swtpm, for <tpm> with an emulator backend.
+command -v swtpm >/dev/null 2>&1 || need_apt+=(swtpm)
 # ip, for the tests' bridges inside network namespaces of their own.
 command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
 # UEFI firmware with its QEMU descriptors, for <os firmware='efi'>.

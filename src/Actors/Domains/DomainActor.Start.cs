@@ -10,6 +10,7 @@ using Virt.Supervisor.Live;
 using Virt.Supervisor.Network;
 using Virt.Supervisor.Processes;
 using Virt.Supervisor.Qmp;
+using Virt.Supervisor.Tpm;
 using static Virt.Protocol.Api.DomainCommands;
 using static Virt.Protocol.Api.DomainReplies;
 
@@ -83,7 +84,19 @@ public sealed partial class DomainActor
                     DiesWithParent = settings.QemuDiesWithRuntime,
                     InheritedDescriptors = taps.Inherited,
                 };
-                process = await QemuProcess.LaunchAsync(spec, options, ct).ConfigureAwait(false);
+                // swtpm first: QEMU connects to its socket at start-up. It ends with QEMU; only a QEMU that never came up leaves it waiting.
+                int? swtpm = built.Devices.Tpms.FirstOrDefault() is { } tpm
+                    ? await Swtpm.StartAsync(tpm, paths.TpmStateDir(vm.Live.Uuid), runDir, paths.TpmLogPath(vm.Live.Name), ct).ConfigureAwait(false)
+                    : null;
+                try
+                {
+                    process = await QemuProcess.LaunchAsync(spec, options, ct).ConfigureAwait(false);
+                }
+                catch when (swtpm is { } orphan)
+                {
+                    Swtpm.Kill(orphan);
+                    throw;
+                }
             }
             try
             {

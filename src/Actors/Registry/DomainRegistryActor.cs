@@ -362,7 +362,29 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
                 _log.Warning("Domain {Domain} undefined; its UEFI variable store {Path} could not be removed: {Reason}", before.Name, nvram, e.Message);
             }
         }
+        RemoveTpmState(before, flags);
         return Apply(outcome, before.Uuid);
+    }
+
+    /// <summary>
+    /// As libvirt: an emulated TPM's state goes with its domain, unless the definition keeps it (persistent_state) or
+    /// the undefine asks to (--keep-tpm). A running guest's swtpm still holds it, so it stays until a later define.
+    /// </summary>
+    private void RemoveTpmState(DomainEntry before, DomainUndefineFlags flags)
+    {
+        var tpm = before.Config.Devices.Tpms.FirstOrDefault();
+        var state = _runtime.Settings.Paths.TpmStateDir(before.Uuid.Value);
+        if (flags.HasFlag(DomainUndefineFlags.KeepTpm) || (tpm?.PersistentState == true && !flags.HasFlag(DomainUndefineFlags.Tpm))
+            || before.Active || !Directory.Exists(state))
+            return;
+        try
+        {
+            Directory.Delete(state, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _log.Warning("Domain {Domain} undefined; its TPM state {Path} could not be removed: {Reason}", before.Name, state, e.Message);
+        }
     }
 
     private IDomainReply SetAutostart(DomainRef domain, bool enabled)

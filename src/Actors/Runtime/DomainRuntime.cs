@@ -22,14 +22,9 @@ public sealed class DomainRuntime
     public static string ResolveEmulator(string emulator)
     {
         if (emulator.Contains('/'))
-            return Path.GetFullPath(emulator);
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var candidate = Path.Combine(dir, emulator);
-            if (File.Exists(candidate))
-                return candidate;
-        }
-        throw new VirtException(ErrorCode.OperationFailed, $"emulator '{emulator}' was not found in PATH");
+            return Path.GetFullPath(emulator); // a missing path is reported by the probe, naming it
+        return Virt.Supervisor.Processes.ExecutablePath.Find(emulator)
+            ?? throw new VirtException(ErrorCode.OperationFailed, $"emulator '{emulator}' was not found in PATH");
     }
 
     /// <summary>The domain id encoded in a monitor socket path ("RUNTIME/ID.qmp"), or null.</summary>

@@ -25,6 +25,15 @@ internal static class LifecycleCommands
         Description = "Terminate QEMU with SIGTERM only and fail rather than SIGKILL it",
     };
 
+    private static readonly Option<bool> RemoveNvram = new("--nvram") { Description = "Remove the UEFI variable store too" };
+    private static readonly Option<bool> KeepNvram = new("--keep-nvram") { Description = "Keep the UEFI variable store" };
+    private static readonly Option<bool> RemoveTpm = new("--tpm") { Description = "Remove the emulated TPM's state, even one marked persistent_state" };
+    private static readonly Option<bool> KeepTpm = new("--keep-tpm") { Description = "Keep the emulated TPM's state" };
+
+    private static DomainUndefineFlags UndefineFlags(ParseResult parse) =>
+        (parse.GetValue(RemoveNvram) ? DomainUndefineFlags.Nvram : 0) | (parse.GetValue(KeepNvram) ? DomainUndefineFlags.KeepNvram : 0)
+        | (parse.GetValue(RemoveTpm) ? DomainUndefineFlags.Tpm : 0) | (parse.GetValue(KeepTpm) ? DomainUndefineFlags.KeepTpm : 0);
+
     private static readonly Verb[] Verbs =
     [
         new("shutdown", "Gracefully shut down a domain (ACPI power button)", d => new ShutdownDomain(d), "Domain '{0}' is being shutdown"),
@@ -37,7 +46,11 @@ internal static class LifecycleCommands
         },
         new("suspend", "Suspend (pause) a domain's vCPUs", d => new SuspendDomain(d), "Domain '{0}' suspended"),
         new("resume", "Resume a suspended domain", d => new ResumeDomain(d), "Domain '{0}' resumed"),
-        new("undefine", "Undefine a domain; a running one keeps running as transient", d => new UndefineDomain(d), "Domain '{0}' has been undefined"),
+        new("undefine", "Undefine a domain; a running one keeps running as transient", (d, parse) => new UndefineDomain(d, UndefineFlags(parse)),
+            "Domain '{0}' has been undefined")
+        {
+            Options = [RemoveNvram, KeepNvram, RemoveTpm, KeepTpm],
+        },
     ];
 
     public static IEnumerable<Command> Create(CliContext context) => Verbs.Select(verb => Create(context, verb));

@@ -22,6 +22,19 @@ public sealed record DeviceSet
     public IReadOnlyList<PanicDevice> Panics { get; init; } = [];
     public IReadOnlyList<HubDevice> Hubs { get; init; } = [];
     public IReadOnlyList<RedirDevice> Redirdevs { get; init; } = [];
+    public IReadOnlyList<TpmDevice> Tpms { get; init; } = [];
+}
+
+/// <summary>&lt;tpm&gt; with an emulator backend: a swtpm per guest, keeping the TPM's state between starts.</summary>
+public sealed record TpmDevice
+{
+    /// <summary>tpm-tis or tpm-crb.</summary>
+    public required string Model { get; init; }
+    public string BackendType { get; init; } = "emulator";
+    /// <summary>2.0 or 1.2.</summary>
+    public string? Version { get; init; }
+    /// <summary>persistent_state: the state outlives an undefine.</summary>
+    public bool? PersistentState { get; init; }
 }
 
 /// <summary>A USB redirection channel (&lt;redirdev bus='usb'&gt;): a SPICE client's or a TCP peer's USB device, on a guest USB port.</summary>

@@ -130,6 +130,10 @@ public static class DomainValidator
             if (g.Socket is { } socket && firstSocket?.Socket is { } listenSocket && socket != listenSocket)
                 throw Xml($"graphics 'socket' attribute '{socket}' must match 'socket' attribute of first listen element (found '{listenSocket}')", "graphics", "socket", lines.LineOf(g));
         }
+        if (devices.Tpms.Skip(1).FirstOrDefault() is { } secondTpm)
+            throw Unsupported("only one <tpm> device is supported", "tpm", lines.LineOf(secondTpm));
+        if (devices.Tpms.FirstOrDefault(t => t.Version == "1.2") is { } oldTpm && oldTpm.Model == "tpm-crb")
+            throw Unsupported("<tpm model='tpm-crb'> needs a TPM 2.0 backend (version='2.0')", "tpm", lines.LineOf(oldTpm));
         foreach (var c in devices.Controllers.Where(c => c.Type == "scsi" && c.Model is not (null or "auto" or "lsilogic" or "virtio-scsi")))
             throw Unsupported($"<controller type='scsi' model='{c.Model}'> is not supported; use lsilogic or virtio-scsi", "controller", lines.LineOf(c));
         // libvirt dumps the guest's memory on the host for 'dump'; Virt has no memory dump yet.

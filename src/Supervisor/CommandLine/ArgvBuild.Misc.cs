@@ -105,6 +105,19 @@ internal sealed partial class ArgvBuild
         }
     }
 
+    /// <summary>An emulated TPM: QEMU's TPM front end on the control socket of the swtpm the daemon starts first.</summary>
+    private void WriteTpms()
+    {
+        foreach (var tpm in _def.Devices.Tpms)
+        {
+            if (tpm.BackendType != "emulator")
+                throw Unsupported($"<tpm> backend '{tpm.BackendType}' is not supported; use type='emulator'");
+            _argv.Add("-chardev", new QemuOpts("socket").Add("id", "chrtpm").Add("path", Tpm.Swtpm.SocketPath(_ctx.RuntimeDirectory)).ToString());
+            _argv.Add("-tpmdev", new QemuOpts("emulator").Add("id", "tpm-tpm0").Add("chardev", "chrtpm").ToString());
+            _argv.Json("-device", new JsonObject { ["driver"] = tpm.Model, ["tpmdev"] = "tpm-tpm0", ["id"] = "tpm0" });
+        }
+    }
+
     private void WriteRngs()
     {
         var rngs = _def.Devices.Rngs;

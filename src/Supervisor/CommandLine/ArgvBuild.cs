@@ -44,6 +44,7 @@ internal sealed partial class ArgvBuild
         WriteCharDevices();
         WriteChannels();
         WriteInputs();
+        WriteTpms();
         WriteAudio();
         WriteSounds();
         WriteGraphics();

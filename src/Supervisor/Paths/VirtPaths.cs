@@ -42,6 +42,10 @@ public sealed record VirtPaths
     public string StorageDir => Path.Combine(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(ConfigDir))!, "storage");
     /// <summary>UEFI guests' variable stores (NAME_VARS.fd), kept with the configs they belong to, as libvirt's session keeps them.</summary>
     public string NvramDir => Path.Combine(ConfigDir, "nvram");
+    /// <summary>Emulated TPMs' state, one directory per domain UUID, kept with the configs as the NVRAM is.</summary>
+    public string TpmDir => Path.Combine(ConfigDir, "swtpm");
+    public string TpmStateDir(Guid uuid) => Path.Combine(TpmDir, uuid.ToString("D"));
+    public string TpmLogPath(string name) => Path.Combine(LogDir, name + "-swtpm.log");
     public string? SocketPath => SocketDir is null ? null : Path.Combine(SocketDir, "virt-sock");
     public string? ReadOnlySocketPath => Mode == RuntimeMode.System && SocketDir is not null ? Path.Combine(SocketDir, "virt-sock-ro") : null;
     public string LockPath => Path.Combine(RuntimeDir, "virtd.lock");

@@ -30,3 +30,4 @@ gen rng --osinfo generic --import --disk "$work/disk.qcow2" --rng /dev/urandom -
 gen cpu --osinfo generic --import --disk "$work/disk.qcow2" --vcpus 4,sockets=1,cores=2,threads=2
 gen bridge --osinfo generic --import --disk "$work/disk.qcow2" --network bridge=virbr0,model=virtio
 gen network --osinfo debian11 --import --disk "$work/disk.qcow2" --network network=default
+gen tpm --osinfo win11 --cdrom "$work/install.iso" --disk "$work/disk.qcow2,bus=sata" --boot uefi

@@ -1,9 +1,14 @@
 namespace Virt.Integration.Tests.Support;
 
-/// <summary>Finds and kills, by pid, every QEMU whose command line mentions a test's private directory.</summary>
+/// <summary>Finds and kills, by pid, every QEMU (and swtpm) whose command line mentions a test's private directory.</summary>
 public static class QemuReaper
 {
-    public static IReadOnlyList<int> FindUnder(string dir)
+    public static IReadOnlyList<int> FindUnder(string dir) => FindUnder(dir, "qemu-system");
+
+    /// <summary>The swtpm daemons serving a test's guests' TPMs.</summary>
+    public static IReadOnlyList<int> FindSwtpmUnder(string dir) => FindUnder(dir, "swtpm");
+
+    private static List<int> FindUnder(string dir, string program)
     {
         var found = new List<int>();
         foreach (var entry in Directory.EnumerateDirectories("/proc"))
@@ -13,7 +18,8 @@ public static class QemuReaper
             try
             {
                 var cmdline = File.ReadAllText(Path.Combine(entry, "cmdline"));
-                if (cmdline.StartsWith("qemu-system", StringComparison.Ordinal) || cmdline.Contains("/qemu-system", StringComparison.Ordinal))
+                var argv0 = Path.GetFileName(cmdline.Split('\0')[0]);
+                if (argv0.StartsWith(program, StringComparison.Ordinal))
                 {
                     if (cmdline.Contains(dir, StringComparison.Ordinal) && !IsZombie(pid))
                         found.Add(pid);
@@ -44,7 +50,7 @@ public static class QemuReaper
 
     public static int KillAll(string dir)
     {
-        var pids = FindUnder(dir);
+        var pids = FindUnder(dir).Concat(FindSwtpmUnder(dir)).ToList();
         foreach (var pid in pids)
         {
             try { System.Diagnostics.Process.GetProcessById(pid).Kill(); }

@@ -156,6 +156,9 @@ public class RefusalTests
     [InlineData("<watchdog model='ib700'/>\n<watchdog model='ib700'/>", "duplicate <watchdog>")]
     [InlineData("<serial type='file'>\n  <target port='0'/>\n</serial>", "needs a <source>")]
     [InlineData("<controller type='scsi' index='0' model='buslogic'/>", "unsupported configuration: <controller type='scsi' model='buslogic'> is not supported")]
+    [InlineData("<tpm model='tpm-tis'><backend type='emulator'/></tpm>\n<tpm model='tpm-tis'><backend type='emulator'/></tpm>", "only one <tpm>")]
+    [InlineData("<tpm model='tpm-crb'><backend type='emulator' version='1.2'/></tpm>", "needs a TPM 2.0 backend")]
+    [InlineData("<tpm model='tpm-tis'><backend type='passthrough'><device path='/dev/tpm0'/></backend></tpm>", "unsupported value 'passthrough'")]
     [InlineData("<watchdog model='i6300esb' action='dump'/>", "unsupported configuration: <watchdog action='dump'> is not supported")]
     public void Inconsistent_devices_are_refused(string devices, string reason)
     {

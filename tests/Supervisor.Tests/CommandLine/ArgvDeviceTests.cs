@@ -333,6 +333,15 @@ public sealed class ArgvDeviceTests
     }
 
     [Fact]
+    public void An_emulated_tpm_is_qemus_front_end_on_the_swtpm_socket_in_the_runtime_directory()
+    {
+        var argv = Build(d => d with { Tpms = [new TpmDevice { Model = "tpm-crb" }] });
+        Assert.Equal(["socket,id=chrtpm,path=/run/virt/qemu/1/swtpm.sock"], argv.ValuesOf("-chardev").Where(c => c.Contains("chrtpm")));
+        Assert.Equal(["emulator,id=tpm-tpm0,chardev=chrtpm"], argv.ValuesOf("-tpmdev"));
+        Assert.Equal("tpm-tpm0", (string?)argv.Devices("tpm-crb").Single()["tpmdev"]);
+    }
+
+    [Fact]
     public void Balloon_deflation_and_rng_rate_reach_the_devices()
     {
         var argv = Build(d => d with

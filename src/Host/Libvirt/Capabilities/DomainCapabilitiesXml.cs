@@ -46,14 +46,17 @@ public static class DomainCapabilitiesXml
             new XElement("devices",
                 Supported("disk", Enum("diskDevice", "disk", "cdrom", "floppy"), Enum("bus", "ide", "fdc", "scsi", "virtio", "usb", "sata"),
                     Enum("model", "virtio")),
-                Supported("graphics", Enum("type", "vnc")),
+                Supported("graphics", Enum("type", "vnc", "spice")),
                 Supported("video", Enum("modelType", "vga", "cirrus", "virtio", "qxl", "bochs", "ramfb", "none")),
                 Unsupported("hostdev"),
                 Supported("rng", Enum("model", "virtio"), Enum("backendModel", "random", "builtin")),
                 Unsupported("filesystem"),
-                Unsupported("tpm"),
-                Unsupported("redirdev"),
-                Unsupported("channel"),
+                // An emulated TPM needs swtpm on this host.
+                Virt.Supervisor.Processes.ExecutablePath.Find(Virt.Supervisor.Tpm.Swtpm.Program) is null
+                    ? Unsupported("tpm")
+                    : Supported("tpm", Enum("model", "tpm-tis", "tpm-crb"), Enum("backendModel", "emulator"), Enum("backendVersion", "1.2", "2.0")),
+                Supported("redirdev", Enum("bus", "usb")),
+                Supported("channel", Enum("type", "pty", "unix", "spicevmc")),
                 Unsupported("crypto")),
             new XElement("features",
                 Unsupported("gic"),

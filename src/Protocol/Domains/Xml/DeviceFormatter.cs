@@ -43,6 +43,13 @@ internal static class DeviceFormatter
             FormatAddress(x, input.Address);
             x.End("input");
         }
+        foreach (var tpm in d.Tpms)
+        {
+            x.Open("tpm").Attr("model", tpm.Model);
+            x.Open("backend").Attr("type", tpm.BackendType).Attr("version", tpm.Version)
+                .Attr("persistent_state", tpm.PersistentState is { } keep ? (keep ? "yes" : "no") : null).End("backend");
+            x.End("tpm");
+        }
         foreach (var g in d.Graphics)
             FormatGraphics(x, g);
         foreach (var sound in d.Sounds)

@@ -22,6 +22,7 @@ internal sealed partial class DeviceParser(SourceLines lines)
             Watchdog = devices.Child("watchdog") is { } w ? ParseWatchdog(w) : null,
             Memballoon = devices.Child("memballoon") is { } m ? ParseMemballoon(m) : null,
             Rngs = devices.Children("rng").Select(ParseRng).ToList(),
+            Tpms = devices.Children("tpm").Select(ParseTpm).ToList(),
             Panics = devices.Children("panic").Select(ParsePanic).ToList(),
             Hubs = devices.Children("hub").Select(ParseHub).ToList(),
             Redirdevs = devices.Children("redirdev").Select(ParseRedirdev).ToList(),
@@ -363,6 +364,23 @@ internal sealed partial class DeviceParser(SourceLines lines)
             stats.Done();
             return period;
         }
+    }
+
+    private TpmDevice ParseTpm(XmlNode node)
+    {
+        var model = node.ChoiceAttr("model", "tpm-tis", "tpm-crb") ?? "tpm-tis"; // libvirt's default on x86
+        var backend = node.Child("backend") ?? throw node.XmlError($"{node.Place} needs a <backend type='emulator'/> element");
+        var type = backend.ChoiceAttr("type", "emulator") ?? throw backend.XmlError($"{backend.Place} needs the attribute 'type'", "type");
+        var tpm = new TpmDevice
+        {
+            Model = model,
+            BackendType = type,
+            Version = backend.ChoiceAttr("version", "2.0", "1.2"),
+            PersistentState = backend.YesNoAttr("persistent_state"),
+        };
+        backend.Done();
+        node.Done();
+        return lines.Record(tpm, node);
     }
 
     private RngDevice ParseRng(XmlNode node)
