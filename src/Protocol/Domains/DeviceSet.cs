@@ -23,6 +23,26 @@ public sealed record DeviceSet
     public IReadOnlyList<HubDevice> Hubs { get; init; } = [];
     public IReadOnlyList<RedirDevice> Redirdevs { get; init; } = [];
     public IReadOnlyList<TpmDevice> Tpms { get; init; } = [];
+    public IReadOnlyList<FilesystemDevice> Filesystems { get; init; } = [];
+}
+
+/// <summary>&lt;filesystem type='mount'&gt;: a host directory the guest mounts by its tag, over virtio-9p.</summary>
+public sealed record FilesystemDevice
+{
+    /// <summary>passthrough (the host's owners and modes), mapped (kept in extended attributes) or squash.</summary>
+    public string AccessMode { get; init; } = "passthrough";
+    /// <summary>&lt;driver type&gt;: path (9p) or virtiofs; null for libvirt's default, 9p.</summary>
+    public string? DriverType { get; init; }
+    public required string SourceDir { get; init; }
+    /// <summary>The mount tag the guest names.</summary>
+    public required string TargetDir { get; init; }
+    public bool ReadOnly { get; init; }
+    /// <summary>fmode and dmode: modes of files and directories the guest creates (mapped), as written (octal).</summary>
+    public string? FileMode { get; init; }
+    public string? DirectoryMode { get; init; }
+    /// <summary>multidevs: remap, forbid or warn, for a source spanning several host devices.</summary>
+    public string? Multidevs { get; init; }
+    public DeviceAddress? Address { get; init; }
 }
 
 /// <summary>&lt;tpm&gt; with an emulator backend: a swtpm per guest, keeping the TPM's state between starts.</summary>

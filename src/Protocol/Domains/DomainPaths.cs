@@ -42,6 +42,8 @@ public static class DomainPaths
                     yield return ("<graphics> listen socket", listenSocket);
             }
         }
+        foreach (var fs in devices.Filesystems)
+            yield return ($"<filesystem> {fs.TargetDir} source", fs.SourceDir);
         foreach (var rng in devices.Rngs)
         {
             if (rng.BackendPath is { } backend)

@@ -105,6 +105,33 @@ internal sealed partial class ArgvBuild
         }
     }
 
+    /// <summary>Shared directories over virtio-9p: a local fsdev on the host directory and the PCI device that carries its tag.</summary>
+    private void WriteFilesystems()
+    {
+        var filesystems = _def.Devices.Filesystems;
+        for (var i = 0; i < filesystems.Count; i++)
+        {
+            var fs = filesystems[i];
+            var what = $"<filesystem> '{fs.TargetDir}'";
+            if (fs.DriverType == "virtiofs")
+                throw Unsupported($"{what}: <driver type='virtiofs'> needs virtiofsd and shared guest memory, which Virt does not run; use the default driver (virtio-9p)");
+            var opts = new QemuOpts("local").Add("security_model", fs.AccessMode == "squash" ? "none" : fs.AccessMode);
+            if (fs.Multidevs is { } multidevs and not "default")
+                opts.Add("multidevs", multidevs);
+            if (fs.FileMode is { } fmode)
+                opts.Add("fmode", fmode.PadLeft(4, '0'));
+            if (fs.DirectoryMode is { } dmode)
+                opts.Add("dmode", dmode.PadLeft(4, '0'));
+            opts.Add("id", $"fsdev-fs{i}").Add("path", fs.SourceDir);
+            if (fs.ReadOnly)
+                opts.Add("readonly", true);
+            _argv.Add("-fsdev", opts);
+            var device = new JsonObject { ["driver"] = "virtio-9p-pci", ["id"] = $"fs{i}", ["fsdev"] = $"fsdev-fs{i}", ["mount_tag"] = fs.TargetDir };
+            _pci.Place(device, fs.Address, what);
+            _argv.Json("-device", device);
+        }
+    }
+
     /// <summary>An emulated TPM: QEMU's TPM front end on the control socket of the swtpm the daemon starts first.</summary>
     private void WriteTpms()
     {

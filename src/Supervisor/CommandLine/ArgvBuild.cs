@@ -40,6 +40,7 @@ internal sealed partial class ArgvBuild
         WriteGeneral();
         WriteControllers();
         WriteDisks();
+        WriteFilesystems();
         WriteInterfaces();
         WriteCharDevices();
         WriteChannels();
@@ -69,6 +70,7 @@ internal sealed partial class ArgvBuild
         return d.Disks.Select(x => x.Address)
             .Concat(d.Controllers.Select(x => x.Address))
             .Concat(d.Interfaces.Select(x => x.Address))
+            .Concat(d.Filesystems.Select(x => x.Address))
             .Concat(d.Videos.Select(x => x.Address))
             .Concat(d.Inputs.Select(x => x.Address))
             .Concat(d.Rngs.Select(x => x.Address))

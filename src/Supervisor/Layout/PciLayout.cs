@@ -8,7 +8,7 @@ namespace Virt.Supervisor.Layout;
 /// Gives every PCI device without an address the address libvirt would give it, adding the PCI controllers libvirt
 /// would add: on pc everything on the root bus (pci-bridges when it is full); on q35 each PCIe device behind its own
 /// pcie-root-port and conventional PCI devices behind a pcie-to-pci-bridge. The order is libvirt's (PCI controllers,
-/// NICs, other controllers, virtio disks, balloon, RNGs, watchdog, video, virtio inputs, PCI serial ports), after the
+/// filesystems, NICs, other controllers, virtio disks, balloon, RNGs, watchdog, video, virtio inputs, PCI serial ports), after the
 /// chipset's fixed places (pc: IDE 1.1, PIIX3 USB 1.2, primary video slot 2; q35: SATA 1f.2, USB2 1d/1a, video slot 1).
 /// Like libvirt it runs twice: a dry run that learns which buses to add, then the assignment on the final buses.
 /// </summary>
@@ -97,6 +97,7 @@ internal sealed class PciLayout
     private void Pass(DomainDefinition def, PciAddressSet set, List<Entry> controllerEntries)
     {
         var d = def.Devices;
+        var fss = d.Filesystems.Select((f, i) => new Entry($"filesystem '{f.TargetDir}'", _pcie, PciAddress.From(f.Address, $"filesystem '{f.TargetDir}'"))).ToList();
         var nets = d.Interfaces.Select((n, i) => new Entry($"interface {i}", NetFlags(n), PciAddress.From(n.Address, $"interface {i}"))).ToList();
         var sounds = d.Sounds.Select((x, i) => new Entry($"sound {i}", x.Model is "ich6" or "ich9" or "ac97" or "es1370" ? _pci : PciConnect.None, PciAddress.From(x.Address, $"sound {i}"))).ToList();
         var disks = d.Disks.Select(k => new Entry($"disk '{k.TargetDev}'", k.TargetBus == DiskBus.Virtio ? _pcie : PciConnect.None, PciAddress.From(k.Address, $"disk '{k.TargetDev}'"))).ToList();
@@ -107,9 +108,9 @@ internal sealed class PciLayout
         var inputs = d.Inputs.Select((v, i) => new Entry($"input {i}", v.Bus == "virtio" ? _pcie : PciConnect.None, PciAddress.From(v.Address, $"input {i}"))).ToList();
         var serials = d.Serials.Select((s, i) => new Entry($"serial {i}", (s.TargetModel ?? s.TargetType) == "pci-serial" ? _pci : PciConnect.None, PciAddress.From(s.Address, $"serial {i}"))).ToList();
         var panics = d.Panics.Select((p, i) => new Entry($"panic {i}", p.Model == "pvpanic" ? _pci : PciConnect.None, PciAddress.From(p.Address, $"panic {i}"))).ToList();
-        _last = (nets, sounds, disks, balloon, rngs, watchdog, videos, inputs, serials, panics);
+        _last = (fss, nets, sounds, disks, balloon, rngs, watchdog, videos, inputs, serials, panics);
 
-        List<Entry> all = [.. controllerEntries, .. nets, .. sounds, .. disks, .. rngs, .. videos, .. inputs, .. serials, .. panics];
+        List<Entry> all = [.. controllerEntries, .. fss, .. nets, .. sounds, .. disks, .. rngs, .. videos, .. inputs, .. serials, .. panics];
         if (balloon is not null)
             all.Add(balloon);
         if (watchdog is not null)
@@ -124,6 +125,8 @@ internal sealed class PciLayout
             if (_controllers[i].Type == "pci" && _controllers[i].Model is not ("pci-root" or "pcie-root"))
                 Assign(set, controllerEntries[i]);
         }
+        foreach (var fs in fss)
+            Assign(set, fs);
         foreach (var net in nets)
             Assign(set, net);
         foreach (var sound in sounds)
@@ -156,7 +159,7 @@ internal sealed class PciLayout
             Assign(set, panic);
     }
 
-    private (List<Entry> Nets, List<Entry> Sounds, List<Entry> Disks, Entry? Balloon, List<Entry> Rngs, Entry? Watchdog, List<Entry> Videos, List<Entry> Inputs, List<Entry> Serials, List<Entry> Panics) _last;
+    private (List<Entry> Filesystems, List<Entry> Nets, List<Entry> Sounds, List<Entry> Disks, Entry? Balloon, List<Entry> Rngs, Entry? Watchdog, List<Entry> Videos, List<Entry> Inputs, List<Entry> Serials, List<Entry> Panics) _last;
 
     /// <summary>The places the chipset fixes, taken before anything is assigned.</summary>
     private void Chipset(PciAddressSet set, List<Entry> controllers, List<Entry> videos, List<Entry> sounds, IReadOnlyList<SoundDevice> soundDevices)
@@ -336,8 +339,8 @@ internal sealed class PciLayout
     private DomainDefinition Result(DomainDefinition def, PciAddressSet set, List<Entry> controllerEntries)
     {
         var d = def.Devices;
-        var (nets, sounds, disks, balloon, rngs, watchdog, videos, inputs, serials, panics) = _last;
-        List<Entry> all = [.. controllerEntries, .. nets, .. sounds, .. disks, .. rngs, .. videos, .. inputs, .. serials, .. panics];
+        var (fss, nets, sounds, disks, balloon, rngs, watchdog, videos, inputs, serials, panics) = _last;
+        List<Entry> all = [.. controllerEntries, .. fss, .. nets, .. sounds, .. disks, .. rngs, .. videos, .. inputs, .. serials, .. panics];
         if (balloon is not null)
             all.Add(balloon);
         if (watchdog is not null)
@@ -356,6 +359,7 @@ internal sealed class PciLayout
             Devices = d with
             {
                 Controllers = controllers,
+                Filesystems = [.. d.Filesystems.Select((f, i) => f with { Address = Written(fss[i], f.Address) })],
                 Interfaces = [.. d.Interfaces.Select((n, i) => n with { Address = Written(nets[i], n.Address) })],
                 Sounds = [.. d.Sounds.Select((x, i) => x with { Address = Written(sounds[i], x.Address) })],
                 Disks = [.. d.Disks.Select((k, i) => k with { Address = Written(disks[i], k.Address) })],

@@ -9,6 +9,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 truncate -s 1M "$work/install.iso"
 qemu-img create -q -f qcow2 "$work/disk.qcow2" 1G
+mkdir "$work/share"
 gen() {
   local name=$1; shift
   HOME=$work virt-install --connect "qemu+unix:///session?socket=$sock" --print-xml --name "$name" --memory 256 "$@" \
@@ -31,3 +32,4 @@ gen cpu --osinfo generic --import --disk "$work/disk.qcow2" --vcpus 4,sockets=1,
 gen bridge --osinfo generic --import --disk "$work/disk.qcow2" --network bridge=virbr0,model=virtio
 gen network --osinfo debian11 --import --disk "$work/disk.qcow2" --network network=default
 gen tpm --osinfo win11 --cdrom "$work/install.iso" --disk "$work/disk.qcow2,bus=sata" --boot uefi
+gen share --osinfo generic --import --disk "$work/disk.qcow2" --filesystem "$work/share,share"

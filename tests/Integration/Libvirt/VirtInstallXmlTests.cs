@@ -41,6 +41,7 @@ public sealed class VirtInstallXmlTests : DaemonTestBase
         var created = await ClientProcess.RunAsync("qemu-img", ["create", "-q", "-f", "qcow2", disk, "64M"]);
         Assert.Equal(0, created.Exit);
         await File.WriteAllBytesAsync(Dir.Combine("install.iso"), new byte[1 << 20]);
+        Directory.CreateDirectory(Dir.Combine("share")); // a --filesystem's host directory
         var xml = (await File.ReadAllTextAsync(Path.Combine(DataDirectory, name + ".xml"))).Replace("@DIR@", Dir.Path);
         var file = Dir.Combine(name + ".xml");
         await File.WriteAllTextAsync(file, xml);

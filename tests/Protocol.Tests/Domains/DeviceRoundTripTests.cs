@@ -33,6 +33,7 @@ public class DeviceRoundTripTests
         { "rng-random", "<memballoon model='none'/>\n<rng model='virtio'>\n  <backend model='random'>/dev/urandom</backend>\n</rng>" },
         { "rng-builtin", "<rng model='virtio'>\n  <backend model='builtin'/>\n</rng>" },
         { "graphics-passwd", "<graphics type='vnc' port='-1' autoport='yes' passwd='x&amp;y' passwdValidTo='2010-04-09T15:51:00'/>" },
+        { "filesystem", "<filesystem type='mount' accessmode='mapped' fmode='644' multidevs='remap'>\n  <driver type='path'/>\n  <source dir='/export/fs0'/>\n  <target dir='fs0'/>\n  <readonly/>\n</filesystem>" },
         { "tpm", "<tpm model='tpm-crb'>\n  <backend type='emulator' version='2.0' persistent_state='yes'/>\n</tpm>" },
         { "memballoon-deflate", "<memballoon model='virtio' autodeflate='on' freePageReporting='off'/>" },
         { "rng-rate", "<rng model='virtio'>\n  <backend model='random'>/dev/urandom</backend>\n  <rate bytes='1234' period='2000'/>\n</rng>" },

@@ -333,6 +333,25 @@ public sealed class ArgvDeviceTests
     }
 
     [Fact]
+    public void A_filesystem_is_a_local_fsdev_with_its_tag_on_virtio_9p_and_virtiofs_is_refused()
+    {
+        var argv = Build(d => d with
+        {
+            Filesystems =
+            [
+                new FilesystemDevice { SourceDir = "/srv/share", TargetDir = "share", ReadOnly = true },
+                new FilesystemDevice { SourceDir = "/srv/m", TargetDir = "m", AccessMode = "mapped", FileMode = "644", DirectoryMode = "0750", Multidevs = "remap" },
+            ],
+        });
+        Assert.Equal(
+            ["local,security_model=passthrough,id=fsdev-fs0,path=/srv/share,readonly=on", "local,security_model=mapped,multidevs=remap,fmode=0644,dmode=0750,id=fsdev-fs1,path=/srv/m"],
+            argv.ValuesOf("-fsdev"));
+        Assert.Equal(["share", "m"], argv.Devices("virtio-9p-pci").Select(d => (string?)d["mount_tag"]));
+        var refused = Refused(d => d with { Filesystems = [new FilesystemDevice { SourceDir = "/srv", TargetDir = "t", DriverType = "virtiofs" }] });
+        Assert.Contains("virtiofsd", refused.Message);
+    }
+
+    [Fact]
     public void An_emulated_tpm_is_qemus_front_end_on_the_swtpm_socket_in_the_runtime_directory()
     {
         var argv = Build(d => d with { Tpms = [new TpmDevice { Model = "tpm-crb" }] });

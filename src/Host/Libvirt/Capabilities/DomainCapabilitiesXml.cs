@@ -50,7 +50,7 @@ public static class DomainCapabilitiesXml
                 Supported("video", Enum("modelType", "vga", "cirrus", "virtio", "qxl", "bochs", "ramfb", "none")),
                 Unsupported("hostdev"),
                 Supported("rng", Enum("model", "virtio"), Enum("backendModel", "random", "builtin")),
-                Unsupported("filesystem"),
+                Supported("filesystem", Enum("driverType", "path")),
                 // An emulated TPM needs swtpm on this host.
                 Virt.Supervisor.Processes.ExecutablePath.Find(Virt.Supervisor.Tpm.Swtpm.Program) is null
                     ? Unsupported("tpm")

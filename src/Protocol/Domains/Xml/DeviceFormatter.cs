@@ -29,6 +29,19 @@ internal static class DeviceFormatter
             FormatAddress(x, c.Address);
             x.End("controller");
         }
+        foreach (var fs in d.Filesystems)
+        {
+            x.Open("filesystem").Attr("type", "mount").Attr("accessmode", fs.AccessMode).Attr("fmode", fs.FileMode).Attr("dmode", fs.DirectoryMode)
+                .Attr("multidevs", fs.Multidevs);
+            if (fs.DriverType is not null)
+                x.Leaf("driver", ("type", fs.DriverType));
+            x.Leaf("source", ("dir", fs.SourceDir));
+            x.Leaf("target", ("dir", fs.TargetDir));
+            if (fs.ReadOnly)
+                x.Leaf("readonly");
+            FormatAddress(x, fs.Address);
+            x.End("filesystem");
+        }
         foreach (var nic in d.Interfaces)
             FormatInterface(x, nic);
         foreach (var serial in d.Serials)

@@ -23,6 +23,7 @@ internal sealed partial class DeviceParser(SourceLines lines)
             Memballoon = devices.Child("memballoon") is { } m ? ParseMemballoon(m) : null,
             Rngs = devices.Children("rng").Select(ParseRng).ToList(),
             Tpms = devices.Children("tpm").Select(ParseTpm).ToList(),
+            Filesystems = devices.Children("filesystem").Select(ParseFilesystem).ToList(),
             Panics = devices.Children("panic").Select(ParsePanic).ToList(),
             Hubs = devices.Children("hub").Select(ParseHub).ToList(),
             Redirdevs = devices.Children("redirdev").Select(ParseRedirdev).ToList(),
@@ -364,6 +365,42 @@ internal sealed partial class DeviceParser(SourceLines lines)
             stats.Done();
             return period;
         }
+    }
+
+    private FilesystemDevice ParseFilesystem(XmlNode node)
+    {
+        _ = node.ChoiceAttr("type", "mount"); // mount is the default and the one a directory can be
+        var driver = node.Child("driver");
+        var source = node.Child("source") ?? throw node.XmlError($"{node.Place} needs a <source dir='...'/> element");
+        var target = node.Child("target") ?? throw node.XmlError($"{node.Place} needs a <target dir='TAG'/> element");
+        var fs = new FilesystemDevice
+        {
+            AccessMode = node.ChoiceAttr("accessmode", "passthrough", "mapped", "squash") ?? "passthrough",
+            DriverType = driver?.ChoiceAttr("type", "path", "virtiofs"),
+            SourceDir = source.RequiredAttr("dir"),
+            TargetDir = target.RequiredAttr("dir"),
+            ReadOnly = node.Child("readonly") is { } ro && Present(ro),
+            FileMode = Mode(node, "fmode"),
+            DirectoryMode = Mode(node, "dmode"),
+            Multidevs = node.ChoiceAttr("multidevs", "default", "remap", "forbid", "warn"),
+            Address = ParseAddress(node),
+        };
+        driver?.Done();
+        source.Done();
+        target.Done();
+        node.Done();
+        return lines.Record(fs, node);
+
+        static bool Present(XmlNode flag)
+        {
+            flag.Done();
+            return true;
+        }
+
+        static string? Mode(XmlNode node, string name) =>
+            node.Attr(name) is not { } text ? null
+            : text.Length is > 0 and <= 4 && text.All(c => c is >= '0' and <= '7') && Convert.ToInt32(text, 8) <= 0x1ff ? text
+            : throw node.XmlError($"attribute '{name}' of {node.Place} must be an octal mode up to 0777, not '{text}'", name);
     }
 
     private TpmDevice ParseTpm(XmlNode node)
