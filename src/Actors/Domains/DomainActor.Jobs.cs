@@ -37,18 +37,20 @@ public sealed partial class DomainActor
 
     private sealed record ShutdownWaitExpired(long Job);
 
-    /// <summary>The job in flight: its name for "busy" errors, who gets the answer, and what success means.</summary>
-    private sealed record Job(string Name, IActorRef ReplyTo, long Token)
+    /// <summary>The job in flight: its kind for "busy" errors, who gets the answer, and what success means.</summary>
+    private sealed record Job(JobKind Kind, IActorRef ReplyTo, long Token)
     {
         public Func<JsonElement, IDomainReply?>? Completed { get; init; }
         public Action? Failed { get; init; }
-        /// <summary>The job ends well when the domain shuts off (shutdown with a wait).</summary>
+        /// <summary>The job ends well when the domain shuts off (shutdown with a wait, bounded by a timer).</summary>
         public bool SucceedsOnStop { get; init; }
-        /// <summary>Bounds a job that waits for the stop.</summary>
-        public ICancelable? Deadline { get; init; }
     }
 
-    private sealed record Waiter(long Ticket, object Command, IActorRef ReplyTo, ICancelable Expiry);
+    private sealed record Waiter(long Ticket, object Command, IActorRef ReplyTo);
+
+    private static string WaitKey(long ticket) => $"wait-{ticket}";
+
+    private static string ShutdownWaitKey(long job) => $"shutdown-{job}";
 
     private Job? _job;
     private LinkedList<Waiter>? _waiting;
@@ -59,14 +61,14 @@ public sealed partial class DomainActor
         if (_job is null)
             return false;
         var ticket = NextToken();
-        var expiry = Context.System.Scheduler.ScheduleTellOnceCancelable(Settings.JobWait, Self, new WaitExpired(ticket), Self);
-        (_waiting ??= new()).AddLast(new Waiter(ticket, command, _from, expiry));
+        Timers.StartSingleTimer(WaitKey(ticket), new WaitExpired(ticket), Settings.JobWait);
+        (_waiting ??= new()).AddLast(new Waiter(ticket, command, _from));
         return true;
     }
 
-    private Job BeginJob(string name, Func<JsonElement, IDomainReply?>? completed = null, Action? failed = null)
+    private Job BeginJob(JobKind kind, Func<JsonElement, IDomainReply?>? completed = null, Action? failed = null)
     {
-        var job = new Job(name, _from, NextToken()) { Completed = completed, Failed = failed };
+        var job = new Job(kind, _from, NextToken()) { Completed = completed, Failed = failed };
         _job = job;
         return job;
     }
@@ -77,15 +79,16 @@ public sealed partial class DomainActor
         if (_job is not { } job)
             return;
         _job = null;
-        job.Deadline?.Cancel();
+        if (job.SucceedsOnStop)
+            Timers.Cancel(ShutdownWaitKey(job.Token));
         job.ReplyTo.Tell(reply);
     }
 
     /// <summary>Runs one QMP command as the domain's job; the reply comes back as <see cref="JobDone"/>.</summary>
-    private void RunQmp(RunningVm vm, string jobName, string command, object? arguments = null,
+    private void RunQmp(RunningVm vm, JobKind kind, string command, object? arguments = null,
         Func<JsonElement, IDomainReply?>? completed = null, Action? failed = null)
     {
-        var job = BeginJob(jobName, completed, failed);
+        var job = BeginJob(kind, completed, failed);
         if (vm.Process is not { } process)
         {
             EndJob(new ErrorReply(ErrorCode.OperationFailed, $"domain '{Name}' has no monitor connection"));
@@ -103,7 +106,7 @@ public sealed partial class DomainActor
         if (m.Error is { } error)
         {
             job.Failed?.Invoke();
-            Log.Warning("Domain {Domain}: {Job} failed: {Error}", Name, job.Name, error.Message);
+            Log.Warning("Domain {Domain}: {Job} failed: {Error}", Name, job.Kind.Describe(), error.Message);
             EndJob(Failure(error));
         }
         else if (job.Completed is { } completed)
@@ -124,7 +127,7 @@ public sealed partial class DomainActor
         while (_job is null && _waiting is { First.Value: { } first })
         {
             _waiting.RemoveFirst();
-            first.Expiry.Cancel();
+            Timers.Cancel(WaitKey(first.Ticket));
             _from = first.ReplyTo;
             _behavior(first.Command);
         }
@@ -137,7 +140,7 @@ public sealed partial class DomainActor
             if (node.Value.Ticket != ticket)
                 continue;
             _waiting!.Remove(node);
-            var busyWith = _job?.Name ?? "another job";
+            var busyWith = _job?.Kind.Describe() ?? "another job";
             node.Value.ReplyTo.Tell(new ErrorReply(ErrorCode.OperationTimeout,
                 $"domain '{Name}' is busy with {busyWith}; gave up after {Settings.JobWait.TotalSeconds:0.###} s"));
             return;
@@ -150,7 +153,7 @@ public sealed partial class DomainActor
         if (_job is { } job)
         {
             job.Failed?.Invoke();
-            EndJob(new ErrorReply(ErrorCode.OperationFailed, $"{job.Name} of domain '{Name}' did not complete: {why}"));
+            EndJob(new ErrorReply(ErrorCode.OperationFailed, $"{job.Kind.Describe()} of domain '{Name}' did not complete: {why}"));
         }
     }
 
@@ -162,7 +165,7 @@ public sealed partial class DomainActor
         {
             foreach (var w in _waiting)
             {
-                w.Expiry.Cancel();
+                Timers.Cancel(WaitKey(w.Ticket));
                 w.ReplyTo.Tell(error);
             }
             _waiting.Clear();

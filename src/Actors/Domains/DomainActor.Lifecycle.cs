@@ -1,5 +1,6 @@
 using Akka.Event;
 using Akka.Actor;
+using Virt.Actors.Domains.Lifecycle;
 using Virt.Protocol.Api;
 using Virt.Protocol.Domains;
 using Virt.Protocol.Errors;
@@ -11,26 +12,69 @@ using static Virt.Protocol.Api.DomainReplies;
 
 namespace Virt.Actors.Domains;
 
-// Transitions, the status file, kill and the end of a QEMU.
+// The shell of the lifecycle: feeds inputs to VmLifecycle and carries out its effects; the status file, kill and the
+// end of a QEMU.
 public sealed partial class DomainActor
 {
-    /// <summary>One transition: recorded in the registry (which publishes the event) and in the status file.</summary>
-    private void Enter(RunningVm vm, DomainState state, int reason, DomainLifecycleEvent? evt)
+    /// <summary>
+    /// One input through the lifecycle's rules, then its effects in order. With <paramref name="settle"/> the actor takes
+    /// the behaviour of the state reached (a start or reconnect in progress keeps its own until it ends).
+    /// </summary>
+    private void Apply(RunningVm vm, VmInput input, bool settle = true)
     {
-        (_state, _reason) = (state, reason);
-        WriteStatus(vm);
-        Context.Parent.Tell(new Transition(Uuid, state, reason, evt));
+        var step = VmLifecycle.Step(vm.State, input, VmContext.Of(Name, Uuid, vm.Live));
+        vm.State = step.Next;
+        foreach (var effect in step.Effects)
+            Execute(vm, effect);
+        if (settle && _vm == vm && vm.Process is not null)
+            Go(BehaviorFor(vm, vm.State.State));
+    }
+
+    private void Execute(RunningVm vm, VmEffect effect)
+    {
+        switch (effect)
+        {
+            case VmEffect.Enter e:
+                WriteStatus(vm, e.State, e.Reason);
+                Context.Parent.Tell(new Transition(Uuid, e.State, e.Reason, e.Event));
+                break;
+            case VmEffect.WriteStatus:
+                WriteStatus(vm);
+                break;
+            case VmEffect.ResetAndContinue:
+                ResetAndContinue(vm);
+                break;
+            case VmEffect.Kill k:
+                Kill(vm, k.Graceful, k.AbortJob);
+                break;
+            case VmEffect.Rebooted:
+                Context.Parent.Tell(new Rebooted(Uuid));
+                break;
+            case VmEffect.Stop stop:
+                Release(vm);
+                RemoveRuntimeFiles(vm);
+                _vm = null;
+                FinishStop(vm, stop.Reason, stop.Detail);
+                break;
+            case VmEffect.Note note when note.Warning:
+                Log.Warning("Domain {Domain}: {Note}", Name, note.Message);
+                break;
+            case VmEffect.Note note:
+                Log.Info("Domain {Domain}: {Note}", Name, note.Message);
+                break;
+        }
     }
 
     /// <summary>
-    /// Records the domain in its status file. A failed write is kept on the VM (<see cref="RunningVm.StatusWriteFailure"/>)
-    /// until a write succeeds, so the job that caused it can fail: the disk must never tell a restarted runtime
-    /// something false without the caller hearing of it.
+    /// Records the domain in its status file, in <paramref name="state"/> (the lifecycle's current one by default). A
+    /// failed write is kept on the VM (<see cref="RunningVm.StatusWriteFailure"/>) until a write succeeds, so the job that
+    /// caused it can fail: the disk must never tell a restarted runtime something false without the caller hearing of it.
     /// </summary>
-    private VirtException? WriteStatus(RunningVm vm)
+    private VirtException? WriteStatus(RunningVm vm, DomainState? state = null, int? reason = null)
     {
         if (vm.Process is not { } process)
             return null;
+        var recorded = state ?? vm.State.State;
         try
         {
             _runtime.StatusFiles.Write(new DomainStatusFile
@@ -40,8 +84,8 @@ public sealed partial class DomainActor
                 Pid = process.Pid,
                 ProcessStartTime = process.StartTime,
                 MonitorPath = process.MonitorPath,
-                State = StatusNames.State(_state),
-                Reason = StatusNames.Reason(_state, _reason),
+                State = StatusNames.State(recorded),
+                Reason = StatusNames.Reason(recorded, reason ?? vm.State.Reason),
                 DomainXml = vm.LiveXml,
                 AutodestroyOwner = vm.Owner,
                 Taints = vm.Taints.ToArray(),
@@ -60,17 +104,14 @@ public sealed partial class DomainActor
     /// <summary>A job's success, unless the state it reached could not be recorded: then libvirt's error (the state did change).</summary>
     private IDomainReply Recorded(RunningVm vm) =>
         vm.StatusWriteFailure is { } failure
-            ? new ErrorReply(ErrorCode.OperationFailed, $"domain '{Name}' is {StatusNames.State(_state)}, but its status file could not be written: {failure.Message}")
+            ? new ErrorReply(ErrorCode.OperationFailed, $"domain '{Name}' is {StatusNames.State(State)}, but its status file could not be written: {failure.Message}")
             : Summary();
 
-    /// <summary>Destroy: SIGTERM, the kill timeout, then SIGKILL (never with graceful); the job in flight fails.</summary>
-    private void Kill(RunningVm vm, bool graceful, bool destroy = true)
+    /// <summary>SIGTERM, the kill timeout, then SIGKILL (never with graceful); a destroy first fails the job in flight.</summary>
+    private void Kill(RunningVm vm, bool graceful, bool abortJob)
     {
-        if (destroy)
-        {
-            vm.Destroying = true;
+        if (abortJob)
             AbortJob("the domain was destroyed");
-        }
         if (vm.Process is not { } process)
             return;
         var incarnation = vm.Incarnation;
@@ -87,32 +128,24 @@ public sealed partial class DomainActor
         foreach (var waiter in vm.DestroyWaiters)
             waiter.Tell(new ErrorReply(ErrorCode.OperationFailed, $"failed to terminate domain '{Name}': {why}"));
         vm.DestroyWaiters.Clear();
-        vm.Destroying = false;
+        Apply(vm, new VmInput.KillFailed());
     }
 
-    /// <remarks>
-    /// QEMU is gone: destroyed if we killed it, shut down if it reported SHUTDOWN, otherwise crashed. As in libvirt, a
-    /// QEMU that died is shut off (crashed) with Stopped Failed and is never restarted: on_crash is for a guest that
-    /// panicked, which ends with Stopped Crashed.
-    /// </remarks>
+    /// <summary>QEMU is gone; the lifecycle says why (destroyed, shut down, crashed) and the Stop effect ends the domain.</summary>
     private void Exited(RunningVm vm, ProcessExit exit)
     {
-        var reason = vm.Destroying ? ShutoffReason.Destroyed : vm.GotShutdown ? ShutoffReason.Shutdown : ShutoffReason.Crashed;
-        var died = reason == ShutoffReason.Crashed && !vm.Panicked;
-        if (died)
+        var s = vm.State;
+        if (!s.Destroying && !s.ShutdownSeen && !s.Panicked)
             Log.Warning("Domain {Domain}: QEMU pid {Pid} {Exit} unexpectedly", Name, vm.Process?.Pid, exit);
         else
             Log.Info("Domain {Domain}: QEMU pid {Pid} {Exit}", Name, vm.Process?.Pid, exit);
-        Release(vm);
-        RemoveRuntimeFiles(vm);
-        _vm = null;
-        FinishStop(vm, reason, died ? StoppedDetail.Failed : null);
+        Apply(vm, new VmInput.Exited(), settle: false);
     }
 
     /// <summary>Shut off with <paramref name="reason"/>: the registry (with the event's detail, if not the reason's), then the requesters.</summary>
     private void FinishStop(RunningVm vm, ShutoffReason reason, StoppedDetail? detail = null)
     {
-        (_state, _reason) = (DomainState.Shutoff, (int)reason);
+        _stopped = (DomainState.Shutoff, (int)reason);
         Context.Parent.Tell(new Stopped(Uuid, reason, detail));
         var summary = Summary();
         // One destroy did it; the others, which raced it, find the domain no longer running, as in libvirt.
@@ -120,7 +153,7 @@ public sealed partial class DomainActor
             vm.DestroyWaiters[i].Tell(i == 0 ? summary : NotRunning());
         vm.DestroyWaiters.Clear();
         // A QEMU without -no-shutdown (an attached one) may exit before the powerdown reply is handled: that shutdown succeeded.
-        if (_job is { SucceedsOnStop: true } || (_job?.Name == "shutdown" && reason == ShutoffReason.Shutdown))
+        if (_job is { SucceedsOnStop: true } || (_job?.Kind == JobKind.Shutdown && reason == ShutoffReason.Shutdown))
             EndJob(summary);
         else
             AbortJob(reason == ShutoffReason.Destroyed ? "the domain was destroyed" : $"the domain stopped ({StatusNames.Reason(DomainState.Shutoff, (int)reason)})");

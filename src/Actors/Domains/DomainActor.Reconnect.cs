@@ -1,5 +1,6 @@
 using Akka.Event;
 using Akka.Actor;
+using Virt.Actors.Domains.Lifecycle;
 using Virt.Actors.Runtime;
 using Virt.Protocol.Api;
 using Virt.Protocol.Domains;
@@ -35,7 +36,7 @@ public sealed partial class DomainActor
             else if (_entry.Active)
             {
                 // Active without a status file: a start was cut short (the actor failed while spawning).
-                (_state, _reason) = (DomainState.Shutoff, (int)ShutoffReason.Failed);
+                _stopped = (DomainState.Shutoff, (int)ShutoffReason.Failed);
                 Context.Parent.Tell(new StartAbandoned(Uuid));
             }
             Context.Parent.Tell(new ReconnectEnded(Uuid));
@@ -52,24 +53,25 @@ public sealed partial class DomainActor
             live = _entry.Definition;
         }
         var id = status.DomainId ?? DomainRuntime.IdFromMonitorPath(status.MonitorPath) ?? _entry.Id ?? 0;
-        var vm = new RunningVm(NextToken(), id, live, status.AutodestroyOwner)
-        {
-            Taints = status.Taints.ToList(),
-            Attaching = attachReplyTo is not null,
-        };
-        _vm = vm;
+        var attaching = attachReplyTo is not null;
+        (DomainState State, int Reason) recorded;
         try
         {
-            (_state, _reason) = StatusNames.Parse(status.State, status.Reason);
+            recorded = StatusNames.Parse(status.State, status.Reason);
         }
         catch (VirtException)
         {
-            (_state, _reason) = (DomainState.Running, (int)RunningReason.Unknown);
+            recorded = (DomainState.Running, (int)RunningReason.Unknown);
         }
-        vm.GotShutdown = _state == DomainState.Shutdown;
+        var vm = new RunningVm(NextToken(), id, live, status.AutodestroyOwner)
+        {
+            Taints = status.Taints.ToList(),
+            State = VmState.Recorded(recorded.State, recorded.Reason),
+        };
+        _vm = vm;
         if (attachReplyTo is not null)
             _from = attachReplyTo; // the job's answer goes to the client that asked to attach
-        BeginJob(vm.Attaching ? "attach" : "reconnect");
+        BeginJob(attaching ? JobKind.Attach : JobKind.Reconnect);
         var options = QmpOptions(vm.Incarnation, Self);
         var timeout = Settings.QmpTimeout;
         Task.Run(async () =>
@@ -86,22 +88,27 @@ public sealed partial class DomainActor
                 throw;
             }
         }).PipeTo(Self, success: a => a, failure: e => new AdoptFailed(vm.Incarnation, e));
-        Go(Reconnecting(vm, runtimeStart, status));
+        Go(Reconnecting(vm, runtimeStart, attaching, status));
     }
 
-    private Receive Reconnecting(RunningVm vm, bool runtimeStart, DomainStatusFile status) => message =>
+    /// <param name="attaching">Adopting a QEMU that was just attached: a failure gives it up untouched instead of killing it.</param>
+    private Receive Reconnecting(RunningVm vm, bool runtimeStart, bool attaching, DomainStatusFile status) => message =>
     {
         switch (message)
         {
             case Adopted m:
-                Adopt(vm, m, runtimeStart);
+                Adopt(vm, m, runtimeStart, attaching);
                 return true;
             case AdoptFailed m:
-                AdoptionFailed(vm, m.Error, status, runtimeStart);
+                if (attaching)
+                    AttachFailed(vm, m.Error, status);
+                else
+                    AdoptionFailed(vm, m.Error, status, runtimeStart);
                 return true;
             case DestroyDomain:
+                // Carried out once QEMU is adopted; the adoption's job is not the destroy's to fail.
                 vm.DestroyWaiters.Add(_from);
-                vm.Destroying = true;
+                Apply(vm, new VmInput.DestroyAsked(Graceful: false, Deferred: true), settle: false);
                 return true;
             case QemuEventArrived:
                 return true; // query-status tells the state
@@ -114,79 +121,22 @@ public sealed partial class DomainActor
         }
     };
 
-    private void Adopt(RunningVm vm, Adopted m, bool runtimeStart)
+    private void Adopt(RunningVm vm, Adopted m, bool runtimeStart, bool attaching)
     {
         vm.Process = m.Process;
         WatchExit(vm, m.Process);
-        if (vm.Attaching)
+        if (attaching)
             Log.Info("Domain {Domain}: attached to QEMU pid {Pid} ({Status}) with id {Id}", Name, m.Process.Pid, m.QemuStatus, vm.Id);
         else
             Log.Info("Domain {Domain}: reconnected to QEMU pid {Pid} ({Status})", Name, m.Process.Pid, m.QemuStatus);
-        vm.Attaching = false;
-        if (runtimeStart && vm.Owner is not null)
-        {
-            // Its owner connection died with the previous runtime: autodestroy now, so no VM is leaked.
-            Log.Info("Domain {Domain}: destroying autodestroy domain of {Owner}", Name, vm.Owner);
-            vm.Destroying = true;
-        }
-        switch (m.QemuStatus)
-        {
-            case "running":
-                if (_state != DomainState.Running)
-                    Enter(vm, DomainState.Running, (int)RunningReason.Unknown, DomainLifecycleEvent.Resumed(Name, Uuid, ResumedDetail.Unpaused));
-                else
-                    WriteStatus(vm);
-                Go(Running(vm));
-                break;
-            case "guest-panicked":
-                vm.Panicked = true;
-                if (_state != DomainState.Crashed)
-                    Enter(vm, DomainState.Crashed, (int)CrashedReason.Panicked, DomainLifecycleEvent.Crashed(Name, Uuid, CrashedDetail.Panicked));
-                else
-                    WriteStatus(vm);
-                Go(Paused(vm));
-                break;
-            case "shutdown":
-                if (_state != DomainState.Shutdown)
-                {
-                    vm.GotShutdown = true;
-                    Enter(vm, DomainState.Shutdown, (int)ShutdownReason.Unknown, DomainLifecycleEvent.ShutdownEvent(Name, Uuid, ShutdownDetail.Finished));
-                }
-                Go(ShuttingDown(vm));
-                if (!vm.Destroying)
-                    ApplyPoweroffAction(vm, vm.Live.OnPoweroff);
-                break;
-            default:
-                // paused, prelaunch (a start cut short), or any other stopped run state
-                if (_state == DomainState.Shutdown)
-                {
-                    Go(ShuttingDown(vm));
-                    if (!vm.Destroying)
-                        ApplyPoweroffAction(vm, vm.Live.OnPoweroff);
-                }
-                else
-                {
-                    if (_state != DomainState.Paused)
-                        Enter(vm, DomainState.Paused, (int)PausedReason.Unknown, DomainLifecycleEvent.Suspended(Name, Uuid, SuspendedDetail.Paused));
-                    else
-                        WriteStatus(vm);
-                    Go(Paused(vm));
-                }
-                break;
-        }
+        // An autodestroy domain's owner connection died with the previous runtime: destroy it now, so no VM is leaked.
+        Apply(vm, new VmInput.Adopted(m.QemuStatus, Autodestroy: runtimeStart && vm.Owner is not null));
         EndJob(Summary());
-        if (vm.Destroying)
-            Kill(vm, graceful: false);
         Context.Parent.Tell(new ReconnectEnded(Uuid));
     }
 
     private void AdoptionFailed(RunningVm vm, Exception error, DomainStatusFile status, bool runtimeStart)
     {
-        if (vm.Attaching)
-        {
-            AttachFailed(vm, error, status);
-            return;
-        }
         var alive = ProcFs.ReadStat(status.Pid) is { IsZombie: false } stat && stat.StartTime == status.ProcessStartTime;
         ShutoffReason reason;
         if (alive)
@@ -194,16 +144,17 @@ public sealed partial class DomainActor
             Log.Error("Domain {Domain}: QEMU pid {Pid} runs but its monitor cannot be used ({Error}); killing it", Name, status.Pid, error.Message);
             try
             {
-                System.Diagnostics.Process.GetProcessById(status.Pid).Kill();
+                OrphanedQemus.Kill(status.Pid); // through a pidfd, so a signal never reaches a later process with the pid
             }
-            catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+            catch (VirtException)
             {
+                // gone meanwhile
             }
-            reason = vm.Destroying ? ShutoffReason.Destroyed : ShutoffReason.Daemon;
+            reason = vm.State.Destroying ? ShutoffReason.Destroyed : ShutoffReason.Daemon;
         }
         else
         {
-            reason = vm.Destroying ? ShutoffReason.Destroyed : _state == DomainState.Shutdown ? ShutoffReason.Shutdown : ShutoffReason.Crashed;
+            reason = vm.State.Destroying ? ShutoffReason.Destroyed : vm.State.State == DomainState.Shutdown ? ShutoffReason.Shutdown : ShutoffReason.Crashed;
             Log.Warning("Domain {Domain}: QEMU pid {Pid} is gone ({Error}); shut off ({Reason})", Name, status.Pid, error.Message,
                 StatusNames.Reason(DomainState.Shutoff, (int)reason));
         }
@@ -233,7 +184,7 @@ public sealed partial class DomainActor
             Log.Warning("Domain {Domain}: {Error}", Name, e.Message);
         }
         _vm = null;
-        (_state, _reason) = (DomainState.Shutoff, (int)ShutoffReason.Unknown);
+        _stopped = (DomainState.Shutoff, (int)ShutoffReason.Unknown);
         Context.Parent.Tell(new AttachAbandoned(Uuid));
         Go(Shutoff);
     }

@@ -1,5 +1,6 @@
 using Akka.Event;
 using Akka.Actor;
+using Virt.Actors.Domains.Lifecycle;
 using Virt.Actors.Runtime;
 using Virt.Protocol.Api;
 using Virt.Protocol.Domains;
@@ -37,10 +38,9 @@ public sealed partial class DomainActor
     private void BeginStart(Start m)
     {
         _from = m.ReplyTo;
-        BeginJob("start");
-        var vm = new RunningVm(NextToken(), m.Id, _entry.Definition, m.AutodestroyOwner) { Launch = new CancellationTokenSource() };
+        BeginJob(JobKind.Start);
+        var vm = new RunningVm(NextToken(), m.Id, _entry.Definition, m.AutodestroyOwner) { Launch = new CancellationTokenSource(), State = VmState.Starting };
         _vm = vm;
-        (_state, _reason) = (DomainState.Paused, (int)PausedReason.StartingUp);
         Log.Info("Starting domain {Domain} with id {Id}", Name, m.Id);
         var paused = m.Flags.HasFlag(DomainCreateFlags.StartPaused);
         LaunchAsync(vm, paused, Self).PipeTo(Self, success: r => new Launched(vm.Incarnation, r.Process, r.Live), failure: e => new LaunchFailed(vm.Incarnation, e));
@@ -136,11 +136,10 @@ public sealed partial class DomainActor
             case DestroyDomain:
                 // Never waits for the start: cancel the spawn; a process that made it is killed on arrival.
                 vm.DestroyWaiters.Add(_from);
-                if (!vm.Destroying)
+                if (!vm.State.Destroying)
                 {
-                    vm.Destroying = true;
                     vm.Launch?.Cancel();
-                    AbortJob("the domain was destroyed");
+                    Apply(vm, new VmInput.DestroyAsked(Graceful: false), settle: false);
                 }
                 return true;
             case ProcessExited m:
@@ -166,12 +165,12 @@ public sealed partial class DomainActor
         vm.Launch = null;
         WatchExit(vm, process);
         Log.Info("Domain {Domain} started: QEMU pid {Pid}", Name, process.Pid);
-        if (vm.Destroying)
+        if (vm.State.Destroying)
         {
-            Kill(vm, graceful: false);
+            Kill(vm, graceful: false, abortJob: true);
             return;
         }
-        (_state, _reason) = paused ? (DomainState.Paused, (int)PausedReason.User) : (DomainState.Running, (int)RunningReason.Booted);
+        vm.State = VmLifecycle.Step(vm.State, new VmInput.Launched(paused), VmContext.Of(Name, Uuid, vm.Live)).Next;
         // The status file is on disk before anyone hears of the start. Without it a restarted runtime would kill the
         // QEMU as an orphan: as libvirt, fail the start and leave nothing running.
         if (WriteStatus(vm) is { } unrecorded)
@@ -192,13 +191,13 @@ public sealed partial class DomainActor
     {
         RemoveRuntimeFiles(vm);
         _vm = null;
-        if (vm.Destroying)
+        if (vm.State.Destroying)
         {
             FinishStop(vm, ShutoffReason.Destroyed);
             return;
         }
         Log.Warning("Domain {Domain} failed to start: {Error}", Name, error.Message);
-        (_state, _reason) = (DomainState.Shutoff, (int)ShutoffReason.Failed);
+        _stopped = (DomainState.Shutoff, (int)ShutoffReason.Failed);
         Context.Parent.Tell(new StartAbandoned(Uuid));
         EndJob(Failure(error) is var reply && reply.Code == ErrorCode.InternalError
             ? new ErrorReply(ErrorCode.OperationFailed, $"cannot start domain '{Name}': {reply.Message}")

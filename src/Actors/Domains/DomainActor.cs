@@ -17,7 +17,7 @@ namespace Virt.Actors.Domains;
 /// paused, shutting down) with libvirt's states, reasons and events; one job at a time; destroy never waits.
 /// An exception restarts the actor, which reconnects to the QEMU from its status file and never touches the VM.
 /// </summary>
-public sealed partial class DomainActor : ActorBase
+public sealed partial class DomainActor : ActorBase, IWithTimers
 {
     /// <summary>From the registry: the domain's record changed (config, persistence, autostart, state).</summary>
     internal sealed record EntryChanged(DomainEntry Entry);
@@ -57,8 +57,8 @@ public sealed partial class DomainActor : ActorBase
     private DomainEntry _entry;
     private readonly DomainRuntime _runtime;
     private RunningVm? _vm;
-    private DomainState _state;
-    private int _reason;
+    /// <summary>libvirt's state while no QEMU runs; a live domain's is its lifecycle's (<see cref="RunningVm.State"/>).</summary>
+    private (DomainState State, int Reason) _stopped;
     private Receive _behavior;
     private IActorRef _from = ActorRefs.Nobody;
     private ILoggingAdapter? _log;
@@ -70,8 +70,7 @@ public sealed partial class DomainActor : ActorBase
         _entry = entry;
         _runtime = runtime;
         _attachReplyTo = attachReplyTo;
-        _state = DomainState.Shutoff;
-        _reason = entry.Active ? (int)ShutoffReason.Unknown : entry.Reason;
+        _stopped = (DomainState.Shutoff, entry.Active ? (int)ShutoffReason.Unknown : entry.Reason);
         _behavior = Shutoff;
     }
 
@@ -82,19 +81,24 @@ public sealed partial class DomainActor : ActorBase
     private DomainName Name => _entry.Name;
     private DomainUuid Uuid => _entry.Uuid;
     private VirtRuntimeSettings Settings => _runtime.Settings;
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>The one place a domain's current state is read from.</summary>
+    private DomainState State => _vm?.State.State ?? _stopped.State;
+    private int Reason => _vm?.State.Reason ?? _stopped.Reason;
 
     /// <summary>Unique across actor restarts, so a result meant for a previous instance is never taken as ours.</summary>
     private static long NextToken() => Interlocked.Increment(ref s_tokens);
 
-    protected override bool Receive(object message) => _behavior(message);
+    protected override bool Receive(object message) => Dispatch(_behavior, message);
 
-    protected override bool AroundReceive(Receive receive, object message)
+    /// <summary>Every message: what all states answer alike, then the state's own; then the next queued job, if free.</summary>
+    private bool Dispatch(Receive behavior, object message)
     {
         _from = Sender;
-        if (!Common(message))
-            receive(message);
+        var handled = Common(message) || behavior(message);
         PumpQueue();
-        return true;
+        return handled;
     }
 
     protected override void PreStart()
@@ -133,7 +137,7 @@ public sealed partial class DomainActor : ActorBase
     private void Go(Receive behavior)
     {
         _behavior = behavior;
-        Context.Become(behavior);
+        Context.Become(message => Dispatch(behavior, message));
     }
 
     /// <summary>Messages every state answers the same way.</summary>
@@ -144,7 +148,7 @@ public sealed partial class DomainActor : ActorBase
             case EntryChanged m:
                 _entry = m.Entry;
                 if (_vm is null && !m.Entry.Active)
-                    (_state, _reason) = (m.Entry.State, m.Entry.Reason);
+                    _stopped = (m.Entry.State, m.Entry.Reason);
                 return true;
             case GetDomainInfo:
                 _from.Tell(Info());
@@ -175,7 +179,7 @@ public sealed partial class DomainActor : ActorBase
         }
     }
 
-    private DomainSummary Summary() => _entry.ToSummary() with { Id = _vm?.Id, State = _state, Reason = _reason };
+    private DomainSummary Summary() => _entry.ToSummary() with { Id = _vm?.Id, State = State, Reason = Reason };
 
     private DomainInfo Info()
     {

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Virt.Actors.Domains.Lifecycle;
 using Virt.Protocol.Domains;
 using Virt.Supervisor.Processes;
 
@@ -29,22 +30,11 @@ internal sealed class RunningVm(long incarnation, int id, DomainDefinition live,
     public QemuProcess? Process { get; set; }
     public CancellationTokenSource? Launch { get; set; }
     public List<string> Taints { get; init; } = [];
-    /// <summary>Adopting a QEMU that was just attached: a failure gives it up untouched instead of killing it.</summary>
-    public bool Attaching { get; set; }
-
     /// <summary>The live XML for the status file, formatted once per change.</summary>
     public string LiveXml => _liveXml ??= DomainXml.Format(_live, secure: true);
 
-    /// <summary>A reboot was asked for: the next guest SHUTDOWN resets and continues instead of stopping.</summary>
-    public bool FakeReboot { get; set; }
-    /// <summary>A user shutdown request was sent (state shutdown (user) when the guest obeys).</summary>
-    public bool ShutdownRequested { get; set; }
-    /// <summary>QEMU reported SHUTDOWN: its exit is a shutdown, not a crash.</summary>
-    public bool GotShutdown { get; set; }
-    /// <summary>Destroy is killing it: its exit is "destroyed".</summary>
-    public bool Destroying { get; set; }
-    /// <summary>The guest panicked (a panic device): its end is a crash (Stopped Crashed), not a QEMU that died (Stopped Failed).</summary>
-    public bool Panicked { get; set; }
+    /// <summary>libvirt's state of this QEMU's domain and what is under way, as the lifecycle's rules keep it.</summary>
+    public VmState State { get; set; } = VmState.Starting;
     /// <summary>Why the last status write failed; null once one succeeded.</summary>
     public Virt.Protocol.Errors.VirtException? StatusWriteFailure { get; set; }
     /// <summary>The destroys waiting for the end: the first is answered with the stopped domain, later ones as libvirt does.</summary>

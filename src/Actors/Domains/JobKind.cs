@@ -1,0 +1,25 @@
+namespace Virt.Actors.Domains;
+
+/// <summary>What a domain's one job at a time is doing.</summary>
+internal enum JobKind
+{
+    Start,
+    Reconnect,
+    Attach,
+    Suspend,
+    Resume,
+    Shutdown,
+    Reboot,
+    Reset,
+    MonitorCommand,
+}
+
+internal static class JobKinds
+{
+    /// <summary>The job as messages name it ("domain 'x' is busy with shutdown").</summary>
+    public static string Describe(this JobKind kind) => kind switch
+    {
+        JobKind.MonitorCommand => "qemu-monitor-command",
+        _ => kind.ToString().ToLowerInvariant(),
+    };
+}

@@ -1,0 +1,40 @@
+namespace Virt.Actors.Domains.Lifecycle;
+
+/// <summary>What can happen to a live domain: QEMU's news, the daemon's requests and their outcomes.</summary>
+internal abstract record VmInput
+{
+    /// <summary>A QMP event; <paramref name="SuspendInFlight"/> when a suspend job is waiting for it (STOP is then the user's).</summary>
+    public sealed record QemuEvent(string Name, bool? Guest = null, string? Reason = null, bool SuspendInFlight = false) : VmInput;
+
+    /// <summary>The suspend job's stop was acknowledged (its STOP event may not have come yet).</summary>
+    public sealed record Suspended : VmInput;
+
+    /// <summary>The resume job's cont was acknowledged.</summary>
+    public sealed record Resumed : VmInput;
+
+    public sealed record ShutdownAsked : VmInput;
+
+    public sealed record ShutdownFailed : VmInput;
+
+    public sealed record RebootAsked : VmInput;
+
+    public sealed record RebootFailed : VmInput;
+
+    /// <summary>Destroy; <paramref name="Deferred"/> while a reconnect adopts QEMU: the kill comes with the adoption.</summary>
+    public sealed record DestroyAsked(bool Graceful, bool Deferred = false) : VmInput;
+
+    /// <summary>The kill did not end QEMU (SIGTERM only, or the kill failed): it is not being destroyed any more.</summary>
+    public sealed record KillFailed : VmInput;
+
+    /// <summary>The system_reset and cont of a reboot finished, or failed with <paramref name="Error"/>.</summary>
+    public sealed record ResetDone(string? Error) : VmInput;
+
+    /// <summary>The started QEMU is up: running, or paused when started paused.</summary>
+    public sealed record Launched(bool Paused) : VmInput;
+
+    /// <summary>QEMU is gone.</summary>
+    public sealed record Exited : VmInput;
+
+    /// <summary>A reconnect reached QEMU: its run state from query-status; <paramref name="Autodestroy"/> when its owner is gone.</summary>
+    public sealed record Adopted(string QemuStatus, bool Autodestroy) : VmInput;
+}
