@@ -60,6 +60,10 @@ public sealed partial class DomainActor
             case FakeRebootDone m:
                 Apply(vm, new VmInput.ResetDone(m.Error?.Message));
                 return true;
+            case ResetDue:
+                if (!vm.State.Destroying)
+                    ResetAndContinue(vm);
+                return true;
             case DestroyDomain m:
                 vm.DestroyWaiters.Add(_from);
                 Apply(vm, new VmInput.DestroyAsked(m.Flags.HasFlag(Protocol.Api.DomainDestroyFlags.Graceful)));
@@ -78,7 +82,8 @@ public sealed partial class DomainActor
                 return AsJob(m, () => Passthrough(vm, m.Json));
             case QemuEventArrived m:
                 var data = m.Event.Data;
-                Apply(vm, new VmInput.QemuEvent(m.Event.Name, Flag(data, "guest"), Text(data, "reason"), SuspendInFlight: _job?.Kind == JobKind.Suspend));
+                Apply(vm, new VmInput.QemuEvent(m.Event.Name, Flag(data, "guest"), Text(data, "reason"), SuspendInFlight: _job?.Kind == JobKind.Suspend,
+                    At: DateTimeOffset.UtcNow));
                 return true;
             case ProcessExited m:
                 Exited(vm, m.Exit);

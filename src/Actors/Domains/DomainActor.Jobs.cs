@@ -31,6 +31,11 @@ public sealed partial class DomainActor
 
     private sealed record FakeRebootDone(long Incarnation, Exception? Error) : IncarnationMessage(Incarnation);
 
+    /// <summary>A restart after a panic that waited for its backoff is due.</summary>
+    private sealed record ResetDue(long Incarnation) : IncarnationMessage(Incarnation);
+
+    private const string ResetTimerKey = "crash-restart";
+
     private sealed record JobDone(long Job, JsonElement Result, Exception? Error);
 
     private sealed record WaitExpired(long Ticket);

@@ -41,6 +41,9 @@ public sealed partial class DomainActor
             case VmEffect.WriteStatus:
                 WriteStatus(vm);
                 break;
+            case VmEffect.ResetAndContinue { Delay: var delay } when delay > TimeSpan.Zero:
+                Timers.StartSingleTimer(ResetTimerKey, new ResetDue(vm.Incarnation), delay);
+                break;
             case VmEffect.ResetAndContinue:
                 ResetAndContinue(vm);
                 break;
@@ -51,6 +54,7 @@ public sealed partial class DomainActor
                 Context.Parent.Tell(new Rebooted(Uuid));
                 break;
             case VmEffect.Stop stop:
+                Timers.Cancel(ResetTimerKey);
                 Release(vm);
                 RemoveRuntimeFiles(vm);
                 _vm = null;

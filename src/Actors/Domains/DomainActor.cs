@@ -49,9 +49,6 @@ public sealed partial class DomainActor : ActorBase, IWithTimers
     /// <summary>To the registry: this actor restarted and needs its current entry.</summary>
     internal sealed record Restarted(DomainUuid Uuid);
 
-    /// <summary>Test-only: throws inside the actor, to prove a failure restarts it without touching the VM.</summary>
-    internal sealed record FailForTest(string Message);
-
     private static long s_tokens;
 
     private DomainEntry _entry;
@@ -162,8 +159,6 @@ public sealed partial class DomainActor : ActorBase, IWithTimers
             case WaitExpired m:
                 ExpireWaiter(m.Ticket);
                 return true;
-            case FailForTest m:
-                throw new InvalidOperationException(m.Message);
             case Launched m when m.Incarnation != _vm?.Incarnation:
                 // A spawn that finished after its domain was destroyed or its actor restarted: nobody owns it.
                 Log.Warning("Domain {Domain}: killing QEMU pid {Pid} from an abandoned start", Name, m.Process.Pid);

@@ -11,8 +11,8 @@ internal abstract record VmEffect
     /// <summary>Record the unchanged state again (the status file follows the live definition or a flag).</summary>
     public sealed record WriteStatus : VmEffect;
 
-    /// <summary>system_reset then cont, off the actor; the outcome comes back as <see cref="VmInput.ResetDone"/>.</summary>
-    public sealed record ResetAndContinue : VmEffect;
+    /// <summary>system_reset then cont, off the actor, after <paramref name="Delay"/>; the outcome comes back as <see cref="VmInput.ResetDone"/>.</summary>
+    public sealed record ResetAndContinue(TimeSpan Delay = default) : VmEffect;
 
     /// <summary>End QEMU: SIGTERM, then SIGKILL after the kill timeout unless graceful; a destroy fails the job in flight.</summary>
     public sealed record Kill(bool Graceful, bool AbortJob) : VmEffect;

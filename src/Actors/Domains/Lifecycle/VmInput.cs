@@ -4,7 +4,8 @@ namespace Virt.Actors.Domains.Lifecycle;
 internal abstract record VmInput
 {
     /// <summary>A QMP event; <paramref name="SuspendInFlight"/> when a suspend job is waiting for it (STOP is then the user's).</summary>
-    public sealed record QemuEvent(string Name, bool? Guest = null, string? Reason = null, bool SuspendInFlight = false) : VmInput;
+    /// <param name="At">When it arrived: a panic's restart backs off from the one before it.</param>
+    public sealed record QemuEvent(string Name, bool? Guest = null, string? Reason = null, bool SuspendInFlight = false, DateTimeOffset At = default) : VmInput;
 
     /// <summary>The suspend job's stop was acknowledged (its STOP event may not have come yet).</summary>
     public sealed record Suspended : VmInput;

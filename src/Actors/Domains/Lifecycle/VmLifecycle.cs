@@ -19,6 +19,14 @@ internal sealed record VmContext(DomainName Name, DomainUuid Uuid, LifecycleActi
 /// </summary>
 internal static class VmLifecycle
 {
+    /// <summary>Panics this close to the previous restart count as a loop: each waits twice as long, up to <see cref="MaxCrashDelay"/>.</summary>
+    public static readonly TimeSpan CrashWindow = TimeSpan.FromMinutes(5);
+    public static readonly TimeSpan MaxCrashDelay = TimeSpan.FromSeconds(60);
+
+    /// <summary>No wait for the first restart, then 1, 2, 4 ... seconds.</summary>
+    public static TimeSpan CrashDelay(int restartsInARow) =>
+        restartsInARow <= 1 ? TimeSpan.Zero : TimeSpan.FromSeconds(Math.Min(MaxCrashDelay.TotalSeconds, Math.Pow(2, restartsInARow - 2)));
+
     public static VmStep Step(VmState s, VmInput input, VmContext d) => input switch
     {
         QemuEvent e => Event(s, e, d),
@@ -52,7 +60,7 @@ internal static class VmLifecycle
         }
         return e.Name switch
         {
-            "GUEST_PANICKED" => Panicked(s, d),
+            "GUEST_PANICKED" => Panicked(s, e.At, d),
             "STOP" when s.State == DomainState.Running && !s.Rebooting => Paused(s, e.SuspendInFlight ? PausedReason.User : PausedReason.Unknown, d),
             "RESUME" when s.State is DomainState.Paused or DomainState.Crashed && !s.Rebooting => Running(s, RunningReason.Unpaused, d),
             // After a panic, on_crash destroy's SIGTERM makes QEMU report SHUTDOWN too: libvirt reports only the crash.
@@ -84,7 +92,7 @@ internal static class VmLifecycle
     /// The guest panicked (QEMU with -no-shutdown pauses it): Suspended Paused and Crashed Panicked, then on_crash:
     /// destroy ends it (Stopped Crashed), restart resets it to running (crashed), preserve keeps it crashed (panicked).
     /// </summary>
-    private static VmStep Panicked(VmState s, VmContext d)
+    private static VmStep Panicked(VmState s, DateTimeOffset at, VmContext d)
     {
         if (s.State == DomainState.Crashed)
             return VmStep.Same(s);
@@ -92,10 +100,19 @@ internal static class VmLifecycle
         if (s.State == DomainState.Running)
             step = step.Enter(DomainState.Paused, (int)PausedReason.Crashed, DomainLifecycleEvent.Suspended(d.Name, d.Uuid, SuspendedDetail.Paused));
         step = step.Enter(DomainState.Crashed, (int)CrashedReason.Panicked, DomainLifecycleEvent.Crashed(d.Name, d.Uuid, CrashedDetail.Panicked));
+        if (IsRestart(d.OnCrash))
+        {
+            // A guest that panics again soon after its restart would otherwise loop as fast as it boots.
+            var inARow = s.LastCrashRestart is { } last && at - last < CrashWindow ? s.CrashRestarts + 1 : 1;
+            var delay = CrashDelay(inARow);
+            var next = step.Next with { Request = VmRequest.Reboot, CrashRestarts = inARow, LastCrashRestart = at };
+            var note = delay == TimeSpan.Zero
+                ? "the guest panicked; resetting it (on_crash)"
+                : $"the guest panicked again ({inARow} in a row); resetting it in {delay.TotalSeconds:0} s (on_crash)";
+            return new VmStep(next, step.Effects).Then(new Note(note), new ResetAndContinue(delay));
+        }
         return d.OnCrash switch
         {
-            _ when IsRestart(d.OnCrash) => new VmStep(step.Next with { Request = VmRequest.Reboot }, step.Effects)
-                .Then(new Note("the guest panicked; resetting it (on_crash)"), new ResetAndContinue()),
             LifecycleAction.Preserve => step.Then(new Note("the guest panicked; kept as it is (on_crash preserve)")),
             _ => step.Then(new Note("the guest panicked; stopping it (on_crash)"), new Kill(Graceful: false, AbortJob: false)),
         };

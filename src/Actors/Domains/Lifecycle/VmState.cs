@@ -26,6 +26,10 @@ internal sealed record VmState(DomainState State, int Reason)
     /// <summary>The guest panicked: its end is Stopped Crashed, not a QEMU that died (Stopped Failed).</summary>
     public bool Panicked { get; init; }
 
+    /// <summary>Panics reset by on_crash restart in a row (each within <see cref="VmLifecycle.CrashWindow"/> of the last), and when the last was.</summary>
+    public int CrashRestarts { get; init; }
+    public DateTimeOffset? LastCrashRestart { get; init; }
+
     /// <summary>A reset is asked for or under way: QEMU's STOP and RESUME belong to it.</summary>
     public bool Rebooting => Request == VmRequest.Reboot;
 

@@ -214,6 +214,24 @@ public sealed class VmLifecycleTests
         Assert.False(restarted.Panicked);
     }
 
+    [Fact]
+    public void Panics_in_a_row_restart_after_a_growing_wait_and_one_long_after_restarts_at_once()
+    {
+        var start = DateTimeOffset.Parse("2026-12-01T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        var restart = Actions(crash: LifecycleAction.Restart);
+        var state = Running;
+        var delays = new List<TimeSpan>();
+        for (var i = 0; i < 9; i++)
+        {
+            var step = VmLifecycle.Step(state, new QemuEvent("GUEST_PANICKED", At: start + TimeSpan.FromSeconds(10 * i)), restart);
+            delays.Add(step.Effects.OfType<ResetAndContinue>().Single().Delay);
+            state = VmLifecycle.Step(step.Next, new ResetDone(null), restart).Next;
+        }
+        Assert.Equal([0, 1, 2, 4, 8, 16, 32, 60, 60], delays.Select(d => (int)d.TotalSeconds));
+        var later = VmLifecycle.Step(state, new QemuEvent("GUEST_PANICKED", At: start + TimeSpan.FromHours(1)), restart);
+        Assert.Equal(TimeSpan.Zero, later.Effects.OfType<ResetAndContinue>().Single().Delay);
+    }
+
     [Theory]
     [InlineData("running", DomainState.Paused, DomainState.Running, (int)RunningReason.Unknown, true)]
     [InlineData("running", DomainState.Running, DomainState.Running, (int)RunningReason.Booted, false)]
