@@ -81,20 +81,8 @@ public sealed partial class DomainActor
         var recorded = state ?? vm.State.State;
         try
         {
-            _runtime.StatusFiles.Write(new DomainStatusFile
-            {
-                Uuid = Uuid.Value,
-                Name = vm.Live.Name,
-                Pid = process.Pid,
-                ProcessStartTime = process.StartTime,
-                MonitorPath = process.MonitorPath,
-                State = StatusNames.State(recorded),
-                Reason = StatusNames.Reason(recorded, reason ?? vm.State.Reason),
-                DomainXml = vm.LiveXml,
-                AutodestroyOwner = vm.Owner,
-                Taints = vm.Taints.ToArray(),
-                DomainId = vm.Id,
-            });
+            _runtime.StatusFiles.Write(StatusRecord.Of(Uuid.Value, vm.Live.Name, (process.Pid, process.StartTime, process.MonitorPath),
+                recorded, reason ?? vm.State.Reason, vm.LiveXml, vm.Id, vm.Taints, vm.Owner));
             vm.StatusWriteFailure = null;
         }
         catch (VirtException e)

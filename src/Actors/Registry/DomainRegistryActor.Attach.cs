@@ -84,26 +84,10 @@ public sealed partial class DomainRegistryActor
             m.ReplyTo.Tell(outcome.Reply);
             return;
         }
-        try
+        if (PersistOrRevert(uuid, null, () => _runtime.StatusFiles.Write(StatusRecord.Of(definition.Uuid, definition.Name,
+                (qemu.Pid, qemu.StartTime, qemu.MonitorSocketPath), state, reason, xml, id, qemu.Taints))) is { } failed)
         {
-            _runtime.StatusFiles.Write(new DomainStatusFile
-            {
-                Uuid = definition.Uuid,
-                Name = definition.Name,
-                Pid = qemu.Pid,
-                ProcessStartTime = qemu.StartTime,
-                MonitorPath = qemu.MonitorSocketPath,
-                State = StatusNames.State(state),
-                Reason = StatusNames.Reason(state, reason),
-                DomainXml = xml,
-                Taints = qemu.Taints.ToArray(),
-                DomainId = id,
-            });
-        }
-        catch (VirtException e)
-        {
-            _state.Revert(uuid, null);
-            m.ReplyTo.Tell(ErrorReply.From(e));
+            m.ReplyTo.Tell(failed);
             return;
         }
         _log.Warning("Domain {Domain} ({Uuid}) attached from QEMU pid {Pid} is tainted: {Taints}",

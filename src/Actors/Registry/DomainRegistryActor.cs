@@ -318,16 +318,7 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
         var outcome = _state.Define(definition);
         if (!outcome.Succeeded)
             return outcome.Reply;
-        try
-        {
-            _store.Save(definition);
-        }
-        catch (VirtException e)
-        {
-            _state.Revert(uuid, before);
-            return ErrorReply.From(e);
-        }
-        return Apply(outcome, uuid);
+        return PersistOrRevert(uuid, before, () => _store.Save(definition)) ?? Apply(outcome, uuid);
     }
 
     private IDomainReply Undefine(DomainRef domain, DomainUndefineFlags flags)
@@ -342,15 +333,8 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
         var outcome = _state.Undefine(domain);
         if (!outcome.Succeeded)
             return outcome.Reply;
-        try
-        {
-            _store.Delete(before.Definition.Name);
-        }
-        catch (VirtException e)
-        {
-            _state.Revert(before.Uuid, before);
-            return ErrorReply.From(e);
-        }
+        if (PersistOrRevert(before.Uuid, before, () => _store.Delete(before.Definition.Name)) is { } failed)
+            return failed;
         if (hasNvram && flags.HasFlag(DomainUndefineFlags.Nvram))
         {
             try
@@ -393,16 +377,25 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
         var outcome = _state.SetAutostart(domain, enabled);
         if (!outcome.Succeeded || before is null)
             return outcome.Reply;
+        return PersistOrRevert(before.Uuid, before, () => _store.SetAutostart(before.Definition.Name, enabled)) ?? Apply(outcome, before.Uuid);
+    }
+
+    /// <summary>
+    /// Writes what a change the registry state already took needs on disk; a failed write puts the entry back as it was
+    /// (<paramref name="before"/>, or none) and is the reply, so memory never says what the disk does not.
+    /// </summary>
+    private ErrorReply? PersistOrRevert(DomainUuid uuid, DomainEntry? before, Action write)
+    {
         try
         {
-            _store.SetAutostart(before.Definition.Name, enabled);
+            write();
+            return null;
         }
         catch (VirtException e)
         {
-            _state.Revert(before.Uuid, before);
+            _state.Revert(uuid, before);
             return ErrorReply.From(e);
         }
-        return Apply(outcome, before.Uuid);
     }
 
     private void Create(CreateDomain m, AutodestroyOwner? owner = null)

@@ -74,7 +74,7 @@ public sealed class EmbeddedTransport : IVirtTransport
     }
 
     public Task<DomainReplies.IDomainReply> CallAsync(DomainCommands.IDomainCommand command, TimeSpan timeout, CancellationToken ct) =>
-        _client.CallAsync(command, ct);
+        _client.CallAsync(command, timeout, ct);
 
     public Task SubscribeAsync(EventSubscription subscription, CancellationToken ct) => _client.SubscribeAsync(subscription, ct);
 

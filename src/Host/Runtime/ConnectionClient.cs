@@ -14,15 +14,18 @@ public sealed class ConnectionClient(IActorRef connection, TimeSpan callTimeout)
 {
     public IActorRef Connection { get; } = connection;
 
-    public async Task<IDomainReply> CallAsync(DomainCommands.IDomainCommand command, CancellationToken ct)
+    public Task<IDomainReply> CallAsync(DomainCommands.IDomainCommand command, CancellationToken ct) => CallAsync(command, callTimeout, ct);
+
+    /// <summary>With the caller's own bound (an embedded caller's), instead of the connection's call timeout.</summary>
+    public async Task<IDomainReply> CallAsync(DomainCommands.IDomainCommand command, TimeSpan timeout, CancellationToken ct)
     {
         try
         {
-            return await Connection.Ask<IDomainReply>(command, callTimeout, ct).ConfigureAwait(false);
+            return await Connection.Ask<IDomainReply>(command, timeout, ct).ConfigureAwait(false);
         }
         catch (AskTimeoutException)
         {
-            return new ErrorReply(ErrorCode.OperationTimeout, $"no answer to {Procedures.Describe(command)} within {callTimeout.TotalSeconds:0} s");
+            return new ErrorReply(ErrorCode.OperationTimeout, $"no answer to {Procedures.Describe(command)} within {timeout.TotalSeconds:0.###} s");
         }
     }
 
