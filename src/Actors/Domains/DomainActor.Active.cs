@@ -1,6 +1,7 @@
 using Akka.Event;
 using System.Text.Json;
 using Akka.Actor;
+using Virt.Actors.Domains.Executors;
 using Virt.Actors.Domains.Lifecycle;
 using Virt.Protocol.Errors;
 using Virt.Protocol.Events;
@@ -127,16 +128,10 @@ public sealed partial class DomainActor
     private void Passthrough(RunningVm vm, string json)
     {
         string execute;
-        JsonElement? arguments = null;
+        JsonElement? arguments;
         try
         {
-            using var doc = JsonDocument.Parse(json);
-            if (doc.RootElement.ValueKind != JsonValueKind.Object
-                || !doc.RootElement.TryGetProperty("execute", out var exec) || exec.ValueKind != JsonValueKind.String)
-                throw new JsonException("expected an object with a string member \"execute\"");
-            execute = exec.GetString()!;
-            if (doc.RootElement.TryGetProperty("arguments", out var args))
-                arguments = args.Clone();
+            (execute, arguments) = Supervisor.Qmp.QmpCommandText.Parse(json);
         }
         catch (JsonException e)
         {
@@ -164,13 +159,8 @@ public sealed partial class DomainActor
     /// <summary>system_reset then cont, off the actor; <see cref="FakeRebootDone"/> brings the outcome back.</summary>
     private void ResetAndContinue(RunningVm vm)
     {
-        var qmp = vm.Process!.Qmp;
-        var timeout = Settings.QmpTimeout;
         var incarnation = vm.Incarnation;
-        Task.Run(async () =>
-        {
-            await qmp.ExecuteAsync("system_reset", null, timeout).ConfigureAwait(false);
-            await qmp.ExecuteAsync("cont", null, timeout).ConfigureAwait(false);
-        }).PipeTo(Self, success: () => new FakeRebootDone(incarnation, null), failure: e => new FakeRebootDone(incarnation, e));
+        QemuLauncher.ResetAndContinueAsync(vm.Process!.Qmp, Settings.QmpTimeout)
+            .PipeTo(Self, success: () => new FakeRebootDone(incarnation, null), failure: e => new FakeRebootDone(incarnation, e));
     }
 }

@@ -1,5 +1,6 @@
 using Akka.Event;
 using Akka.Actor;
+using Virt.Actors.Domains.Executors;
 using Virt.Actors.Domains.Lifecycle;
 using Virt.Actors.Runtime;
 using Virt.Protocol.Api;
@@ -72,22 +73,8 @@ public sealed partial class DomainActor
         if (attachReplyTo is not null)
             _from = attachReplyTo; // the job's answer goes to the client that asked to attach
         BeginJob(attaching ? JobKind.Attach : JobKind.Reconnect);
-        var options = QmpOptions(vm.Incarnation, Self);
-        var timeout = Settings.QmpTimeout;
-        Task.Run(async () =>
-        {
-            var process = await QemuProcess.AdoptAsync(status.Pid, status.ProcessStartTime, status.MonitorPath, options).ConfigureAwait(false);
-            try
-            {
-                var reply = await process.Qmp.ExecuteAsync("query-status", null, timeout).ConfigureAwait(false);
-                return new Adopted(vm.Incarnation, process, reply.GetProperty("status").GetString() ?? "");
-            }
-            catch
-            {
-                await process.DisposeAsync().ConfigureAwait(false);
-                throw;
-            }
-        }).PipeTo(Self, success: a => a, failure: e => new AdoptFailed(vm.Incarnation, e));
+        QemuLauncher.AdoptAsync(status, QmpOptions(vm.Incarnation, Self), Settings.QmpTimeout)
+            .PipeTo(Self, success: a => new Adopted(vm.Incarnation, a.Process, a.RunState), failure: e => new AdoptFailed(vm.Incarnation, e));
         Go(Reconnecting(vm, runtimeStart, attaching, status));
     }
 

@@ -1,5 +1,6 @@
 using Akka.Event;
 using Akka.Actor;
+using Virt.Actors.Domains.Executors;
 using Virt.Actors.Domains.Lifecycle;
 using Virt.Actors.Runtime;
 using Virt.Protocol.Api;
@@ -43,76 +44,9 @@ public sealed partial class DomainActor
         _vm = vm;
         Log.Info("Starting domain {Domain} with id {Id}", Name, m.Id);
         var paused = m.Flags.HasFlag(DomainCreateFlags.StartPaused);
-        LaunchAsync(vm, paused, Self).PipeTo(Self, success: r => new Launched(vm.Incarnation, r.Process, r.Live), failure: e => new LaunchFailed(vm.Incarnation, e));
+        QemuLauncher.LaunchAsync(_runtime, vm.Live, vm.Id, paused, QmpOptions(vm.Incarnation, Self), vm.Launch!.Token)
+            .PipeTo(Self, success: r => new Launched(vm.Incarnation, r.Process, r.Live), failure: e => new LaunchFailed(vm.Incarnation, e));
         Go(Starting(vm, paused));
-    }
-
-    /// <summary>Everything a start does off the actor: no actor state is touched here.</summary>
-    private Task<(QemuProcess Process, DomainDefinition Live)> LaunchAsync(RunningVm vm, bool paused, IActorRef self)
-    {
-        var runtime = _runtime;
-        var options = QmpOptions(vm.Incarnation, self);
-        var ct = vm.Launch!.Token;
-        return Task.Run(async () =>
-        {
-            var settings = runtime.Settings;
-            var paths = settings.Paths;
-            var emulator = DomainRuntime.ResolveEmulator(vm.Live.Devices.Emulator ?? settings.DefaultEmulator);
-            var caps = await runtime.Capabilities.GetAsync(emulator, ct).ConfigureAwait(false);
-            var monitor = paths.MonitorPath(vm.Id);
-            var runDir = paths.DomainRuntimeDir(vm.Id);
-            Directory.CreateDirectory(paths.RuntimeDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            Directory.CreateDirectory(runDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            Directory.CreateDirectory(paths.LogDir);
-            File.Delete(monitor); // a stale socket from a QEMU that died with its runtime
-            QemuProcess process;
-            DomainDefinition built;
-            // The daemon's copies of the taps close once QEMU has its own: from then on the taps live as long as QEMU.
-            using (var taps = GuestTaps.Open(vm.Live, settings.Networks))
-            {
-                var context = new QemuArgvContext(monitor, runDir) { NvramDirectory = paths.NvramDir, TapDescriptors = taps.Descriptors };
-                var command = QemuArgvBuilder.Build(vm.Live, caps, context);
-                built = taps.Named(command.Definition ?? vm.Live);
-                Virt.Supervisor.Firmware.NvramFiles.Prepare(built);
-                var spec = new QemuLaunchSpec
-                {
-                    Emulator = command.Emulator,
-                    Arguments = command.Arguments,
-                    LogPath = paths.DomainLogPath(vm.Live.Name),
-                    MonitorPath = monitor,
-                    StartTimeout = settings.StartTimeout,
-                    DiesWithParent = settings.QemuDiesWithRuntime,
-                    InheritedDescriptors = taps.Inherited,
-                };
-                // swtpm first: QEMU connects to its socket at start-up. It ends with QEMU; only a QEMU that never came up leaves it waiting.
-                int? swtpm = built.Devices.Tpms.FirstOrDefault() is { } tpm
-                    ? await Swtpm.StartAsync(tpm, paths.TpmStateDir(vm.Live.Uuid), runDir, paths.TpmLogPath(vm.Live.Name), ct).ConfigureAwait(false)
-                    : null;
-                try
-                {
-                    process = await QemuProcess.LaunchAsync(spec, options, ct).ConfigureAwait(false);
-                }
-                catch when (swtpm is { } orphan)
-                {
-                    Swtpm.Kill(orphan);
-                    throw;
-                }
-            }
-            try
-            {
-                // The live definition is what the guest really has: the implicit devices and addresses the build gave it.
-                var live = await GraphicsAutoport.ResolveAsync(process.Qmp, built, settings.QmpTimeout, ct).ConfigureAwait(false);
-                await GraphicsPasswords.SetAsync(process.Qmp, live, settings.QmpTimeout, ct).ConfigureAwait(false);
-                if (!paused)
-                    await process.Qmp.ExecuteAsync("cont", null, settings.QmpTimeout, ct).ConfigureAwait(false);
-                return (process, live);
-            }
-            catch
-            {
-                await KillAndRelease(process).ConfigureAwait(false);
-                throw;
-            }
-        }, CancellationToken.None);
     }
 
     /// <summary>QMP events and the connection's end are Told to the captured self, tagged with the incarnation.</summary>
@@ -176,7 +110,7 @@ public sealed partial class DomainActor
         if (WriteStatus(vm) is { } unrecorded)
         {
             Log.Warning("Domain {Domain}: killing QEMU pid {Pid}: its status file could not be written", Name, process.Pid);
-            _ = KillAndRelease(process);
+            _ = QemuEnd.KillAndReleaseAsync(process);
             vm.Process = null;
             StartFailed(vm, new VirtException(ErrorCode.OperationFailed,
                 $"cannot start domain '{Name}': its status file could not be written: {unrecorded.Message}", unrecorded));
@@ -205,30 +139,9 @@ public sealed partial class DomainActor
         Go(Shutoff);
     }
 
-    /// <remarks>
-    /// QEMU writes its last events (SHUTDOWN) before it exits, but the exit may be seen first: the exit is reported
-    /// once the monitor has delivered everything up to its EOF, so a guest poweroff is never taken for a crash.
-    /// </remarks>
     private void WatchExit(RunningVm vm, QemuProcess process)
     {
-        var self = Self;
         var incarnation = vm.Incarnation;
-        _ = Task.Run(async () =>
-        {
-            ProcessExit exit;
-            try
-            {
-                exit = await process.Exited.ConfigureAwait(false);
-            }
-            catch (Exception)
-            {
-                exit = ProcessExit.Unknown;
-            }
-            await Task.WhenAny(process.Qmp.Completion, Task.Delay(MonitorDrainLimit)).ConfigureAwait(false);
-            self.Tell(new ProcessExited(incarnation, exit));
-        });
+        QemuEnd.ExitAfterLastEventsAsync(process).PipeTo(Self, success: exit => new ProcessExited(incarnation, exit));
     }
-
-    /// <summary>How long a dead QEMU's monitor may take to reach EOF; its socket closes with the process, so this is a bound only.</summary>
-    private static readonly TimeSpan MonitorDrainLimit = TimeSpan.FromSeconds(2);
 }

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using Virt.Actors.Domains.Executors;
 using Virt.Actors.Registry;
 using Virt.Actors.Runtime;
 using Virt.Protocol.Api;
@@ -162,10 +163,10 @@ public sealed partial class DomainActor : ActorBase, IWithTimers
             case Launched m when m.Incarnation != _vm?.Incarnation:
                 // A spawn that finished after its domain was destroyed or its actor restarted: nobody owns it.
                 Log.Warning("Domain {Domain}: killing QEMU pid {Pid} from an abandoned start", Name, m.Process.Pid);
-                _ = KillAndRelease(m.Process);
+                _ = QemuEnd.KillAndReleaseAsync(m.Process);
                 return true;
             case Adopted m when m.Incarnation != _vm?.Incarnation:
-                Release(m.Process);
+                QemuEnd.Release(m.Process);
                 return true;
             case IncarnationMessage m when m.Incarnation != _vm?.Incarnation:
                 return true; // late news about a QEMU this actor no longer runs
@@ -215,25 +216,11 @@ public sealed partial class DomainActor : ActorBase, IWithTimers
         _ => new ErrorReply(ErrorCode.InternalError, e.Message),
     };
 
-    /// <summary>Closes our monitor connection and stops watching; QEMU itself keeps running.</summary>
+    /// <summary>Lets go of an incarnation: a spawn in flight is cancelled, the monitor closed; QEMU keeps running.</summary>
     private static void Release(RunningVm? vm)
     {
         vm?.Launch?.Cancel();
         if (vm?.Process is { } process)
-            Release(process);
-    }
-
-    private static void Release(QemuProcess process) => _ = process.DisposeAsync().AsTask();
-
-    private static async Task KillAndRelease(QemuProcess process)
-    {
-        try
-        {
-            await process.KillAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
-        }
-        finally
-        {
-            await process.DisposeAsync().ConfigureAwait(false);
-        }
+            QemuEnd.Release(process);
     }
 }
