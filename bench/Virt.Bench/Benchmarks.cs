@@ -21,5 +21,6 @@ public static class Benchmarks
         ["reliability-stuck-consumer"] = ReliabilityLoadBenchmark.RunStuckConsumerAsync,
         ["reliability-hostile"] = HostileClientBenchmark.RunAsync,
         ["libvirt-side-by-side"] = LibvirtSideBySideBenchmark.RunAsync,
+        ["actor-io"] = ActorIoBenchmark.Run,
     };
 }
