@@ -1,6 +1,7 @@
 using Virt.TestSupport;
 using Virt.Integration.Tests.Support;
 using Virt.Protocol.Api;
+using Virt.Protocol.Client;
 using Virt.Protocol.Errors;
 using Virt.Protocol.Events;
 
@@ -120,6 +121,27 @@ public sealed class DaemonLifecycleTests : DaemonTestBase
         }
         Assert.Equal("Stopped Shutdown", stopped?.Display);
         Assert.Empty(QemuReaper.FindUnder(Dir.Path));
+    }
+
+    [Fact]
+    public async Task A_client_connecting_while_the_daemon_restarts_waits_for_it_instead_of_failing()
+    {
+        var socket = Daemon.SocketPath;
+        await Daemon.DisposeAsync(); // stopped: the socket is gone until the next daemon binds it
+        Assert.False(File.Exists(socket));
+        var options = new VirtConnectionOptions { SocketPath = socket, RestartWait = TimeSpan.FromSeconds(30) };
+        var connecting = VirtConnection.OpenAsync("qemu:///session", options);
+        await Task.Delay(200);
+        Assert.False(connecting.IsCompleted, "the connect gave up while no daemon was there");
+        await RestartDaemonAsync(hard: false);
+        await using var client = await connecting.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.NotNull(await client.ListAsync());
+
+        // Without a daemon to wait for, the error still comes, after the wait.
+        var none = Dir.Combine("nobody.sock");
+        var error = await Assert.ThrowsAsync<VirtException>(() => VirtConnection.OpenAsync("qemu:///session",
+            new VirtConnectionOptions { SocketPath = none, RestartWait = TimeSpan.FromMilliseconds(100) }));
+        Assert.Contains("is virtd running?", error.Message);
     }
 
     [Fact]

@@ -24,7 +24,7 @@ public sealed class SocketTransport : IVirtTransport
     public static async Task<IVirtTransport> OpenAsync(VirtUri uri, VirtConnectionOptions options, CancellationToken ct)
     {
         var path = options.SocketPath ?? uri.Socket ?? DefaultSocketPath(uri, options.ReadOnly);
-        return new SocketTransport(await WireClient.ConnectUnixAsync(path, ct: ct).ConfigureAwait(false));
+        return new SocketTransport(await WireClient.ConnectUnixAsync(path, restartWait: options.RestartWait, ct: ct).ConfigureAwait(false));
     }
 
     /// <summary>The socket a URI implies, by the table in ARCHITECTURE.md (kept here so clients need no runtime).</summary>

@@ -55,21 +55,34 @@ public sealed class WireClient : IAsyncDisposable
     /// <summary>Completes when the connection has ended, for whatever reason.</summary>
     public Task Completion => _readLoop.Value;
 
-    public static async Task<WireClient> ConnectUnixAsync(string socketPath, int maxFrameBytes = FrameCodec.DefaultMaxFrameBytes, CancellationToken ct = default)
+    /// <param name="restartWait">How long to keep trying while the socket is missing or refuses, as during a daemon restart.</param>
+    public static async Task<WireClient> ConnectUnixAsync(string socketPath, int maxFrameBytes = FrameCodec.DefaultMaxFrameBytes,
+        TimeSpan restartWait = default, CancellationToken ct = default)
     {
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
+        var deadline = DateTime.UtcNow + restartWait;
+        while (true)
         {
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), ct).ConfigureAwait(false);
+            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            try
+            {
+                await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), ct).ConfigureAwait(false);
+                return new WireClient(new NetworkStream(socket, ownsSocket: true), maxFrameBytes, peer: $"the daemon at {socketPath}");
+            }
+            catch (SocketException e)
+            {
+                socket.Dispose();
+                // Refused: a socket file with nobody listening (the old daemon gone); missing: the new one not bound yet.
+                var restarting = e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.AddressNotAvailable
+                    || !File.Exists(socketPath);
+                if (!restarting || DateTime.UtcNow >= deadline)
+                    throw new VirtException(ErrorCode.OperationFailed,
+                        $"cannot connect to the daemon at {socketPath}: {e.Message} (is virtd running?)", e);
+            }
+            await Task.Delay(RestartPoll, ct).ConfigureAwait(false);
         }
-        catch (SocketException e)
-        {
-            socket.Dispose();
-            throw new VirtException(ErrorCode.OperationFailed,
-                $"cannot connect to the daemon at {socketPath}: {e.Message} (is virtd running?)", e);
-        }
-        return new WireClient(new NetworkStream(socket, ownsSocket: true), maxFrameBytes, peer: $"the daemon at {socketPath}");
     }
+
+    private static readonly TimeSpan RestartPoll = TimeSpan.FromMilliseconds(20);
 
     public async Task<JsonElement?> CallAsync(string procedure, JsonElement? body, TimeSpan? timeout = null, CancellationToken ct = default)
     {
