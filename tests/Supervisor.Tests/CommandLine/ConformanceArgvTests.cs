@@ -12,7 +12,7 @@ public sealed class ConformanceArgvTests
     public void Guest_devices_match_libvirt(string name)
     {
         var expected = ConformanceCases.ExpectedArgs(name);
-        var actual = TestDomains.Build(DomainXml.Parse(ConformanceCases.Xml(name)));
+        var actual = ArgvFixtures.Build(DomainXml.Parse(ConformanceCases.Xml(name)));
 
         var expectedDevices = JsonDevices(expected);
         var actualDevices = JsonDevices(actual);
@@ -33,7 +33,7 @@ public sealed class ConformanceArgvTests
     [MemberData(nameof(ConformanceCases.WithErr), MemberType = typeof(ConformanceCases))]
     public void Cases_libvirt_refuses_are_refused(string name)
     {
-        var error = Assert.ThrowsAny<VirtException>(() => TestDomains.Build(DomainXml.Parse(ConformanceCases.Xml(name))));
+        var error = Assert.ThrowsAny<VirtException>(() => ArgvFixtures.Build(DomainXml.Parse(ConformanceCases.Xml(name))));
         Assert.False(string.IsNullOrWhiteSpace(error.Message));
     }
 

@@ -29,7 +29,7 @@ public sealed class QemuXmlConfTests(ITestOutputHelper output)
             {
                 var def = DomainXml.Parse(File.ReadAllText(Path.Combine(Directory, name + ".xml")));
                 // libvirt's suite builds kvm cases as on a host with KVM; so does this, with this host's emulator otherwise.
-                ours = TestDomains.Build(def, def.Type == DomainType.Kvm ? caps with { KvmPresent = true, KvmEnabled = true, Accelerators = ["tcg", "kvm"] } : caps);
+                ours = ArgvFixtures.Build(def, def.Type == DomainType.Kvm ? caps with { KvmPresent = true, KvmEnabled = true, Accelerators = ["tcg", "kvm"] } : caps);
             }
             catch (VirtException e)
             {
