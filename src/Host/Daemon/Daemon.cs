@@ -8,6 +8,7 @@ using Virt.Host.Runtime;
 using Virt.Host.Sockets;
 using Virt.Protocol.Api;
 using Virt.Protocol.Errors;
+using Virt.Supervisor.Native;
 using Virt.Supervisor.Paths;
 using static Virt.Protocol.Api.DomainCommands;
 using static Virt.Protocol.Api.DomainReplies;
@@ -83,7 +84,7 @@ public sealed class Daemon
         var servers = new List<UnixSocketServer>();
         try
         {
-            var uid = NativeIds.EffectiveUid();
+            var uid = NativeFiles.GetEuid();
             void Listen(string path, bool readOnly) => servers.Add(new UnixSocketServer(
                 config.Host.SocketOptions(path, readOnly, readOnly ? Everyone : ReadWrite, allowedUid: system ? null : uid), sessions, log, libvirt));
             Listen(paths.SocketPath!, readOnly: false);
