@@ -21,8 +21,7 @@ public static class ArgvBuildBenchmark
     {
         var caps = await CapabilitiesProbe.ProbeAsync("/usr/bin/qemu-system-x86_64");
         var ctx = new QemuArgvContext("/run/virt/qemu/domain-1/monitor.sock", "/run/virt/qemu/domain-1");
-        var directory = Path.Combine(RepoPaths.Conformance, "xml2argv");
-        var cases = Directory.GetFiles(directory, "*.args").Order()
+        var cases = ConformanceCorpus.Files(".args", "xml2argv")
             .Select(args => (Name: Path.GetFileNameWithoutExtension(args), Xml: File.ReadAllText(Path.ChangeExtension(args, ".xml"))))
             .ToList();
 
@@ -40,8 +39,7 @@ public static class ArgvBuildBenchmark
         }
         Console.WriteLine($"{"mean per case",-24} {Us(totalBoth / cases.Count),16} {Us(totalBuild / cases.Count),14}");
 
-        var suite = Path.Combine(RepoPaths.Conformance, "qemuxmlconf");
-        Corpus("qemuxmlconf (converted cases)", Directory.GetFiles(suite, "*.args").Select(a => Path.ChangeExtension(a, ".xml")), caps, ctx, xml => xml);
+        Corpus("qemuxmlconf (converted cases)", ConformanceCorpus.Files(".args", "qemuxmlconf").Select(a => Path.ChangeExtension(a, ".xml")), caps, ctx, xml => xml);
         Corpus("virt-install data", Directory.GetFiles(Path.Combine(RepoPaths.Root, "tests", "Data", "virtinst"), "*.xml"), caps, ctx,
             xml => xml.Replace("@DIR@", "/var/lib/virt"));
     }

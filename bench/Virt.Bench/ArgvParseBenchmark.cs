@@ -12,9 +12,7 @@ public static class ArgvParseBenchmark
 
     public static Task Run()
     {
-        var files = new[] { "argv2xml", "xml2argv" }
-            .SelectMany(dir => Directory.GetFiles(Path.Combine(RepoPaths.Conformance, dir), "*.args"))
-            .Order(StringComparer.Ordinal);
+        var files = ConformanceCorpus.Files(".args", "argv2xml", "xml2argv");
         Console.WriteLine($"{"case",-45} {"iterations",10} {"mean µs",10}");
         var total = 0.0;
         var count = 0;

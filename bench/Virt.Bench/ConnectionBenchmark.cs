@@ -33,7 +33,7 @@ public static class ConnectionBenchmark
             var registry = system.ActorOf(DomainRegistryActor.Props(ConfigStore.Open(temp.Combine("qemu"))), "domains");
             var manager = system.ActorOf(ConnectionManagerActor.Props(registry), "connections");
             var connection = (await manager.Ask<ConnectionOpened>(new OpenConnection(Client, null, null), Timeout)).Connection;
-            await connection.Ask<DomainSummary>(new DefineDomain(Xml("vm")), Timeout);
+            await connection.Ask<DomainSummary>(new DefineDomain(SmallDomains.Xml("vm", Guid.NewGuid())), Timeout);
 
             var lookup = new LookupDomain(DomainRef.ByName("vm"));
             Report("lookup straight to the registry", await RoundTrips(registry, lookup));
@@ -89,15 +89,6 @@ public static class ConnectionBenchmark
         Console.WriteLine($"fan-out: {Events} events to {Connections} connections = {deliveries} deliveries in {watch.ElapsedMilliseconds} ms " +
             $"({deliveries / watch.Elapsed.TotalSeconds / 1e6:F2} M/s); heap {before / 1024} KiB before, {after / 1024} KiB after");
     }
-
-    private static string Xml(string name) => $"""
-        <domain type='qemu'>
-          <name>{name}</name>
-          <memory unit='MiB'>64</memory>
-          <vcpu>1</vcpu>
-          <os><type arch='x86_64' machine='pc'>hvm</type></os>
-        </domain>
-        """;
 
     /// <summary>A sink that only counts, shared by every connection: the cost measured is the actors', not a socket's.</summary>
     private sealed class CountingSink(long expected) : IEventSink

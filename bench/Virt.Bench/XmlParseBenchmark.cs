@@ -12,10 +12,8 @@ public static class XmlParseBenchmark
 
     public static Task Run()
     {
-        var files = new[] { "xml2xml", "xml2argv", "argv2xml" }
-            .SelectMany(dir => Directory.GetFiles(Path.Combine(RepoPaths.Conformance, dir), "*.xml"))
-            .Where(f => !f.EndsWith(".out.xml", StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal);
+        var files = ConformanceCorpus.Files(".xml", "xml2xml", "xml2argv", "argv2xml")
+            .Where(f => !f.EndsWith(".out.xml", StringComparison.Ordinal));
         Console.WriteLine($"{"case",-45} {"iterations",10} {"mean µs",10}");
         foreach (var file in files)
         {

@@ -38,7 +38,7 @@ public sealed class ConfigStoreTests : IDisposable
     public void SaveWritesPrivateFileAndLeavesNoTempFile()
     {
         var store = ConfigStore.Open(Dir);
-        var def = TestDomains.Definition("vm1");
+        var def = SmallDomains.Definition("vm1");
         store.Save(def);
 
         Assert.Equal(["vm1.xml"], Entries());
@@ -51,7 +51,7 @@ public sealed class ConfigStoreTests : IDisposable
     {
         var store = ConfigStore.Open(Dir);
         var name = new string('é', 125) + "x"; // 251 bytes: NAME.xml is 255
-        store.Save(TestDomains.Definition(name, Guid.NewGuid(), 64));
+        store.Save(SmallDomains.Definition(name, Guid.NewGuid(), 64));
         store.SetAutostart(name, true);
         var loaded = Assert.Single(ConfigStore.Open(Dir).Scan().Loaded);
         Assert.Equal((name, true), (loaded.Definition.Name, loaded.Autostart));
@@ -62,12 +62,12 @@ public sealed class ConfigStoreTests : IDisposable
     {
         var store = ConfigStore.Open(Dir);
         var uuid = Guid.NewGuid();
-        store.Save(TestDomains.Definition("vm1", uuid, 64));
+        store.Save(SmallDomains.Definition("vm1", uuid, 64));
         var before = File.ReadAllBytes(store.ConfigPath("vm1"));
         // A directory where the temp file must go makes the write fail the way a full or broken disk would.
         Directory.CreateDirectory(Path.Combine(Dir, $".{uuid:D}.virt-tmp"));
 
-        var e = Assert.Throws<VirtException>(() => store.Save(TestDomains.Definition("vm1", uuid, 128)));
+        var e = Assert.Throws<VirtException>(() => store.Save(SmallDomains.Definition("vm1", uuid, 128)));
         Assert.Equal(ErrorCode.OperationFailed, e.Code);
         Assert.Contains("vm1.xml", e.Message);
         Assert.Equal(before, File.ReadAllBytes(store.ConfigPath("vm1")));
@@ -77,8 +77,8 @@ public sealed class ConfigStoreTests : IDisposable
     public void ScanLoadsEveryConfigWithAutostart()
     {
         var store = ConfigStore.Open(Dir);
-        var a = TestDomains.Definition("a");
-        var b = TestDomains.Definition("b");
+        var a = SmallDomains.Definition("a");
+        var b = SmallDomains.Definition("b");
         store.Save(a);
         store.Save(b);
         store.SetAutostart("b", true);
@@ -95,10 +95,10 @@ public sealed class ConfigStoreTests : IDisposable
     {
         var store = ConfigStore.Open(Dir);
         var uuid = Guid.NewGuid();
-        store.Save(TestDomains.Definition("first", uuid));
-        File.WriteAllText(Path.Combine(Dir, "second.xml"), TestDomains.Xml("second", uuid));
+        store.Save(SmallDomains.Definition("first", uuid));
+        File.WriteAllText(Path.Combine(Dir, "second.xml"), SmallDomains.Xml("second", uuid));
         File.WriteAllText(Path.Combine(Dir, "broken.xml"), "<domain type='qemu'><name>broken</name>");
-        File.WriteAllText(Path.Combine(Dir, "renamed.xml"), TestDomains.Xml("other", Guid.NewGuid()));
+        File.WriteAllText(Path.Combine(Dir, "renamed.xml"), SmallDomains.Xml("other", Guid.NewGuid()));
         File.WriteAllText(Path.Combine(Dir, "notes.txt"), "not a config");
         var contents = Entries().ToDictionary(n => n, n => File.ReadAllBytes(Path.Combine(Dir, n)));
 
@@ -118,9 +118,9 @@ public sealed class ConfigStoreTests : IDisposable
     public void ScanReadsUtf8WithBomUtf16AndLargeConfigs()
     {
         var store = ConfigStore.Open(Dir);
-        File.WriteAllText(store.ConfigPath("bom"), TestDomains.Xml("bom", Guid.NewGuid()), new System.Text.UTF8Encoding(true));
-        File.WriteAllText(store.ConfigPath("wide"), TestDomains.Xml("wide", Guid.NewGuid()), System.Text.Encoding.Unicode);
-        var large = TestDomains.Definition("large") with { Description = new string('d', 300 * 1024) };
+        File.WriteAllText(store.ConfigPath("bom"), SmallDomains.Xml("bom", Guid.NewGuid()), new System.Text.UTF8Encoding(true));
+        File.WriteAllText(store.ConfigPath("wide"), SmallDomains.Xml("wide", Guid.NewGuid()), System.Text.Encoding.Unicode);
+        var large = SmallDomains.Definition("large") with { Description = new string('d', 300 * 1024) };
         File.WriteAllText(store.ConfigPath("large"), DomainXml.Format(large));
 
         var scan = store.Scan();
@@ -136,13 +136,13 @@ public sealed class ConfigStoreTests : IDisposable
         var store = ConfigStore.Open(Dir);
         var uuid = Guid.NewGuid();
         foreach (var name in new[] { "a", "b", "c" })
-            store.Save(TestDomains.Definition(name, name == "b" ? uuid : null));
+            store.Save(SmallDomains.Definition(name, name == "b" ? uuid : null));
 
         Assert.Equal(3, store.Scan().Parsed);
         Assert.Equal(0, store.Scan().Parsed);
 
         var path = store.ConfigPath("b");
-        File.WriteAllText(path, TestDomains.Xml("b", uuid, 256));
+        File.WriteAllText(path, SmallDomains.Xml("b", uuid, 256));
         File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddMinutes(1));
         File.Delete(store.ConfigPath("c"));
         var rescan = store.Scan();
@@ -156,7 +156,7 @@ public sealed class ConfigStoreTests : IDisposable
     public void AutostartIsASymlinkToTheConfig()
     {
         var store = ConfigStore.Open(Dir);
-        store.Save(TestDomains.Definition("vm"));
+        store.Save(SmallDomains.Definition("vm"));
         store.SetAutostart("vm", true);
 
         var link = new FileInfo(Path.Combine(store.AutostartDirectory, "vm.xml"));
@@ -172,7 +172,7 @@ public sealed class ConfigStoreTests : IDisposable
     public void AutostartLinkToAnotherFileDoesNotCount()
     {
         var store = ConfigStore.Open(Dir);
-        store.Save(TestDomains.Definition("vm"));
+        store.Save(SmallDomains.Definition("vm"));
         Directory.CreateDirectory(store.AutostartDirectory);
         File.CreateSymbolicLink(Path.Combine(store.AutostartDirectory, "vm.xml"), "/etc/hostname");
 
@@ -184,8 +184,8 @@ public sealed class ConfigStoreTests : IDisposable
     public void DeleteRemovesConfigAndAutostartLink()
     {
         var store = ConfigStore.Open(Dir);
-        store.Save(TestDomains.Definition("vm"));
-        store.Save(TestDomains.Definition("keep"));
+        store.Save(SmallDomains.Definition("vm"));
+        store.Save(SmallDomains.Definition("keep"));
         store.SetAutostart("vm", true);
 
         store.Delete("vm");

@@ -30,7 +30,7 @@ public sealed class DomainActorsHostingTests : IDisposable
         {
             var registry = host.Services.GetRequiredService<ActorRegistry>().Get<DomainRegistry>();
             Assert.Equal("/user/domains", registry.Path.ToStringWithoutAddress());
-            var summary = await registry.Ask<DomainSummary>(new DefineDomain(TestDomains.Xml("vm", Guid.NewGuid())), TimeSpan.FromSeconds(10));
+            var summary = await registry.Ask<DomainSummary>(new DefineDomain(SmallDomains.Xml("vm", Guid.NewGuid())), TimeSpan.FromSeconds(10));
             Assert.Equal("vm", summary.Name.Value);
         }
         finally

@@ -51,12 +51,12 @@ public sealed class DomainRegistryActorSpec : Akka.TestKit.Xunit2.TestKit
         var registry = Registry();
         var uuid = Guid.NewGuid();
 
-        var summary = Call<DomainSummary>(registry, new DefineDomain(TestDomains.Xml("vm1", uuid)));
+        var summary = Call<DomainSummary>(registry, new DefineDomain(SmallDomains.Xml("vm1", uuid)));
         Assert.Equal((new DomainUuid(uuid), true, "shut off (unknown)"), (summary.Uuid, summary.Persistent, summary.StateText));
         ExpectEvent("vm1", "Defined Added");
         Assert.True(File.Exists(Path.Combine(Dir, "vm1.xml")));
 
-        Call<DomainSummary>(registry, new DefineDomain(TestDomains.Xml("vm1", uuid, 128)));
+        Call<DomainSummary>(registry, new DefineDomain(SmallDomains.Xml("vm1", uuid, 128)));
         ExpectEvent("vm1", "Defined Updated");
 
         var list = Call<DomainList>(registry, new ListDomains(ListDomainsFlags.Inactive));
@@ -72,13 +72,13 @@ public sealed class DomainRegistryActorSpec : Akka.TestKit.Xunit2.TestKit
     {
         var registry = Registry();
         var edited = Guid.NewGuid();
-        Call<DomainSummary>(registry, new DefineDomain(TestDomains.Xml("vm1", edited)));
-        Call<DomainSummary>(registry, new DefineDomain(TestDomains.Xml("vm2", Guid.NewGuid())));
+        Call<DomainSummary>(registry, new DefineDomain(SmallDomains.Xml("vm1", edited)));
+        Call<DomainSummary>(registry, new DefineDomain(SmallDomains.Xml("vm2", Guid.NewGuid())));
         ExpectEvent("vm1", "Defined Added");
         ExpectEvent("vm2", "Defined Added");
 
-        File.WriteAllText(Path.Combine(Dir, "vm1.xml"), TestDomains.Xml("vm1", edited, 256));
-        File.WriteAllText(Path.Combine(Dir, "vm3.xml"), TestDomains.Xml("vm3", Guid.NewGuid()));
+        File.WriteAllText(Path.Combine(Dir, "vm1.xml"), SmallDomains.Xml("vm1", edited, 256));
+        File.WriteAllText(Path.Combine(Dir, "vm3.xml"), SmallDomains.Xml("vm3", Guid.NewGuid()));
         File.WriteAllText(Path.Combine(Dir, "broken.xml"), "<domain");
         registry.Tell(DomainRegistryActor.Rescan.Instance);
 
@@ -97,13 +97,13 @@ public sealed class DomainRegistryActorSpec : Akka.TestKit.Xunit2.TestKit
     {
         var registry = Registry();
         var uuid = Guid.NewGuid();
-        Call<DomainSummary>(registry, new DefineDomain(TestDomains.Xml("vm1", uuid)));
+        Call<DomainSummary>(registry, new DefineDomain(SmallDomains.Xml("vm1", uuid)));
         ExpectEvent("vm1", "Defined Added");
 
-        var byName = Call<ErrorReply>(registry, new DefineDomain(TestDomains.Xml("vm1", Guid.NewGuid())));
+        var byName = Call<ErrorReply>(registry, new DefineDomain(SmallDomains.Xml("vm1", Guid.NewGuid())));
         Assert.Equal(ErrorCode.DomainExists, byName.Code);
         Assert.Contains(uuid.ToString("D"), byName.Message);
-        var byUuid = Call<ErrorReply>(registry, new DefineDomain(TestDomains.Xml("vm2", uuid)));
+        var byUuid = Call<ErrorReply>(registry, new DefineDomain(SmallDomains.Xml("vm2", uuid)));
         Assert.Equal(ErrorCode.DomainExists, byUuid.Code);
         Assert.Contains("'vm1'", byUuid.Message);
         Assert.Equal(ErrorCode.XmlError, Call<ErrorReply>(registry, new DefineDomain("<domain>")).Code);
@@ -117,7 +117,7 @@ public sealed class DomainRegistryActorSpec : Akka.TestKit.Xunit2.TestKit
     public void UndefineDeletesConfigAndPublishes()
     {
         var registry = Registry();
-        Call<DomainSummary>(registry, new DefineDomain(TestDomains.Xml("vm1", Guid.NewGuid())));
+        Call<DomainSummary>(registry, new DefineDomain(SmallDomains.Xml("vm1", Guid.NewGuid())));
         Call<DomainSummary>(registry, new SetAutostart(DomainRef.ByName("vm1"), true));
         ExpectEvent("vm1", "Defined Added");
 
@@ -135,7 +135,7 @@ public sealed class DomainRegistryActorSpec : Akka.TestKit.Xunit2.TestKit
     {
         var registry = Registry();
         var uuid = new DomainUuid(Guid.NewGuid());
-        Call<DomainSummary>(registry, new DefineDomain(TestDomains.Xml("vm1", uuid.Value)));
+        Call<DomainSummary>(registry, new DefineDomain(SmallDomains.Xml("vm1", uuid.Value)));
         ExpectEvent("vm1", "Defined Added");
         // What the domain actor will report once it runs QEMU (next step).
         registry.Tell(new DomainActor.Started(uuid, StartedDetail.Booted, Paused: false));
@@ -156,15 +156,15 @@ public sealed class DomainRegistryActorSpec : Akka.TestKit.Xunit2.TestKit
     public void CreateIsRolledBackWhenTheStartFails()
     {
         var registry = Registry();
-        Call<DomainSummary>(registry, new DefineDomain(TestDomains.Xml("keep", Guid.NewGuid())));
+        Call<DomainSummary>(registry, new DefineDomain(SmallDomains.Xml("keep", Guid.NewGuid())));
         ExpectEvent("keep", "Defined Added");
 
-        var broken = TestDomains.Xml("t", Guid.NewGuid()).Replace("</os>", "</os><devices><emulator>/nonexistent/qemu</emulator></devices>");
+        var broken = SmallDomains.Xml("t", Guid.NewGuid()).Replace("</os>", "</os><devices><emulator>/nonexistent/qemu</emulator></devices>");
         var error = Call<ErrorReply>(registry, new CreateDomain(broken));
         Assert.Contains("/nonexistent/qemu", error.Message);
         Assert.Equal(ErrorCode.OperationFailed, error.Code);
         Assert.Equal(ErrorCode.DomainExists,
-            Call<ErrorReply>(registry, new CreateDomain(TestDomains.Xml("keep", Guid.NewGuid()))).Code);
+            Call<ErrorReply>(registry, new CreateDomain(SmallDomains.Xml("keep", Guid.NewGuid()))).Code);
 
         AwaitAssert(() => Assert.Equal(["keep"],
             Call<DomainList>(registry, new ListDomains()).Domains.Select(d => d.Name.Value)));
@@ -176,8 +176,8 @@ public sealed class DomainRegistryActorSpec : Akka.TestKit.Xunit2.TestKit
     public async Task ConfigsAndAutostartSurviveANewActorSystem()
     {
         var registry = Registry();
-        Call<DomainSummary>(registry, new DefineDomain(TestDomains.Xml("a", Guid.NewGuid())));
-        Call<DomainSummary>(registry, new DefineDomain(TestDomains.Xml("b", Guid.NewGuid())));
+        Call<DomainSummary>(registry, new DefineDomain(SmallDomains.Xml("a", Guid.NewGuid())));
+        Call<DomainSummary>(registry, new DefineDomain(SmallDomains.Xml("b", Guid.NewGuid())));
         Call<DomainSummary>(registry, new SetAutostart(DomainRef.ByName("b"), true));
 
         var second = ActorSystem.Create("second");
@@ -198,7 +198,7 @@ public sealed class DomainRegistryActorSpec : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public void BrokenFileIsSkippedAndReported()
     {
-        ConfigStore.Open(Dir).Save(TestDomains.Definition("good"));
+        ConfigStore.Open(Dir).Save(SmallDomains.Definition("good"));
         File.WriteAllText(Path.Combine(Dir, "broken.xml"), "<domain type='qemu'>");
 
         IActorRef registry = null!;
@@ -215,7 +215,7 @@ public sealed class DomainRegistryActorSpec : Akka.TestKit.Xunit2.TestKit
     {
         var registry = Registry();
         var uuid = Guid.NewGuid();
-        Call<DomainSummary>(registry, new DefineDomain(TestDomains.Xml("vm1", uuid)));
+        Call<DomainSummary>(registry, new DefineDomain(SmallDomains.Xml("vm1", uuid)));
 
         var child = await Sys.ActorSelection(registry.Path / uuid.ToString("D")).ResolveOne(TimeSpan.FromSeconds(3));
         var watcher = CreateTestProbe();
@@ -224,7 +224,7 @@ public sealed class DomainRegistryActorSpec : Akka.TestKit.Xunit2.TestKit
         watcher.ExpectTerminated(child);
 
         // The same UUID defined again right away gets a fresh child once the old name is free.
-        Call<DomainSummary>(registry, new DefineDomain(TestDomains.Xml("vm1", uuid)));
+        Call<DomainSummary>(registry, new DefineDomain(SmallDomains.Xml("vm1", uuid)));
         AwaitAssert(() => Assert.Equal(DomainState.Shutoff,
             Call<DomainInfo>(registry, new GetDomainInfo(DomainRef.ByName("vm1"))).Domain.State));
     }

@@ -24,7 +24,7 @@ public class RegistryStateTests
     [Fact]
     public void DefineNewDomainIsPersistentShutOffAndAdded()
     {
-        var def = TestDomains.Definition("a");
+        var def = SmallDomains.Definition("a");
         var outcome = _state.Define(def);
 
         var summary = Summary(outcome);
@@ -39,8 +39,8 @@ public class RegistryStateTests
     public void RedefineSameNameAndUuidIsUpdatedAndReplacesConfig()
     {
         var uuid = Guid.NewGuid();
-        _state.Define(TestDomains.Definition("a", uuid, 64));
-        var outcome = _state.Define(TestDomains.Definition("a", uuid, 128));
+        _state.Define(SmallDomains.Definition("a", uuid, 64));
+        var outcome = _state.Define(SmallDomains.Definition("a", uuid, 128));
 
         Assert.Equal("Defined Updated", Assert.Single(outcome.Events).Display);
         Assert.Equal(128UL * 1024, _state.Find(new DomainUuid(uuid))!.Definition.MemoryKiB);
@@ -51,8 +51,8 @@ public class RegistryStateTests
     public void DefineSameNameOtherUuidIsRefusedNamingTheHolder()
     {
         var holder = Guid.NewGuid();
-        _state.Define(TestDomains.Definition("a", holder));
-        var error = Error(_state.Define(TestDomains.Definition("a")), ErrorCode.DomainExists);
+        _state.Define(SmallDomains.Definition("a", holder));
+        var error = Error(_state.Define(SmallDomains.Definition("a")), ErrorCode.DomainExists);
 
         Assert.Contains(holder.ToString("D"), error.Message);
         Assert.Equal(1, _state.Count);
@@ -62,8 +62,8 @@ public class RegistryStateTests
     public void DefineSameUuidOtherNameIsRefusedNamingTheHolder()
     {
         var uuid = Guid.NewGuid();
-        _state.Define(TestDomains.Definition("a", uuid));
-        var error = Error(_state.Define(TestDomains.Definition("b", uuid)), ErrorCode.DomainExists);
+        _state.Define(SmallDomains.Definition("a", uuid));
+        var error = Error(_state.Define(SmallDomains.Definition("b", uuid)), ErrorCode.DomainExists);
 
         Assert.Contains("'a'", error.Message);
         Assert.Null(_state.Find(DomainRef.ByName("b")));
@@ -73,10 +73,10 @@ public class RegistryStateTests
     public void DefineWhileRunningKeepsLiveConfigUntilNextStart()
     {
         var uuid = new DomainUuid(Guid.NewGuid());
-        _state.Define(TestDomains.Definition("a", uuid.Value, 64));
+        _state.Define(SmallDomains.Definition("a", uuid.Value, 64));
         _state.MarkStarted(uuid);
 
-        Assert.Equal("Defined Updated", Assert.Single(_state.Define(TestDomains.Definition("a", uuid.Value, 256)).Events).Display);
+        Assert.Equal("Defined Updated", Assert.Single(_state.Define(SmallDomains.Definition("a", uuid.Value, 256)).Events).Display);
         var running = _state.Find(uuid)!;
         Assert.Equal(64UL * 1024, running.Definition.MemoryKiB);
         Assert.Equal(256UL * 1024, running.Config.MemoryKiB);
@@ -88,7 +88,7 @@ public class RegistryStateTests
     [Fact]
     public void UndefineInactiveRemovesIt()
     {
-        _state.Define(TestDomains.Definition("a"));
+        _state.Define(SmallDomains.Definition("a"));
         var outcome = _state.Undefine(DomainRef.ByName("a"));
 
         Assert.Equal("Undefined Removed", Assert.Single(outcome.Events).Display);
@@ -100,7 +100,7 @@ public class RegistryStateTests
     public void UndefineRunningMakesItTransientUntilItStops()
     {
         var uuid = new DomainUuid(Guid.NewGuid());
-        _state.Define(TestDomains.Definition("a", uuid.Value));
+        _state.Define(SmallDomains.Definition("a", uuid.Value));
         _state.SetAutostart(DomainRef.ByUuid(uuid), true);
         _state.MarkStarted(uuid);
 
@@ -117,7 +117,7 @@ public class RegistryStateTests
     [Fact]
     public void UndefineTransientOrMissingIsRefused()
     {
-        var def = TestDomains.Definition("t");
+        var def = SmallDomains.Definition("t");
         _state.PrepareCreate(def);
         _state.MarkStarted(new DomainUuid(def.Uuid));
 
@@ -128,7 +128,7 @@ public class RegistryStateTests
     [Fact]
     public void CreateMakesTransientThatStartsWithAnIdAndVanishesWhenStopped()
     {
-        var def = TestDomains.Definition("t");
+        var def = SmallDomains.Definition("t");
         var uuid = new DomainUuid(def.Uuid);
         Assert.False(Summary(_state.PrepareCreate(def)).Persistent);
 
@@ -145,21 +145,21 @@ public class RegistryStateTests
     [Fact]
     public void CreateClashesFollowLibvirt()
     {
-        var running = TestDomains.Definition("r");
+        var running = SmallDomains.Definition("r");
         _state.PrepareCreate(running);
         _state.MarkStarted(new DomainUuid(running.Uuid));
 
         Error(_state.PrepareCreate(running), ErrorCode.OperationInvalid);
-        Error(_state.PrepareCreate(TestDomains.Definition("r")), ErrorCode.DomainExists);
-        Error(_state.PrepareCreate(TestDomains.Definition("other", running.Uuid)), ErrorCode.DomainExists);
+        Error(_state.PrepareCreate(SmallDomains.Definition("r")), ErrorCode.DomainExists);
+        Error(_state.PrepareCreate(SmallDomains.Definition("other", running.Uuid)), ErrorCode.DomainExists);
     }
 
     [Fact]
     public void CreateOverInactivePersistentRunsNewDefinitionAndKeepsConfig()
     {
         var uuid = new DomainUuid(Guid.NewGuid());
-        _state.Define(TestDomains.Definition("p", uuid.Value, 64));
-        Assert.True(Summary(_state.PrepareCreate(TestDomains.Definition("p", uuid.Value, 512))).Persistent);
+        _state.Define(SmallDomains.Definition("p", uuid.Value, 64));
+        Assert.True(Summary(_state.PrepareCreate(SmallDomains.Definition("p", uuid.Value, 512))).Persistent);
         _state.MarkStarted(uuid);
         Assert.Equal(512UL * 1024, _state.Find(uuid)!.Definition.MemoryKiB);
 
@@ -172,12 +172,12 @@ public class RegistryStateTests
     [Fact]
     public void AbandonedStartDropsTransientAndMarksPersistentFailed()
     {
-        var transient = TestDomains.Definition("t");
+        var transient = SmallDomains.Definition("t");
         _state.PrepareCreate(transient);
         Assert.Empty(_state.AbandonStart(new DomainUuid(transient.Uuid)).Events);
         Assert.Equal(0, _state.Count);
 
-        var persistent = TestDomains.Definition("p");
+        var persistent = SmallDomains.Definition("p");
         _state.Define(persistent);
         _state.AbandonStart(new DomainUuid(persistent.Uuid));
         Assert.Equal("shut off (failed)", Summary(_state.Lookup(DomainRef.ByName("p"))).StateText);
@@ -186,7 +186,7 @@ public class RegistryStateTests
     [Fact]
     public void LookupByNameUuidAndIdWhileActive()
     {
-        var def = TestDomains.Definition("a");
+        var def = SmallDomains.Definition("a");
         var uuid = new DomainUuid(def.Uuid);
         _state.Define(def);
         Error(_state.Lookup(DomainRef.ById(1)), ErrorCode.NoDomain);
@@ -205,15 +205,15 @@ public class RegistryStateTests
     [Fact]
     public void ListFiltersFollowLibvirtGroups()
     {
-        _state.Define(TestDomains.Definition("a-off-autostart"));
+        _state.Define(SmallDomains.Definition("a-off-autostart"));
         _state.SetAutostart(DomainRef.ByName("a-off-autostart"), true);
-        var b = TestDomains.Definition("b-running");
+        var b = SmallDomains.Definition("b-running");
         _state.Define(b);
         _state.MarkStarted(new DomainUuid(b.Uuid));
-        var c = TestDomains.Definition("c-transient");
+        var c = SmallDomains.Definition("c-transient");
         _state.PrepareCreate(c);
         _state.MarkStarted(new DomainUuid(c.Uuid));
-        var d = TestDomains.Definition("d-paused");
+        var d = SmallDomains.Definition("d-paused");
         _state.Define(d);
         _state.MarkStarted(new DomainUuid(d.Uuid), paused: true);
 
@@ -236,7 +236,7 @@ public class RegistryStateTests
     [Fact]
     public void StartedPausedReportsStartedThenSuspended()
     {
-        var def = TestDomains.Definition("p");
+        var def = SmallDomains.Definition("p");
         _state.Define(def);
         var outcome = _state.MarkStarted(new DomainUuid(def.Uuid), paused: true);
 
@@ -247,11 +247,11 @@ public class RegistryStateTests
     [Fact]
     public void AutostartOnlyForPersistentDomains()
     {
-        _state.Define(TestDomains.Definition("p"));
+        _state.Define(SmallDomains.Definition("p"));
         Assert.True(Summary(_state.SetAutostart(DomainRef.ByName("p"), true)).Autostart);
         Assert.False(Summary(_state.SetAutostart(DomainRef.ByName("p"), false)).Autostart);
 
-        _state.PrepareCreate(TestDomains.Definition("t"));
+        _state.PrepareCreate(SmallDomains.Definition("t"));
         Error(_state.SetAutostart(DomainRef.ByName("t"), true), ErrorCode.OperationInvalid);
         Error(_state.SetAutostart(DomainRef.ByName("none"), true), ErrorCode.NoDomain);
     }
@@ -259,7 +259,7 @@ public class RegistryStateTests
     [Fact]
     public void DefineRunningTransientMakesItPersistentAsAdded()
     {
-        var def = TestDomains.Definition("t");
+        var def = SmallDomains.Definition("t");
         _state.PrepareCreate(def);
         _state.MarkStarted(new DomainUuid(def.Uuid));
 
@@ -271,28 +271,28 @@ public class RegistryStateTests
     [Fact]
     public void NamesThatCannotBeFileNamesAreRefused()
     {
-        Error(_state.Define(TestDomains.Definition("a") with { Name = "a/b" }), ErrorCode.XmlError);
-        Error(_state.Define(TestDomains.Definition("a") with { Name = ".hidden" }), ErrorCode.XmlError);
-        Error(_state.Define(TestDomains.Definition("a") with { Name = new string('x', 252) }), ErrorCode.XmlError);
+        Error(_state.Define(SmallDomains.Definition("a") with { Name = "a/b" }), ErrorCode.XmlError);
+        Error(_state.Define(SmallDomains.Definition("a") with { Name = ".hidden" }), ErrorCode.XmlError);
+        Error(_state.Define(SmallDomains.Definition("a") with { Name = new string('x', 252) }), ErrorCode.XmlError);
     }
 
     [Fact]
     public void LoadRefusesClashesWithoutEvents()
     {
         var uuid = Guid.NewGuid();
-        Assert.Empty(_state.Load(TestDomains.Definition("a", uuid), autostart: true).Events);
+        Assert.Empty(_state.Load(SmallDomains.Definition("a", uuid), autostart: true).Events);
         Assert.True(_state.Find(new DomainUuid(uuid))!.Autostart);
-        Error(_state.Load(TestDomains.Definition("b", uuid), false), ErrorCode.DomainExists);
-        Error(_state.Load(TestDomains.Definition("a"), false), ErrorCode.DomainExists);
+        Error(_state.Load(SmallDomains.Definition("b", uuid), false), ErrorCode.DomainExists);
+        Error(_state.Load(SmallDomains.Definition("a"), false), ErrorCode.DomainExists);
     }
 
     [Fact]
     public void RevertPutsBackThePreviousEntry()
     {
         var uuid = new DomainUuid(Guid.NewGuid());
-        _state.Define(TestDomains.Definition("a", uuid.Value, 64));
+        _state.Define(SmallDomains.Definition("a", uuid.Value, 64));
         var before = _state.Find(uuid);
-        _state.Define(TestDomains.Definition("a", uuid.Value, 128));
+        _state.Define(SmallDomains.Definition("a", uuid.Value, 128));
         _state.Revert(uuid, before);
         Assert.Equal(64UL * 1024, _state.Find(uuid)!.Definition.MemoryKiB);
 

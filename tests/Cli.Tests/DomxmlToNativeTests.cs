@@ -5,7 +5,7 @@ namespace Virt.Cli.Tests;
 /// <summary>`virt domxml-to-native qemu-argv FILE`, run in-process with its output captured.</summary>
 public sealed class DomxmlToNativeTests
 {
-    private static string Case(string name) => Path.Combine(RepoPaths.Conformance, "xml2argv", name + ".xml");
+    private static string Case(string name) => Path.Combine(ConformanceCorpus.Suite("xml2argv"), name + ".xml");
 
     private static async Task<(int Exit, string[] Out, string[] Err)> RunAsync(params string[] args)
     {

@@ -38,19 +38,19 @@ public sealed class NativeCommandTests : IDisposable
     }
 
     public static TheoryData<string> Argv2XmlCases() =>
-        [.. Directory.GetFiles(Path.Combine(RepoPaths.Conformance, "argv2xml"), "*.args").Select(Path.GetFileNameWithoutExtension).Order()!];
+        ConformanceCorpus.Cases("argv2xml", ".args");
 
     [Theory]
     [MemberData(nameof(Argv2XmlCases))]
     public async Task Every_argv2xml_case_converts_to_xml_with_libvirt_name_and_uuid(string name)
     {
-        var args = Path.Combine(RepoPaths.Conformance, "argv2xml", name + ".args");
+        var args = Path.Combine(ConformanceCorpus.Suite("argv2xml"), name + ".args");
         var result = await _cli.RunAsync("-q", "domxml-from-native", "qemu-argv", args);
 
         Assert.Equal(0, result.Exit);
         Assert.Equal("", result.Err);
         var ours = XDocument.Parse(result.Out).Root!;
-        var libvirt = XDocument.Load(Path.Combine(RepoPaths.Conformance, "argv2xml", name + ".xml")).Root!;
+        var libvirt = XDocument.Load(Path.Combine(ConformanceCorpus.Suite("argv2xml"), name + ".xml")).Root!;
         Assert.Equal((string?)libvirt.Element("name"), (string?)ours.Element("name"));
         Assert.Equal((string?)libvirt.Element("uuid"), (string?)ours.Element("uuid"));
         Assert.Empty(_cli.Connected);

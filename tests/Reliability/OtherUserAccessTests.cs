@@ -42,7 +42,7 @@ public sealed class OtherUserAccessTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _daemon = await DaemonProcess.StartAsync(_dir.Combine("root"));
-        if (Virt.Host.Daemon.NativeIds.EffectiveUid() == 0 && Run("id", "-u", User).Code != 0)
+        if (Virt.Supervisor.Native.NativeFiles.GetEuid() == 0 && Run("id", "-u", User).Code != 0)
         {
             Assert.Equal(0, Run("useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", User).Code);
             _createdUser = true;

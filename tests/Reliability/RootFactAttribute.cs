@@ -5,7 +5,7 @@ public sealed class RootFactAttribute : FactAttribute
 {
     public RootFactAttribute()
     {
-        if (Virt.Host.Daemon.NativeIds.EffectiveUid() != 0)
+        if (Virt.Supervisor.Native.NativeFiles.GetEuid() != 0)
             Skip = "needs root (mounts a tmpfs or creates a user); run the suite as root to include it";
     }
 }

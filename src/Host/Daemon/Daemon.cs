@@ -8,6 +8,7 @@ using Virt.Host.Runtime;
 using Virt.Host.Sockets;
 using Virt.Protocol.Api;
 using Virt.Protocol.Errors;
+using Virt.Supervisor.Native;
 using Virt.Supervisor.Paths;
 using static Virt.Protocol.Api.DomainCommands;
 using static Virt.Protocol.Api.DomainReplies;
@@ -83,7 +84,7 @@ public sealed class Daemon
         var servers = new List<UnixSocketServer>();
         try
         {
-            var uid = NativeIds.EffectiveUid();
+            var uid = NativeFiles.GetEuid();
             void Listen(string path, bool readOnly) => servers.Add(new UnixSocketServer(
                 config.Host.SocketOptions(path, readOnly, readOnly ? Everyone : ReadWrite, allowedUid: system ? null : uid), sessions, log, libvirt));
             Listen(paths.SocketPath!, readOnly: false);
@@ -147,21 +148,22 @@ public sealed class Daemon
         var list = await runtime.Domains.Ask<IDomainReply>(new ListDomains(ListDomainsFlags.Active), TimeSpan.FromSeconds(30)).ConfigureAwait(false);
         if (list is not DomainList { Domains: var active })
             return;
-        await Task.WhenAll(active.Select(d => StopDomainAsync(runtime, host, DomainRef.ByUuid(d.Uuid), log))).ConfigureAwait(false);
+        await Task.WhenAll(active.Select(d => StopDomainAsync(runtime, host, d.Uuid, log))).ConfigureAwait(false);
     }
 
-    private static async Task StopDomainAsync(VirtRuntime runtime, HostSettings host, DomainRef domain, Microsoft.Extensions.Logging.ILogger log)
+    private static async Task StopDomainAsync(VirtRuntime runtime, HostSettings host, DomainUuid uuid, Microsoft.Extensions.Logging.ILogger log)
     {
+        var domain = DomainRef.ByUuid(uuid);
         if (host.OnStop == DaemonStopPolicy.Shutdown)
         {
+            using var signal = new DomainStoppedSignal(runtime.System, uuid);
             await runtime.Domains.Ask<IDomainReply>(new ShutdownDomain(domain), TimeSpan.FromSeconds(30)).ConfigureAwait(false);
-            var deadline = DateTime.UtcNow + host.OnStopShutdownTimeout;
-            while (DateTime.UtcNow < deadline)
-            {
-                if (await runtime.Domains.Ask<IDomainReply>(new LookupDomain(domain), TimeSpan.FromSeconds(30)).ConfigureAwait(false) is not DomainSummary { Active: true })
-                    return;
-                await Task.Delay(100).ConfigureAwait(false);
-            }
+            var deadline = Task.Delay(host.OnStopShutdownTimeout);
+            // Asked once after subscribing: a domain that stopped before the signal existed sends it no event.
+            if (await runtime.Domains.Ask<IDomainReply>(new LookupDomain(domain), TimeSpan.FromSeconds(30)).ConfigureAwait(false) is not DomainSummary { Active: true })
+                return;
+            if (await Task.WhenAny(signal.Stopped, deadline).ConfigureAwait(false) == signal.Stopped)
+                return;
             log.LogWarning("Domain {Domain} did not shut down within {Timeout}; destroying it", domain, host.OnStopShutdownTimeout);
         }
         await runtime.Domains.Ask<IDomainReply>(new DestroyDomain(domain), TimeSpan.FromSeconds(60)).ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using Virt.Protocol.Errors;
+using Virt.Supervisor.Native;
 using Virt.Supervisor.Paths;
 
 namespace Virt.Host.Daemon;
@@ -10,7 +11,7 @@ public sealed record DaemonOptions(bool System, string? Root, string? ConfigFile
     {
         if (System)
         {
-            if (NativeIds.EffectiveUid() != 0)
+            if (NativeFiles.GetEuid() != 0)
                 throw new VirtException(ErrorCode.OperationDenied, "the system instance (--system) must run as root");
             // With --root the system layout lives under that prefix (a staged install, a container image).
             return VirtPaths.System(Root is null ? "/" : Path.GetFullPath(Root));
@@ -19,11 +20,4 @@ public sealed record DaemonOptions(bool System, string? Root, string? ConfigFile
             return VirtPaths.PrivateDaemon(Path.GetFullPath(Root));
         return VirtPaths.Session();
     }
-}
-
-/// <summary>The calling process's ids.</summary>
-public static class NativeIds
-{
-    [global::System.Runtime.InteropServices.DllImport("libc", EntryPoint = "geteuid")]
-    public static extern uint EffectiveUid();
 }

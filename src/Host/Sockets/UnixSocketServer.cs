@@ -41,7 +41,7 @@ public sealed class UnixSocketServer : IAsyncDisposable
     public int ClientCount { get { lock (_clientsLock) return _clients.Count; } }
 
     /// <summary>The daemon's own user is never limited per uid: it owns the daemon.</summary>
-    private static readonly uint DaemonUid = NativeIds.EffectiveUid();
+    private static readonly uint DaemonUid = NativeFiles.GetEuid();
 
     /// <summary>Binds and starts accepting; a stale socket file from a dead daemon is replaced.</summary>
     public void Start()

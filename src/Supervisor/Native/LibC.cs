@@ -17,8 +17,6 @@ internal static class LibC
     public const int O_CREAT = 0x40;
     public const int O_APPEND = 0x400;
 
-    public const short POLLIN = 0x1;
-
     public const int P_PIDFD = 3;
     public const int WEXITED = 4;
 
@@ -26,9 +24,9 @@ internal static class LibC
     public const int CLD_KILLED = 2;
     public const int CLD_DUMPED = 3;
 
-    public const int EINTR = 4;
+    public const int ENOENT = 2;
     public const int ESRCH = 3;
-    public const int ENOSYS = 38;
+    public const int EINTR = 4;
 
     // glibc's opaque posix_spawn types are 80 and 336 bytes; sigset_t is 128. Allocate with room to spare.
     public const int SpawnFileActionsSize = 256;
@@ -114,6 +112,12 @@ internal static class LibC
     public const int O_CLOEXEC = 0x80000;
     public const int ELOOP = 40;
 
+    public const int AT_FDCWD = -100;
+    public const int AT_SYMLINK_NOFOLLOW = 0x100;
+    public const int AT_EMPTY_PATH = 0x1000;
+    public const uint STATX_TYPE = 0x1;
+    public const uint STATX_BASIC_STATS = 0x7ff;
+
     [DllImport(Lib, EntryPoint = "open", SetLastError = true)]
     public static extern int Open(string path, int flags);
 
@@ -138,8 +142,6 @@ internal static class LibC
 
     [DllImport(Lib, EntryPoint = "syscall", SetLastError = true)]
     private static extern long Syscall4(long number, long a1, long a2, long a3, long a4);
-
-    public const int EFD_CLOEXEC = 0x80000;
 
     /// <summary>Opens a pidfd (close-on-exec is implied by the kernel), or -1 with errno set.</summary>
     public static int PidfdOpen(int pid) => (int)Syscall2(SYS_pidfd_open, pid, 0);

@@ -7,21 +7,16 @@ namespace Virt.Supervisor.Native;
 /// <summary>The file calls .NET lacks: owner and type (statx), a read that never blocks, a write that follows no link, fsync of a directory.</summary>
 public static class NativeFiles
 {
-    private const int AtFdCwd = -100;
-    private const int AtEmptyPath = 0x1000;
-    private const int AtSymlinkNoFollow = 0x100;
-    private const int Enoent = 2;
-    private const uint StatxType = 0x1;
-    private const uint StatxBasicStats = 0x7ff;
     public const string RegularFile = "regular file";
 
+    /// <summary>The effective uid of this process, for the callers outside this assembly (LibC is internal).</summary>
     public static uint GetEuid() => LibC.GetEuid();
 
     /// <summary>Owner uid and mode bits of a path (symlinks followed); statx's layout is the same on every arch.</summary>
     public static (uint Uid, uint Gid, uint Mode) Stat(string path)
     {
         var buffer = new byte[256];
-        if (LibC.StatX(AtFdCwd, path, 0, StatxBasicStats, buffer) != 0)
+        if (LibC.StatX(LibC.AT_FDCWD, path, 0, LibC.STATX_BASIC_STATS, buffer) != 0)
             throw new IOException($"cannot stat {path}: {Marshal.GetLastPInvokeErrorMessage()}");
         var uid = BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(20));
         var gid = BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(24));
@@ -36,9 +31,9 @@ public static class NativeFiles
     public static (uint Mode, (ulong Inode, long ChangeSeconds, uint ChangeNanoseconds) Identity)? LinkStat(string path)
     {
         var buffer = new byte[256];
-        if (LibC.StatX(AtFdCwd, path, AtSymlinkNoFollow, StatxBasicStats, buffer) != 0)
+        if (LibC.StatX(LibC.AT_FDCWD, path, LibC.AT_SYMLINK_NOFOLLOW, LibC.STATX_BASIC_STATS, buffer) != 0)
         {
-            if (Marshal.GetLastPInvokeError() == Enoent)
+            if (Marshal.GetLastPInvokeError() == LibC.ENOENT)
                 return null;
             throw new IOException($"cannot stat {path}: {Marshal.GetLastPInvokeErrorMessage()}");
         }
@@ -54,7 +49,7 @@ public static class NativeFiles
     public static (uint Mode, uint Major, uint Minor)? StatDevice(string path)
     {
         var buffer = new byte[256];
-        if (LibC.StatX(AtFdCwd, path, 0, StatxBasicStats, buffer) != 0)
+        if (LibC.StatX(LibC.AT_FDCWD, path, 0, LibC.STATX_BASIC_STATS, buffer) != 0)
             return null;
         return (BinaryPrimitives.ReadUInt16LittleEndian(buffer.AsSpan(28)), BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(128)),
             BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(132)));
@@ -64,7 +59,7 @@ public static class NativeFiles
     public static (uint Uid, uint Gid, uint Mode, ulong Size, ulong AllocatedBytes) StatFile(string path)
     {
         var buffer = new byte[256];
-        if (LibC.StatX(AtFdCwd, path, 0, StatxBasicStats, buffer) != 0)
+        if (LibC.StatX(LibC.AT_FDCWD, path, 0, LibC.STATX_BASIC_STATS, buffer) != 0)
             throw new IOException($"cannot stat {path}: {Marshal.GetLastPInvokeErrorMessage()}");
         return (BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(20)), BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(24)),
             BinaryPrimitives.ReadUInt16LittleEndian(buffer.AsSpan(28)), BinaryPrimitives.ReadUInt64LittleEndian(buffer.AsSpan(40)),
@@ -102,7 +97,7 @@ public static class NativeFiles
     public static string FileType(SafeFileHandle handle, string path)
     {
         var buffer = new byte[256];
-        if (LibC.StatX((int)handle.DangerousGetHandle(), "", AtEmptyPath, StatxType, buffer) != 0)
+        if (LibC.StatX((int)handle.DangerousGetHandle(), "", LibC.AT_EMPTY_PATH, LibC.STATX_TYPE, buffer) != 0)
             throw new IOException($"cannot stat {path}: {Marshal.GetLastPInvokeErrorMessage()}");
         var mode = BinaryPrimitives.ReadUInt16LittleEndian(buffer.AsSpan(28));
         return (mode & 0xF000) switch

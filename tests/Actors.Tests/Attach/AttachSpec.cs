@@ -68,7 +68,7 @@ public sealed class AttachSpec : QemuDomainSpec
         // Started without -no-shutdown: QEMU exits by itself after the guest powers off; that is a shutdown, not a crash.
         Call<DomainSummary>(registry, new ShutdownDomain(By("attached")));
         ExpectEvents("attached", LibvirtLifecycle.GuestShutdown);
-        AwaitCondition(() => !qemu.IsAlive, Long);
+        AwaitCondition(() => !ProcFs.IsAlive(qemu.Pid), Long);
         Assert.Empty(Call<DomainList>(registry, new ListDomains()).Domains);
         Assert.Empty(StatusFiles.List());
     }
@@ -90,7 +90,7 @@ public sealed class AttachSpec : QemuDomainSpec
         AwaitGuestReady("held");
         Call<DomainSummary>(registry, new DestroyDomain(By("held")));
         ExpectEvents("held", LibvirtLifecycle.Destroy);
-        AwaitCondition(() => !qemu.IsAlive, Long);
+        AwaitCondition(() => !ProcFs.IsAlive(qemu.Pid), Long);
     }
 
     [Fact]
@@ -144,7 +144,7 @@ public sealed class AttachSpec : QemuDomainSpec
         Assert.Equal(ErrorCode.OperationInvalid, again.Code);
         Assert.Contains("'other'", again.Message);
         Assert.Equal(["mine", "other"], Call<DomainList>(registry, new ListDomains()).Domains.Select(d => d.Name.Value));
-        Assert.True(twin.IsAlive); // a refused attach never touches the process
+        Assert.True(ProcFs.IsAlive(twin.Pid)); // a refused attach never touches the process
     }
 
     [Fact]
@@ -162,7 +162,7 @@ public sealed class AttachSpec : QemuDomainSpec
         {
             await first.Terminate();
         }
-        Assert.True(qemu.IsAlive);
+        Assert.True(ProcFs.IsAlive(qemu.Pid));
 
         var registry = Registry();
         var listed = Assert.Single(Call<DomainList>(registry, new ListDomains(ListDomainsFlags.Active)).Domains);

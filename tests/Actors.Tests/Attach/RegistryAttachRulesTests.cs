@@ -1,3 +1,4 @@
+using Virt.TestSupport;
 using Virt.Actors.Registry;
 using Virt.Protocol.Api;
 using Virt.Protocol.Domains;
@@ -10,7 +11,7 @@ namespace Virt.Actors.Tests.Attach;
 /// <summary>The registry's attach rules without actors: uniqueness as for define, transient, an id, no event.</summary>
 public sealed class RegistryAttachRulesTests
 {
-    private static DomainDefinition Parse(string name, Guid uuid) => DomainXml.Parse(TestDomains.Xml(name, uuid));
+    private static DomainDefinition Parse(string name, Guid uuid) => DomainXml.Parse(SmallDomains.Xml(name, uuid));
 
     [Fact]
     public void AttachAddsATransientActiveDomainWithTheNextIdAndNoEvent()

@@ -1,3 +1,4 @@
+using Virt.TestSupport;
 using Akka.Actor;
 using Akka.TestKit;
 using Virt.Actors.Connections;
@@ -35,7 +36,7 @@ public sealed class AutodestroySpec : Akka.TestKit.Xunit2.TestKit
     private static DomainSummary Running(string name, DomainUuid uuid) =>
         new(new DomainName(name), uuid, Id: 1, DomainState.Running, Reason: 1, Persistent: true, Autostart: false);
 
-    private static string Xml(string name) => TestDomains.Xml(name, Guid.NewGuid());
+    private static string Xml(string name) => SmallDomains.Xml(name, Guid.NewGuid());
 
     /// <summary>
     /// Sends <paramref name="command"/> through the connection; the registry probe answers <paramref name="reply"/>.

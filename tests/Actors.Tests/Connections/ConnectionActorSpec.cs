@@ -59,7 +59,7 @@ public sealed class ConnectionActorSpec : Akka.TestKit.Xunit2.TestKit
         var connection = Open(RealRegistry(), Clients.ReadWrite).Connection;
         var uuid = Guid.NewGuid();
 
-        var defined = Call<DomainSummary>(connection, new DefineDomain(TestDomains.Xml("vm1", uuid)));
+        var defined = Call<DomainSummary>(connection, new DefineDomain(SmallDomains.Xml("vm1", uuid)));
         Assert.Equal(("vm1", new DomainUuid(uuid)), (defined.Name.Value, defined.Uuid));
         Assert.Equal(["vm1"], Call<DomainList>(connection, new ListDomains()).Domains.Select(d => d.Name.Value));
         Assert.Equal(ErrorCode.NoDomain, Call<ErrorReply>(connection, new GetDomainInfo(DomainRef.ByName("nope"))).Code);
@@ -75,10 +75,10 @@ public sealed class ConnectionActorSpec : Akka.TestKit.Xunit2.TestKit
     public void AutodestroyCreateThatFailsRepliesTheRegistryError()
     {
         var connection = Open(RealRegistry(), Clients.ReadWrite).Connection;
-        Call<DomainSummary>(connection, new DefineDomain(TestDomains.Xml("keep", Guid.NewGuid())));
+        Call<DomainSummary>(connection, new DefineDomain(SmallDomains.Xml("keep", Guid.NewGuid())));
 
         // Refused before any QEMU could start: the name is taken, the document is broken.
-        var clash = Call<ErrorReply>(connection, new CreateDomain(TestDomains.Xml("keep", Guid.NewGuid()), DomainCreateFlags.Autodestroy));
+        var clash = Call<ErrorReply>(connection, new CreateDomain(SmallDomains.Xml("keep", Guid.NewGuid()), DomainCreateFlags.Autodestroy));
         Assert.Equal(ErrorCode.DomainExists, clash.Code);
         var bad = Call<ErrorReply>(connection, new CreateDomain("<domain>", DomainCreateFlags.Autodestroy));
         Assert.Equal(ErrorCode.XmlError, bad.Code);
@@ -138,16 +138,16 @@ public sealed class ConnectionActorSpec : Akka.TestKit.Xunit2.TestKit
         var admin = Open(registry, Clients.ReadWrite).Connection;
         var connection = Open(registry, Clients.ReadOnly, new ProbeSink(events.Ref)).Connection;
         var (vm1, vm2) = (Guid.NewGuid(), Guid.NewGuid());
-        Call<DomainSummary>(admin, new DefineDomain(TestDomains.Xml("vm1", vm1)));
-        Call<DomainSummary>(admin, new DefineDomain(TestDomains.Xml("vm2", vm2)));
+        Call<DomainSummary>(admin, new DefineDomain(SmallDomains.Xml("vm1", vm1)));
+        Call<DomainSummary>(admin, new DefineDomain(SmallDomains.Xml("vm2", vm2)));
 
         var subscribed = Call<EventsSubscribed>(connection, new SubscribeEvents(DomainRef.ByName("vm1"), [DomainEventType.Defined]));
         Assert.Equal(new DomainUuid(vm1), subscribed.Subscription.Domain);
 
-        Call<DomainSummary>(admin, new DefineDomain(TestDomains.Xml("vm2", vm2, 128)));
-        Call<DomainSummary>(admin, new DefineDomain(TestDomains.Xml("vm1", vm1, 128)));
+        Call<DomainSummary>(admin, new DefineDomain(SmallDomains.Xml("vm2", vm2, 128)));
+        Call<DomainSummary>(admin, new DefineDomain(SmallDomains.Xml("vm1", vm1, 128)));
         Call<DomainSummary>(admin, new UndefineDomain(DomainRef.ByName("vm1")));
-        Call<DomainSummary>(admin, new DefineDomain(TestDomains.Xml("vm1", vm1)));
+        Call<DomainSummary>(admin, new DefineDomain(SmallDomains.Xml("vm1", vm1)));
 
         // vm2's change and vm1's undefine are filtered out; events arrive in publish order.
         Assert.Equal(["Defined Updated", "Defined Added"],
@@ -172,13 +172,13 @@ public sealed class ConnectionActorSpec : Akka.TestKit.Xunit2.TestKit
         var admin = Open(registry, Clients.ReadWrite).Connection;
         var connection = Open(registry, Clients.ReadOnly, new ProbeSink(events.Ref)).Connection;
 
-        Call<DomainSummary>(admin, new DefineDomain(TestDomains.Xml("before", Guid.NewGuid())));
+        Call<DomainSummary>(admin, new DefineDomain(SmallDomains.Xml("before", Guid.NewGuid())));
         Call<EventsSubscribed>(connection, new SubscribeEvents());
-        Call<DomainSummary>(admin, new DefineDomain(TestDomains.Xml("during", Guid.NewGuid())));
+        Call<DomainSummary>(admin, new DefineDomain(SmallDomains.Xml("during", Guid.NewGuid())));
         Call<EventsUnsubscribed>(connection, UnsubscribeEvents.Instance);
-        Call<DomainSummary>(admin, new DefineDomain(TestDomains.Xml("after", Guid.NewGuid())));
+        Call<DomainSummary>(admin, new DefineDomain(SmallDomains.Xml("after", Guid.NewGuid())));
         Call<EventsSubscribed>(connection, new SubscribeEvents());
-        Call<DomainSummary>(admin, new DefineDomain(TestDomains.Xml("again", Guid.NewGuid())));
+        Call<DomainSummary>(admin, new DefineDomain(SmallDomains.Xml("again", Guid.NewGuid())));
 
         Assert.Equal("during", events.ExpectMsg<DomainLifecycleEvent>().Name.Value);
         Assert.Equal("again", events.ExpectMsg<DomainLifecycleEvent>().Name.Value);

@@ -37,7 +37,7 @@ public sealed class ConnectionActorsHostingTests : IDisposable
             var opened = await manager.Ask<ConnectionOpened>(new OpenConnection(Clients.ReadWrite, null, null), timeout);
             Assert.Equal("/user/connections/1", opened.Connection.Path.ToStringWithoutAddress());
 
-            await opened.Connection.Ask<DomainSummary>(new DefineDomain(TestDomains.Xml("vm", Guid.NewGuid())), timeout);
+            await opened.Connection.Ask<DomainSummary>(new DefineDomain(SmallDomains.Xml("vm", Guid.NewGuid())), timeout);
             var list = await opened.Connection.Ask<DomainList>(new ListDomains(), timeout);
             Assert.Equal(["vm"], list.Domains.Select(d => d.Name.Value));
         }

@@ -1,3 +1,4 @@
+using Virt.TestSupport;
 using Virt.Actors.Domains;
 using Virt.Actors.Registry;
 using Virt.Protocol.Api;
@@ -15,7 +16,7 @@ public sealed class RegistryStartRulesTests
     [Fact]
     public void BeginStartAllocatesAnIdThatAbandonReleases()
     {
-        var def = TestDomains.Definition("a");
+        var def = SmallDomains.Definition("a");
         var uuid = new DomainUuid(def.Uuid);
         _state.Define(def);
 
@@ -33,7 +34,7 @@ public sealed class RegistryStartRulesTests
     [Fact]
     public void RecordKeepsStateAndPassesTheEventOn()
     {
-        var def = TestDomains.Definition("b");
+        var def = SmallDomains.Definition("b");
         var uuid = new DomainUuid(def.Uuid);
         _state.Define(def);
         Assert.Equal(ErrorCode.OperationInvalid, ((ErrorReply)_state.Record(uuid, DomainState.Paused, 1, null).Reply).Code);
@@ -49,19 +50,19 @@ public sealed class RegistryStartRulesTests
     [Fact]
     public void ReconnectRestoresIdsAndMakesUnknownDomainsTransient()
     {
-        var persistent = TestDomains.Definition("p");
+        var persistent = SmallDomains.Definition("p");
         _state.Load(persistent, autostart: true);
-        var transient = TestDomains.Definition("t");
+        var transient = SmallDomains.Definition("t");
 
         Assert.True(_state.Reconnect(persistent with { MemoryKiB = 1024 }, 7, DomainState.Running, (int)RunningReason.Booted).Succeeded);
         Assert.True(_state.Reconnect(transient, 3, DomainState.Paused, (int)PausedReason.User).Succeeded);
-        Assert.False(_state.Reconnect(TestDomains.Definition("x"), 3, DomainState.Running, 1).Succeeded);
+        Assert.False(_state.Reconnect(SmallDomains.Definition("x"), 3, DomainState.Running, 1).Succeeded);
 
         var p = _state.Find(DomainRef.ById(7))!;
         Assert.Equal((1024UL, persistent.MemoryKiB, true), (p.Definition.MemoryKiB, p.Config.MemoryKiB, p.Autostart));
         Assert.False(_state.Find(DomainRef.ById(3))!.Persistent);
         // New ids continue above the reconnected ones.
-        var fresh = TestDomains.Definition("f");
+        var fresh = SmallDomains.Definition("f");
         _state.Define(fresh);
         Assert.Equal(8, ((DomainSummary)_state.BeginStart(new DomainUuid(fresh.Uuid)).Reply).Id);
         Assert.Equal(["t", "p", "f"], _state.List(ListDomainsFlags.All).Domains.Select(d => d.Name.Value));

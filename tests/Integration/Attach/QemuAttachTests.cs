@@ -2,6 +2,8 @@ using Virt.Integration.Tests.Support;
 using Virt.Protocol.Api;
 using Virt.Protocol.Errors;
 using Virt.Protocol.Events;
+using Virt.Supervisor.TestGuest;
+using Virt.TestSupport;
 using static Virt.Protocol.Api.DomainCommands;
 using static Virt.Protocol.Api.DomainReplies;
 
@@ -12,11 +14,20 @@ public sealed class QemuAttachTests : DaemonTestBase
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
 
+    /// <summary>The test guest by hand in the test's directory: image NAME.img, serial NAME.serial, monitor NAME.sock unless <paramref name="qmp"/> is false.</summary>
+    private HandStartedQemu StartByHand(string name, Guid uuid, bool qmp = true)
+    {
+        var image = Path.Combine(Dir.Path, name + ".img");
+        TestGuestImage.Write(image);
+        return HandStartedQemu.Start(image, TestGuest.SerialPath(Dir.Path, name), qmp ? Path.Combine(Dir.Path, name + ".sock") : null,
+            "-name", name, "-uuid", uuid.ToString("D"));
+    }
+
     [Fact]
     public async Task A_hand_started_qemu_is_attached_listed_and_shut_down_through_virt()
     {
         var uuid = Guid.NewGuid();
-        using var qemu = HandStartedQemu.Start(Dir.Path, "attached", uuid);
+        using var qemu = StartByHand("attached", uuid);
         await TestGuest.WaitReadyAsync(Dir.Path, "attached");
         await using var client = await ConnectAsync();
         await using var watcher = await ConnectAsync();
@@ -51,7 +62,7 @@ public sealed class QemuAttachTests : DaemonTestBase
     [Fact]
     public async Task An_attached_domain_survives_a_killed_daemon_and_can_be_destroyed()
     {
-        using var qemu = HandStartedQemu.Start(Dir.Path, "kept", Guid.NewGuid());
+        using var qemu = StartByHand("kept", Guid.NewGuid());
         await TestGuest.WaitReadyAsync(Dir.Path, "kept");
         await using (var first = await ConnectAsync())
             await first.CallAsync<DomainSummary>(new AttachDomain(qemu.Pid));
@@ -83,7 +94,7 @@ public sealed class QemuAttachTests : DaemonTestBase
             await sleep.WaitForExitAsync();
         }
 
-        using var blind = HandStartedQemu.Start(Dir.Path, "blind", Guid.NewGuid(), qmp: false);
+        using var blind = StartByHand("blind", Guid.NewGuid(), qmp: false);
         await TestGuest.WaitReadyAsync(Dir.Path, "blind");
         var noMonitor = await Assert.ThrowsAsync<VirtException>(() => client.CallAsync<DomainSummary>(new AttachDomain(blind.Pid)));
         Assert.Equal(ErrorCode.OperationInvalid, noMonitor.Code);

@@ -1,3 +1,4 @@
+using Virt.Supervisor.Processes;
 using Virt.Integration.Tests.Support;
 
 namespace Virt.Integration.Tests.Libvirt;
@@ -29,9 +30,9 @@ public sealed class TpmTests : DaemonTestBase
 
     private async Task WaitGoneAsync(IReadOnlyList<int> pids)
     {
-        for (var i = 0; i < 500 && pids.Any(p => Directory.Exists($"/proc/{p}") && !QemuReaper.IsZombie(p)); i++)
+        for (var i = 0; i < 500 && pids.Any(p => ProcFs.IsAlive(p)); i++)
             await Task.Delay(20);
-        Assert.All(pids, p => Assert.False(Directory.Exists($"/proc/{p}") && !QemuReaper.IsZombie(p), $"swtpm {p} outlived its QEMU"));
+        Assert.All(pids, p => Assert.False(ProcFs.IsAlive(p), $"swtpm {p} outlived its QEMU"));
     }
 
     [Fact]

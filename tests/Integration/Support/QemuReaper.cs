@@ -1,3 +1,5 @@
+using Virt.Supervisor.Processes;
+
 namespace Virt.Integration.Tests.Support;
 
 /// <summary>Finds and kills, by pid, every QEMU (and swtpm) whose command line mentions a test's private directory.</summary>
@@ -21,7 +23,7 @@ public static class QemuReaper
                 var argv0 = Path.GetFileName(cmdline.Split('\0')[0]);
                 if (argv0.StartsWith(program, StringComparison.Ordinal))
                 {
-                    if (cmdline.Contains(dir, StringComparison.Ordinal) && !IsZombie(pid))
+                    if (cmdline.Contains(dir, StringComparison.Ordinal) && ProcFs.IsAlive(pid))
                         found.Add(pid);
                 }
             }
@@ -33,19 +35,6 @@ public static class QemuReaper
             }
         }
         return found;
-    }
-
-    public static bool IsZombie(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z');
-        }
-        catch (IOException)
-        {
-            return true;
-        }
     }
 
     public static int KillAll(string dir)

@@ -79,10 +79,9 @@ public sealed class ClockPmAndControllerTests
     [Fact]
     public void Indexes_are_given_as_libvirt_gives_them_in_its_autoindex_case()
     {
-        var dir = Path.Combine(RepoPaths.Conformance, "qemuxmlconf");
-        var ours = DomainXml.Parse(File.ReadAllText(Path.Combine(dir, "autoindex.xml"))).Devices.Controllers
+        var ours = DomainXml.Parse(ConformanceCorpus.Read("qemuxmlconf", "autoindex.xml")).Devices.Controllers
             .Select(c => (c.Type, c.Model, c.Index, c.MasterStartPort)).Order().ToList();
-        var theirs = XDocument.Load(Path.Combine(dir, "autoindex.out.xml")).Root!.Element("devices")!.Elements("controller")
+        var theirs = XDocument.Load(Path.Combine(ConformanceCorpus.Suite("qemuxmlconf"), "autoindex.out.xml")).Root!.Element("devices")!.Elements("controller")
             .Where(c => ours.Any(o => o.Type == (string)c.Attribute("type")!)) // libvirt adds controllers of its own (ide, sata, pci)
             .Select(c => ((string)c.Attribute("type")!, (string?)c.Attribute("model"), (int)c.Attribute("index")!, (int?)c.Element("master")?.Attribute("startport")))
             .Order().ToList();

@@ -15,9 +15,7 @@ namespace Virt.Protocol.Tests.Fuzz;
 public sealed class DomainXmlFuzzTests(ITestOutputHelper output)
 {
     private static readonly Lazy<IReadOnlyList<string>> Seeds = new(() =>
-        new[] { "xml2argv", "argv2xml", "xml2xml" }
-            .SelectMany(dir => Directory.GetFiles(Path.Combine(RepoPaths.Conformance, dir), "*.xml", SearchOption.AllDirectories))
-            .Order(StringComparer.Ordinal)
+        ConformanceCorpus.Files(".xml", "xml2argv", "argv2xml", "xml2xml")
             .Select(File.ReadAllText)
             .ToList());
 

@@ -7,22 +7,14 @@ namespace Virt.Supervisor.Tests.Attach;
 /// <summary>libvirt's argv2xml and xml2argv corpora: each command line parses to the meaning of its XML.</summary>
 public sealed class ConformanceArgvTests
 {
-    public static TheoryData<string> Argv2XmlCases() => Cases("argv2xml");
-    public static TheoryData<string> Xml2ArgvCases() => Cases("xml2argv");
-
-    private static TheoryData<string> Cases(string dir)
-    {
-        var data = new TheoryData<string>();
-        foreach (var file in Directory.GetFiles(Path.Combine(RepoPaths.Conformance, dir), "*.args").Order(StringComparer.Ordinal))
-            data.Add(Path.GetFileNameWithoutExtension(file));
-        return data;
-    }
+    public static TheoryData<string> Argv2XmlCases() => ConformanceCorpus.Cases("argv2xml", ".args");
+    public static TheoryData<string> Xml2ArgvCases() => ConformanceCorpus.Cases("xml2argv", ".args");
 
     private static (ParsedQemuCommandLine Parsed, DomainDefinition Expected) Load(string dir, string name)
     {
-        var args = ShellWords.Parse(File.ReadAllText(Path.Combine(RepoPaths.Conformance, dir, name + ".args")));
+        var args = ShellWords.Parse(ConformanceCorpus.Read(dir, name + ".args"));
         var parsed = QemuArgvParser.Parse(args.Argv, "fallback");
-        var expected = DomainXml.ParseFile(Path.Combine(RepoPaths.Conformance, dir, name + ".xml"));
+        var expected = DomainXml.ParseFile(Path.Combine(ConformanceCorpus.Suite(dir), name + ".xml"));
         return (parsed, expected);
     }
 

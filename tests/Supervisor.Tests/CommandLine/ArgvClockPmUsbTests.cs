@@ -7,12 +7,12 @@ namespace Virt.Supervisor.Tests.CommandLine;
 public sealed class ArgvClockPmUsbTests
 {
     private static DomainDefinition WithTimers(params ClockTimer[] timers) =>
-        TestDomains.Minimal() with { Clock = new ClockConfig { Timers = timers } };
+        ArgvFixtures.Minimal() with { Clock = new ClockConfig { Timers = timers } };
 
     [Fact]
     public void Virt_installs_timers_become_libvirts_rtc_pit_and_hpet_options()
     {
-        var argv = TestDomains.Build(WithTimers(
+        var argv = ArgvFixtures.Build(WithTimers(
             new ClockTimer { Name = "rtc", TickPolicy = "catchup" },
             new ClockTimer { Name = "pit", TickPolicy = "delay" },
             new ClockTimer { Name = "hpet", Present = false }));
@@ -25,7 +25,7 @@ public sealed class ArgvClockPmUsbTests
     [Fact]
     public void Rtc_track_pit_discard_and_the_paravirtual_clocks_on_the_cpu()
     {
-        var argv = TestDomains.Build(WithTimers(
+        var argv = ArgvFixtures.Build(WithTimers(
             new ClockTimer { Name = "rtc", Track = "wall" },
             new ClockTimer { Name = "pit", TickPolicy = "discard" },
             new ClockTimer { Name = "kvmclock", Present = false },
@@ -36,7 +36,7 @@ public sealed class ArgvClockPmUsbTests
         Assert.Equal(["qemu64,kvmclock=off,hv-time=on,tsc-frequency=4567890000"], argv.ValuesOf("-cpu"));
 
         var modelled = WithTimers(new ClockTimer { Name = "kvmclock", Present = true }) with { Cpu = new CpuConfig { Model = "core2duo" } };
-        Assert.Equal(["core2duo,kvmclock=on"], TestDomains.Build(modelled).ValuesOf("-cpu"));
+        Assert.Equal(["core2duo,kvmclock=on"], ArgvFixtures.Build(modelled).ValuesOf("-cpu"));
     }
 
     [Theory]
@@ -46,7 +46,7 @@ public sealed class ArgvClockPmUsbTests
     [InlineData("hpet", "catchup", null, "only the rtc and pit timers have a tick policy")]
     public void Timer_settings_qemu_cannot_honour_are_refused(string name, string? policy, string? track, string reason)
     {
-        var error = Assert.Throws<VirtException>(() => TestDomains.Build(WithTimers(new ClockTimer { Name = name, TickPolicy = policy, Track = track })));
+        var error = Assert.Throws<VirtException>(() => ArgvFixtures.Build(WithTimers(new ClockTimer { Name = name, TickPolicy = policy, Track = track })));
         Assert.Equal(ErrorCode.ConfigUnsupported, error.Code);
         Assert.Contains(reason, error.Message);
     }
@@ -56,11 +56,11 @@ public sealed class ArgvClockPmUsbTests
     [InlineData("q35", "ICH9-LPC")]
     public void Pm_switches_s3_and_s4_on_the_machines_power_device(string machine, string device)
     {
-        var def = TestDomains.Minimal(machine) with { Pm = new PowerManagement { SuspendToMem = false, SuspendToDisk = true } };
+        var def = ArgvFixtures.Minimal(machine) with { Pm = new PowerManagement { SuspendToMem = false, SuspendToDisk = true } };
         // q35's built-in iTCO watchdog is armed as libvirt arms it (ICH9-LPC.noreboot=off) whatever the <pm>.
         var itco = machine == "q35" ? new[] { "ICH9-LPC.noreboot=off" } : [];
-        Assert.Equal([$"{device}.disable_s3=1", $"{device}.disable_s4=0", .. itco], TestDomains.Build(def).ValuesOf("-global"));
-        Assert.Equal(itco, TestDomains.Build(TestDomains.Minimal(machine)).ValuesOf("-global"));
+        Assert.Equal([$"{device}.disable_s3=1", $"{device}.disable_s4=0", .. itco], ArgvFixtures.Build(def).ValuesOf("-global"));
+        Assert.Equal(itco, ArgvFixtures.Build(ArgvFixtures.Minimal(machine)).ValuesOf("-global"));
     }
 
     private static ControllerDevice[] Usb2Set(int index = 0) =>
@@ -74,7 +74,7 @@ public sealed class ArgvClockPmUsbTests
     [Fact]
     public void A_usb2_set_shares_one_slot_ehci_at_function_7_and_its_companions_at_0_to_2()
     {
-        var argv = TestDomains.Build(TestDomains.Minimal().WithDevices(d => d with { Controllers = Usb2Set() }));
+        var argv = ArgvFixtures.Build(ArgvFixtures.Minimal().WithDevices(d => d with { Controllers = Usb2Set() }));
         var ehci = argv.Devices("ich9-usb-ehci1").Single();
         Assert.Equal("usb", (string?)ehci["id"]);
         Assert.Equal("0x2.0x7", (string?)ehci["addr"]);
@@ -88,14 +88,14 @@ public sealed class ArgvClockPmUsbTests
     [Fact]
     public void On_q35_the_first_usb2_sets_go_where_ich9_has_them_and_a_written_address_moves_the_whole_set()
     {
-        var argv = TestDomains.Build(TestDomains.Minimal("q35").WithDevices(d => d with { Controllers = [.. Usb2Set(), .. Usb2Set(1)] }));
+        var argv = ArgvFixtures.Build(ArgvFixtures.Minimal("q35").WithDevices(d => d with { Controllers = [.. Usb2Set(), .. Usb2Set(1)] }));
         Assert.Equal(["0x1d.0x7", "0x1a.0x7"], argv.Devices("ich9-usb-ehci1").Select(e => (string?)e["addr"]));
         Assert.Equal(["usb", "usb1"], argv.Devices("ich9-usb-ehci1").Select(e => (string?)e["id"]));
         Assert.Equal(["usb.0", "usb1.0"], argv.Devices("ich9-usb-uhci1").Select(e => (string?)e["masterbus"]));
 
         var written = Usb2Set();
         written[1] = written[1] with { Address = new DeviceAddress { Type = "pci", Attributes = [new("slot", "0x07"), new("function", "0x0"), new("multifunction", "on")] } };
-        var moved = TestDomains.Build(TestDomains.Minimal().WithDevices(d => d with { Controllers = written }));
+        var moved = ArgvFixtures.Build(ArgvFixtures.Minimal().WithDevices(d => d with { Controllers = written }));
         Assert.Equal("0x7.0x7", (string?)moved.Devices("ich9-usb-ehci1").Single()["addr"]);
         Assert.Equal("0x7.0x2", (string?)moved.Devices("ich9-usb-uhci3").Single()["addr"]);
     }
@@ -103,7 +103,7 @@ public sealed class ArgvClockPmUsbTests
     [Fact]
     public void A_second_usb_bus_gets_its_own_id_and_devices_stay_on_the_first()
     {
-        var argv = TestDomains.Build(TestDomains.Minimal().WithDevices(d => d with
+        var argv = ArgvFixtures.Build(ArgvFixtures.Minimal().WithDevices(d => d with
         {
             Controllers = [new ControllerDevice { Type = "usb", Index = 0, Model = "piix3-uhci" }, new ControllerDevice { Type = "usb", Index = 1, Model = "qemu-xhci" }],
             Inputs = [new InputDevice { Type = "tablet", Bus = "usb" }],
@@ -116,9 +116,9 @@ public sealed class ArgvClockPmUsbTests
     [Fact]
     public void A_usb_controller_written_without_a_model_is_libvirts_piix3_uhci_even_on_q35()
     {
-        var argv = TestDomains.Build(TestDomains.Minimal("q35").WithDevices(d => d with { Controllers = [new ControllerDevice { Type = "usb" }] }));
+        var argv = ArgvFixtures.Build(ArgvFixtures.Minimal("q35").WithDevices(d => d with { Controllers = [new ControllerDevice { Type = "usb" }] }));
         Assert.Single(argv.Devices("piix3-usb-uhci"));
-        Assert.Single(TestDomains.Build(TestDomains.Minimal("q35")).Devices("qemu-xhci"));
+        Assert.Single(ArgvFixtures.Build(ArgvFixtures.Minimal("q35")).Devices("qemu-xhci"));
     }
 
     [Theory]
@@ -129,7 +129,7 @@ public sealed class ArgvClockPmUsbTests
         ControllerDevice[] controllers = other is null
             ? [new() { Type = "usb", Model = companion, MasterStartPort = 2 }]
             : [new() { Type = "usb", Model = other }, new() { Type = "usb", Model = companion, MasterStartPort = 0 }];
-        var error = Assert.Throws<VirtException>(() => TestDomains.Build(TestDomains.Minimal().WithDevices(d => d with { Controllers = controllers })));
+        var error = Assert.Throws<VirtException>(() => ArgvFixtures.Build(ArgvFixtures.Minimal().WithDevices(d => d with { Controllers = controllers })));
         Assert.Contains("need one ich9-ehci1 master", error.Message);
     }
 }

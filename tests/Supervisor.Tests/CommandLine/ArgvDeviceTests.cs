@@ -9,7 +9,7 @@ namespace Virt.Supervisor.Tests.CommandLine;
 public sealed class ArgvDeviceTests
 {
     private static IReadOnlyList<string> Build(Func<DeviceSet, DeviceSet> devices, string machine = "pc") =>
-        TestDomains.Build(TestDomains.Minimal(machine).WithDevices(devices));
+        ArgvFixtures.Build(ArgvFixtures.Minimal(machine).WithDevices(devices));
 
     private static VirtException Refused(Func<DeviceSet, DeviceSet> devices, string machine = "pc") =>
         Assert.ThrowsAny<VirtException>(() => Build(devices, machine));
@@ -20,7 +20,7 @@ public sealed class ArgvDeviceTests
     [Fact]
     public void A_qcow2_disk_gets_a_format_node_over_its_file_and_cache_on_both()
     {
-        var argv = Build(d => d with { Disks = [TestDomains.FileDisk("hda", DiskBus.Ide, "/i.qcow2") with { DriverType = "qcow2", DriverCache = "directsync" }] });
+        var argv = Build(d => d with { Disks = [ArgvFixtures.FileDisk("hda", DiskBus.Ide, "/i.qcow2") with { DriverType = "qcow2", DriverCache = "directsync" }] });
         var nodes = Blockdevs(argv);
         Assert.Equal(["file", "qcow2"], nodes.Select(n => (string?)n["driver"]));
         Assert.Equal((string?)nodes[0]["node-name"], (string?)nodes[1]["file"]);
@@ -40,8 +40,8 @@ public sealed class ArgvDeviceTests
         {
             Disks =
             [
-                TestDomains.FileDisk("hda", DiskBus.Ide, "/dev/sdz") with { SourceType = DiskSourceType.Block },
-                TestDomains.FileDisk("hdc", DiskBus.Ide, path, DiskDeviceKind.Cdrom) with { SourceType = DiskSourceType.Block },
+                ArgvFixtures.FileDisk("hda", DiskBus.Ide, "/dev/sdz") with { SourceType = DiskSourceType.Block },
+                ArgvFixtures.FileDisk("hdc", DiskBus.Ide, path, DiskDeviceKind.Cdrom) with { SourceType = DiskSourceType.Block },
             ],
         });
         Assert.Equal(["host_device", "host_cdrom"], Blockdevs(Cdrom(drive)).Select(n => (string?)n["driver"]));
@@ -79,10 +79,10 @@ public sealed class ArgvDeviceTests
         {
             Disks =
             [
-                TestDomains.FileDisk("sdb", DiskBus.Sata),
-                TestDomains.FileDisk("sda", DiskBus.Scsi),
-                TestDomains.FileDisk("sdc", DiskBus.Usb),
-                TestDomains.FileDisk("hdd", DiskBus.Ide, "/c.iso", DiskDeviceKind.Cdrom),
+                ArgvFixtures.FileDisk("sdb", DiskBus.Sata),
+                ArgvFixtures.FileDisk("sda", DiskBus.Scsi),
+                ArgvFixtures.FileDisk("sdc", DiskBus.Usb),
+                ArgvFixtures.FileDisk("hdd", DiskBus.Ide, "/c.iso", DiskDeviceKind.Cdrom),
             ],
         });
         Assert.Single(argv.Devices("ahci"));
@@ -99,7 +99,7 @@ public sealed class ArgvDeviceTests
     [Fact]
     public void Sata_on_q35_uses_the_built_in_ahci()
     {
-        var argv = Build(d => d with { Disks = [TestDomains.FileDisk("sda", DiskBus.Sata)] }, "q35");
+        var argv = Build(d => d with { Disks = [ArgvFixtures.FileDisk("sda", DiskBus.Sata)] }, "q35");
         Assert.Empty(argv.Devices("ahci"));
         Assert.Equal("ide.0", (string?)argv.Devices("ide-hd").Single()["bus"]);
         Assert.Single(argv.Devices("qemu-xhci"));
@@ -111,7 +111,7 @@ public sealed class ArgvDeviceTests
         var argv = Build(d => d with
         {
             Controllers = [new ControllerDevice { Type = "scsi", Model = "virtio-scsi" }],
-            Disks = [TestDomains.FileDisk("sdc", DiskBus.Scsi, "/c.iso", DiskDeviceKind.Cdrom)],
+            Disks = [ArgvFixtures.FileDisk("sdc", DiskBus.Scsi, "/c.iso", DiskDeviceKind.Cdrom)],
         });
         Assert.Single(argv.Devices("virtio-scsi-pci"));
         var cd = argv.Devices("scsi-cd").Single();
@@ -121,7 +121,7 @@ public sealed class ArgvDeviceTests
     [Fact]
     public void An_empty_cdrom_has_no_drive_and_no_blockdev()
     {
-        var argv = Build(d => d with { Disks = [TestDomains.FileDisk("hdc", DiskBus.Ide, "", DiskDeviceKind.Cdrom) with { SourcePath = null }] });
+        var argv = Build(d => d with { Disks = [ArgvFixtures.FileDisk("hdc", DiskBus.Ide, "", DiskDeviceKind.Cdrom) with { SourcePath = null }] });
         Assert.Empty(argv.ValuesOf("-blockdev"));
         Assert.Null(argv.Devices("ide-cd").Single()["drive"]);
     }
@@ -136,13 +136,13 @@ public sealed class ArgvDeviceTests
     [InlineData("hdaxxxxxxxxxx", DiskBus.Virtio, DiskDeviceKind.Disk, false, "pc")] // libvirt's disk-target-overflow
     public void Impossible_disks_are_refused(string target, DiskBus bus, DiskDeviceKind kind, bool readOnly, string machine)
     {
-        var error = Refused(d => d with { Disks = [TestDomains.FileDisk(target, bus, "/x.img", kind) with { ReadOnly = readOnly }] }, machine);
+        var error = Refused(d => d with { Disks = [ArgvFixtures.FileDisk(target, bus, "/x.img", kind) with { ReadOnly = readOnly }] }, machine);
         Assert.Contains(target, error.Message);
     }
 
     [Fact]
     public void Two_disks_on_one_address_are_refused() =>
-        Refused(d => d with { Disks = [TestDomains.FileDisk("hda", DiskBus.Ide), TestDomains.FileDisk("hda", DiskBus.Ide)] });
+        Refused(d => d with { Disks = [ArgvFixtures.FileDisk("hda", DiskBus.Ide), ArgvFixtures.FileDisk("hda", DiskBus.Ide)] });
 
     [Fact]
     public void A_usb_disk_without_a_usb_controller_is_refused()
@@ -150,7 +150,7 @@ public sealed class ArgvDeviceTests
         var error = Refused(d => d with
         {
             Controllers = [new ControllerDevice { Type = "usb", Model = "none" }],
-            Disks = [TestDomains.FileDisk("sda", DiskBus.Usb)],
+            Disks = [ArgvFixtures.FileDisk("sda", DiskBus.Usb)],
         });
         Assert.Contains("USB", error.Message);
     }
@@ -188,7 +188,7 @@ public sealed class ArgvDeviceTests
         Assert.Contains("target dev", Refused(d => d with { Interfaces = [new InterfaceDevice { Type = InterfaceType.Ethernet }] }).Message);
 
         // A user NIC between two bridged ones: the taps are numbered 3 and 4 in interface order, the user NIC takes none.
-        var def = TestDomains.Minimal().WithDevices(d => d with
+        var def = ArgvFixtures.Minimal().WithDevices(d => d with
         {
             Interfaces =
             [
@@ -197,11 +197,11 @@ public sealed class ArgvDeviceTests
                 new InterfaceDevice { Type = InterfaceType.Network, SourceName = "default" },
             ],
         });
-        var netdevs = TestDomains.Build(def).ValuesOf("-netdev").Select(v => JsonNode.Parse(v)!).ToList();
+        var netdevs = ArgvFixtures.Build(def).ValuesOf("-netdev").Select(v => JsonNode.Parse(v)!).ToList();
         Assert.Equal(["tap:3", "user:", "tap:4"], netdevs.Select(n => $"{(string?)n["type"]}:{(string?)n["fd"]}"));
 
         // Without the daemon's taps (a conversion that is run, not shown) the build says what is missing.
-        var bare = Assert.Throws<VirtException>(() => QemuArgvBuilder.Build(def, TestDomains.Caps(), TestDomains.Context));
+        var bare = Assert.Throws<VirtException>(() => QemuArgvBuilder.Build(def, ArgvFixtures.Caps(), ArgvFixtures.Context));
         Assert.Contains("bridge 'br0'", bare.Message);
     }
 
@@ -220,18 +220,18 @@ public sealed class ArgvDeviceTests
         DeviceAddress Slot(string slot) => new() { Type = "pci", Attributes = [new("slot", slot)] };
         var argv = Build(d => d with
         {
-            Disks = [TestDomains.FileDisk("vda", DiskBus.Virtio)],
+            Disks = [ArgvFixtures.FileDisk("vda", DiskBus.Virtio)],
             Memballoon = new MemballoonDevice { Model = "virtio", Address = Slot("0x3") },
         });
         Assert.Equal("0x3", (string?)argv.Devices("virtio-balloon-pci").Single()["addr"]);
         Assert.Equal("0x2", (string?)argv.Devices("virtio-blk-pci").Single()["addr"]); // allocation skips the written slot
         Refused(d => d with
         {
-            Disks = [TestDomains.FileDisk("vda", DiskBus.Virtio) with { Address = Slot("0x3") }],
+            Disks = [ArgvFixtures.FileDisk("vda", DiskBus.Virtio) with { Address = Slot("0x3") }],
             Memballoon = new MemballoonDevice { Model = "virtio", Address = Slot("0x3") },
         });
-        Refused(d => d with { Disks = [TestDomains.FileDisk("vda", DiskBus.Virtio) with { Address = Slot("0x1") }] });
-        Refused(d => d with { Disks = [TestDomains.FileDisk("vda", DiskBus.Virtio) with { Address = Slot("0x1f") }] }, "q35");
+        Refused(d => d with { Disks = [ArgvFixtures.FileDisk("vda", DiskBus.Virtio) with { Address = Slot("0x1") }] });
+        Refused(d => d with { Disks = [ArgvFixtures.FileDisk("vda", DiskBus.Virtio) with { Address = Slot("0x1f") }] }, "q35");
     }
 
     [Fact]

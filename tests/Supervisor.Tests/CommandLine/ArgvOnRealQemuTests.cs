@@ -27,21 +27,21 @@ public sealed class ArgvOnRealQemuTests
             HostQemu.CreateImage(path, format);
             return path;
         }
-        var def = TestDomains.Minimal() with
+        var def = ArgvFixtures.Minimal() with
         {
             Os = new OsConfig { Arch = "x86_64", Machine = "pc", BootDevices = [BootDevice.Cdrom, BootDevice.HardDisk] },
             Devices = new DeviceSet
             {
                 Disks =
                 [
-                    TestDomains.FileDisk("hda", DiskBus.Ide, Image("ide, odd=name.qcow2", "qcow2")) with { DriverType = "qcow2", DriverCache = "writeback" },
-                    TestDomains.FileDisk("hdc", DiskBus.Ide, Image("cd.iso", "raw"), DiskDeviceKind.Cdrom),
-                    TestDomains.FileDisk("hdd", DiskBus.Ide, "", DiskDeviceKind.Cdrom) with { SourcePath = null },
-                    TestDomains.FileDisk("sda", DiskBus.Scsi, Image("scsi.raw", "raw")) with { DriverCache = "unsafe" },
-                    TestDomains.FileDisk("sdb", DiskBus.Scsi, Image("scsi-cd.raw", "raw"), DiskDeviceKind.Cdrom),
-                    TestDomains.FileDisk("vda", DiskBus.Virtio, Image("-virtio.qcow2", "qcow2")) with { DriverType = "qcow2", ReadOnly = true },
-                    TestDomains.FileDisk("fdb", DiskBus.Fdc, Image("floppy.img", "raw"), DiskDeviceKind.Floppy),
-                    TestDomains.FileDisk("sdc", DiskBus.Usb, Image("usb.raw", "raw")) with { DriverCache = "writethrough" },
+                    ArgvFixtures.FileDisk("hda", DiskBus.Ide, Image("ide, odd=name.qcow2", "qcow2")) with { DriverType = "qcow2", DriverCache = "writeback" },
+                    ArgvFixtures.FileDisk("hdc", DiskBus.Ide, Image("cd.iso", "raw"), DiskDeviceKind.Cdrom),
+                    ArgvFixtures.FileDisk("hdd", DiskBus.Ide, "", DiskDeviceKind.Cdrom) with { SourcePath = null },
+                    ArgvFixtures.FileDisk("sda", DiskBus.Scsi, Image("scsi.raw", "raw")) with { DriverCache = "unsafe" },
+                    ArgvFixtures.FileDisk("sdb", DiskBus.Scsi, Image("scsi-cd.raw", "raw"), DiskDeviceKind.Cdrom),
+                    ArgvFixtures.FileDisk("vda", DiskBus.Virtio, Image("-virtio.qcow2", "qcow2")) with { DriverType = "qcow2", ReadOnly = true },
+                    ArgvFixtures.FileDisk("fdb", DiskBus.Fdc, Image("floppy.img", "raw"), DiskDeviceKind.Floppy),
+                    ArgvFixtures.FileDisk("sdc", DiskBus.Usb, Image("usb.raw", "raw")) with { DriverCache = "writethrough" },
                 ],
                 Controllers = [new ControllerDevice { Type = "scsi", Index = 0, Model = "virtio-scsi" }, new ControllerDevice { Type = "usb", Index = 0 }],
                 Memballoon = new MemballoonDevice { Model = "virtio", StatsPeriod = 10 },
@@ -93,7 +93,7 @@ public sealed class ArgvOnRealQemuTests
         var floppy = dir.Combine("floppy.img");
         HostQemu.CreateImage(floppy, "raw");
         var vncSocket = dir.Combine("v=n,c.sock");
-        var def = TestDomains.Minimal("q35") with
+        var def = ArgvFixtures.Minimal("q35") with
         {
             Name = "guest, with=comma",
             Features = new FeatureSet { Acpi = true },
@@ -103,8 +103,8 @@ public sealed class ArgvOnRealQemuTests
             {
                 Disks =
                 [
-                    TestDomains.FileDisk("sda", DiskBus.Sata, sata) with { DriverType = "qcow2", DriverCache = "none", BootOrder = 2 },
-                    TestDomains.FileDisk("fda", DiskBus.Fdc, floppy, DiskDeviceKind.Floppy),
+                    ArgvFixtures.FileDisk("sda", DiskBus.Sata, sata) with { DriverType = "qcow2", DriverCache = "none", BootOrder = 2 },
+                    ArgvFixtures.FileDisk("fda", DiskBus.Fdc, floppy, DiskDeviceKind.Floppy),
                 ],
                 Interfaces =
                 [
@@ -169,7 +169,7 @@ public sealed class ArgvOnRealQemuTests
         using var dir = new TempDirectory();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         var ct = timeout.Token;
-        var def = TestDomains.Minimal(machine) with
+        var def = ArgvFixtures.Minimal(machine) with
         {
             Features = new FeatureSet { Acpi = true, Apic = true },
             Clock = new ClockConfig
@@ -239,7 +239,7 @@ public sealed class ArgvOnRealQemuTests
         using var dir = new TempDirectory();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         var ct = timeout.Token;
-        var def = TestDomains.Minimal("q35") with
+        var def = ArgvFixtures.Minimal("q35") with
         {
             Devices = new DeviceSet
             {

@@ -7,12 +7,12 @@ namespace Virt.Supervisor.Tests.CommandLine;
 public sealed class ArgvRulesTests
 {
     private static VirtException Refused(DomainDefinition def, Virt.Supervisor.Capabilities.QemuCapabilities? caps = null) =>
-        Assert.ThrowsAny<VirtException>(() => TestDomains.Build(def, caps));
+        Assert.ThrowsAny<VirtException>(() => ArgvFixtures.Build(def, caps));
 
     [Fact]
     public void Always_paused_without_defaults_or_user_config_and_with_a_qmp_monitor()
     {
-        var argv = TestDomains.Build(TestDomains.Minimal());
+        var argv = ArgvFixtures.Build(ArgvFixtures.Minimal());
         Assert.Contains("-S", argv);
         Assert.Contains("-no-user-config", argv);
         Assert.Contains("-nodefaults", argv);
@@ -27,17 +27,17 @@ public sealed class ArgvRulesTests
     [Fact]
     public void Kvm_is_refused_without_kvm_and_used_with_it()
     {
-        var def = TestDomains.Minimal() with { Type = DomainType.Kvm };
+        var def = ArgvFixtures.Minimal() with { Type = DomainType.Kvm };
         var error = Refused(def);
         Assert.Equal(ErrorCode.ConfigUnsupported, error.Code);
         Assert.Contains("kvm", error.Message, StringComparison.OrdinalIgnoreCase);
-        Assert.Equal(["kvm"], TestDomains.Build(def, TestDomains.Caps(kvm: true)).ValuesOf("-accel"));
+        Assert.Equal(["kvm"], ArgvFixtures.Build(def, ArgvFixtures.Caps(kvm: true)).ValuesOf("-accel"));
     }
 
     [Fact]
     public void An_unknown_machine_is_refused_naming_the_valid_ones()
     {
-        var error = Refused(TestDomains.Minimal("pc-i440fx-99.0"));
+        var error = Refused(ArgvFixtures.Minimal("pc-i440fx-99.0"));
         Assert.Equal(ErrorCode.ConfigUnsupported, error.Code);
         Assert.Contains("pc-i440fx-99.0", error.Message);
         Assert.Contains("pc-q35-7.2", error.Message);
@@ -45,22 +45,22 @@ public sealed class ArgvRulesTests
 
     [Fact]
     public void A_machine_the_builder_cannot_lay_out_is_refused() =>
-        Assert.Equal(ErrorCode.ConfigUnsupported, Refused(TestDomains.Minimal("microvm")).Code);
+        Assert.Equal(ErrorCode.ConfigUnsupported, Refused(ArgvFixtures.Minimal("microvm")).Code);
 
     [Fact]
     public void The_alias_resolves_to_the_versioned_machine_and_no_machine_means_the_default()
     {
-        Assert.StartsWith("type=pc-q35-7.2,", TestDomains.Build(TestDomains.Minimal("q35")).ValuesOf("-machine").Single());
-        var noMachine = TestDomains.Minimal() with { Os = new OsConfig() };
-        Assert.StartsWith("type=pc-i440fx-7.2,", TestDomains.Build(noMachine).ValuesOf("-machine").Single());
+        Assert.StartsWith("type=pc-q35-7.2,", ArgvFixtures.Build(ArgvFixtures.Minimal("q35")).ValuesOf("-machine").Single());
+        var noMachine = ArgvFixtures.Minimal() with { Os = new OsConfig() };
+        Assert.StartsWith("type=pc-i440fx-7.2,", ArgvFixtures.Build(noMachine).ValuesOf("-machine").Single());
     }
 
     [Fact]
     public void Sandbox_only_when_the_emulator_supports_it()
     {
         Assert.Equal(["on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny"],
-            TestDomains.Build(TestDomains.Minimal()).ValuesOf("-sandbox"));
-        Assert.Empty(TestDomains.Build(TestDomains.Minimal(), TestDomains.Caps(sandbox: false)).ValuesOf("-sandbox"));
+            ArgvFixtures.Build(ArgvFixtures.Minimal()).ValuesOf("-sandbox"));
+        Assert.Empty(ArgvFixtures.Build(ArgvFixtures.Minimal(), ArgvFixtures.Caps(sandbox: false)).ValuesOf("-sandbox"));
     }
 
     [Theory]
@@ -68,21 +68,21 @@ public sealed class ArgvRulesTests
     [InlineData(1048576UL, "size=1048576k")]
     [InlineData(1UL, "size=1024k")]
     public void Memory_is_rounded_up_to_a_whole_MiB(ulong kib, string expected) =>
-        Assert.Equal([expected], TestDomains.Build(TestDomains.Minimal() with { MemoryKiB = kib }).ValuesOf("-m"));
+        Assert.Equal([expected], ArgvFixtures.Build(ArgvFixtures.Minimal() with { MemoryKiB = kib }).ValuesOf("-m"));
 
     [Fact]
     public void Identity_cpu_and_clock()
     {
-        var def = TestDomains.Minimal() with
+        var def = ArgvFixtures.Minimal() with
         {
             Vcpu = new VcpuConfig { Count = 2 },
             Cpu = new CpuConfig { Mode = "custom", Model = "Nehalem" },
             Clock = new ClockConfig { Offset = "localtime" },
             Features = new FeatureSet { Acpi = true },
         };
-        var argv = TestDomains.Build(def);
+        var argv = ArgvFixtures.Build(def);
         Assert.Equal(["guest=QEMUGuest1,debug-threads=on"], argv.ValuesOf("-name"));
-        Assert.Equal([TestDomains.Uuid.ToString()], argv.ValuesOf("-uuid"));
+        Assert.Equal([ArgvFixtures.Uuid.ToString()], argv.ValuesOf("-uuid"));
         Assert.Equal(["cpus=2,sockets=2,cores=1,threads=1"], argv.ValuesOf("-smp"));
         Assert.Equal(["Nehalem"], argv.ValuesOf("-cpu"));
         Assert.Equal(["base=localtime"], argv.ValuesOf("-rtc"));
@@ -95,18 +95,18 @@ public sealed class ArgvRulesTests
     [Fact]
     public void On_reboot_destroy_adds_no_reboot()
     {
-        Assert.DoesNotContain("-no-reboot", TestDomains.Build(TestDomains.Minimal()));
-        Assert.Contains("-no-reboot", TestDomains.Build(TestDomains.Minimal() with { OnReboot = LifecycleAction.Destroy }));
+        Assert.DoesNotContain("-no-reboot", ArgvFixtures.Build(ArgvFixtures.Minimal()));
+        Assert.Contains("-no-reboot", ArgvFixtures.Build(ArgvFixtures.Minimal() with { OnReboot = LifecycleAction.Destroy }));
     }
 
     [Fact]
     public void Kernel_initrd_and_append_are_passed_verbatim()
     {
-        var def = TestDomains.Minimal() with
+        var def = ArgvFixtures.Minimal() with
         {
             Os = new OsConfig { Machine = "pc", Kernel = "/boot/vmlinuz,x", Initrd = "/boot/initrd", Cmdline = "console=ttyS0,115200 quiet" },
         };
-        var argv = TestDomains.Build(def);
+        var argv = ArgvFixtures.Build(def);
         Assert.Equal(["/boot/vmlinuz,x"], argv.ValuesOf("-kernel"));
         Assert.Equal(["/boot/initrd"], argv.ValuesOf("-initrd"));
         Assert.Equal(["console=ttyS0,115200 quiet"], argv.ValuesOf("-append"));
@@ -115,23 +115,23 @@ public sealed class ArgvRulesTests
     [Fact]
     public void Os_boot_order_goes_to_the_first_device_of_each_kind()
     {
-        var def = TestDomains.Minimal() with
+        var def = ArgvFixtures.Minimal() with
         {
             Os = new OsConfig { Machine = "pc", BootDevices = [BootDevice.Network, BootDevice.Cdrom, BootDevice.HardDisk, BootDevice.Floppy] },
             Devices = new DeviceSet
             {
                 Disks =
                 [
-                    TestDomains.FileDisk("hda", DiskBus.Ide),
-                    TestDomains.FileDisk("hdb", DiskBus.Ide),
-                    TestDomains.FileDisk("hdc", DiskBus.Ide, "/x.iso", DiskDeviceKind.Cdrom),
-                    TestDomains.FileDisk("fda", DiskBus.Fdc, "/f.img", DiskDeviceKind.Floppy),
+                    ArgvFixtures.FileDisk("hda", DiskBus.Ide),
+                    ArgvFixtures.FileDisk("hdb", DiskBus.Ide),
+                    ArgvFixtures.FileDisk("hdc", DiskBus.Ide, "/x.iso", DiskDeviceKind.Cdrom),
+                    ArgvFixtures.FileDisk("fda", DiskBus.Fdc, "/f.img", DiskDeviceKind.Floppy),
                 ],
                 Interfaces = [new InterfaceDevice { Type = InterfaceType.User, Mac = "52:54:00:00:00:01" }],
                 Memballoon = new MemballoonDevice { Model = "none" },
             },
         };
-        var argv = TestDomains.Build(def);
+        var argv = ArgvFixtures.Build(def);
         Assert.Equal(1, (int?)argv.Devices("rtl8139").Single()["bootindex"]);
         Assert.Equal(2, (int?)argv.Devices("ide-cd").Single()["bootindex"]);
         var disks = argv.Devices("ide-hd");
@@ -143,19 +143,19 @@ public sealed class ArgvRulesTests
     [Fact]
     public void Without_any_boot_element_the_first_disk_boots()
     {
-        var def = TestDomains.Minimal().WithDevices(d => d with { Disks = [TestDomains.FileDisk("vda", DiskBus.Virtio), TestDomains.FileDisk("vdb", DiskBus.Virtio)] });
-        Assert.Equal([1, null], TestDomains.Build(def).Devices("virtio-blk-pci").Select(d => (int?)d["bootindex"]));
+        var def = ArgvFixtures.Minimal().WithDevices(d => d with { Disks = [ArgvFixtures.FileDisk("vda", DiskBus.Virtio), ArgvFixtures.FileDisk("vdb", DiskBus.Virtio)] });
+        Assert.Equal([1, null], ArgvFixtures.Build(def).Devices("virtio-blk-pci").Select(d => (int?)d["bootindex"]));
     }
 
     [Fact]
     public void Per_device_boot_order_wins_and_cannot_be_mixed_with_os_boot()
     {
-        var def = TestDomains.Minimal().WithDevices(d => d with
+        var def = ArgvFixtures.Minimal().WithDevices(d => d with
         {
-            Disks = [TestDomains.FileDisk("vda", DiskBus.Virtio) with { BootOrder = 2 }],
+            Disks = [ArgvFixtures.FileDisk("vda", DiskBus.Virtio) with { BootOrder = 2 }],
             Interfaces = [new InterfaceDevice { Type = InterfaceType.User, BootOrder = 1 }],
         });
-        var argv = TestDomains.Build(def);
+        var argv = ArgvFixtures.Build(def);
         Assert.Equal(2, (int?)argv.Devices("virtio-blk-pci").Single()["bootindex"]);
         Assert.Equal(1, (int?)argv.Devices("rtl8139").Single()["bootindex"]);
         var mixed = def with { Os = def.Os with { BootDevices = [BootDevice.HardDisk] } };

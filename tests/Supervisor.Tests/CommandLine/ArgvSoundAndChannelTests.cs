@@ -9,7 +9,7 @@ public sealed class ArgvSoundAndChannelTests
     [Fact]
     public void An_ich9_sound_card_sits_at_00_1b_on_q35_with_a_duplex_codec_on_the_audio_backend()
     {
-        var argv = TestDomains.Build(TestDomains.Minimal("q35").WithDevices(d => d with
+        var argv = ArgvFixtures.Build(ArgvFixtures.Minimal("q35").WithDevices(d => d with
         {
             Sounds = [new SoundDevice { Model = "ich9" }, new SoundDevice { Model = "ac97" }],
         }));
@@ -27,11 +27,11 @@ public sealed class ArgvSoundAndChannelTests
     [Fact]
     public void The_guest_agent_channel_gets_a_socket_in_the_domains_runtime_directory_and_port_1()
     {
-        var argv = TestDomains.Build(TestDomains.Minimal().WithDevices(d => d with
+        var argv = ArgvFixtures.Build(ArgvFixtures.Minimal().WithDevices(d => d with
         {
             Channels = [new CharDevice { SourceType = CharDeviceSourceType.Unix, Mode = "bind", TargetType = "virtio", TargetName = "org.qemu.guest_agent.0" }],
         }));
-        Assert.Contains($"socket,id=charchannel0,path={TestDomains.Context.RuntimeDirectory}/org.qemu.guest_agent.0,server=on,wait=off", argv.ValuesOf("-chardev"));
+        Assert.Contains($"socket,id=charchannel0,path={ArgvFixtures.Context.RuntimeDirectory}/org.qemu.guest_agent.0,server=on,wait=off", argv.ValuesOf("-chardev"));
         var port = argv.Devices("virtserialport").Single();
         Assert.Equal(("virtio-serial0.0", 1, "charchannel0", "org.qemu.guest_agent.0"),
             ((string?)port["bus"], (int?)port["nr"], (string?)port["chardev"], (string?)port["name"]));
@@ -41,7 +41,7 @@ public sealed class ArgvSoundAndChannelTests
     [Fact]
     public void A_spice_agent_channel_without_spice_graphics_is_refused()
     {
-        var error = Assert.Throws<VirtException>(() => TestDomains.Build(TestDomains.Minimal().WithDevices(d => d with
+        var error = Assert.Throws<VirtException>(() => ArgvFixtures.Build(ArgvFixtures.Minimal().WithDevices(d => d with
         {
             Channels = [new CharDevice { SourceType = CharDeviceSourceType.Spicevmc, TargetType = "virtio" }],
         })));

@@ -1,18 +1,25 @@
 using System.Text.Json.Nodes;
 using Virt.Protocol.Domains;
 using Virt.Protocol.Errors;
+using Virt.TestSupport;
 
 namespace Virt.Supervisor.Tests.CommandLine;
 
 /// <summary>Our argv for libvirt's xml2argv inputs means what libvirt's does: the same guest devices, ids, boot order and options.</summary>
 public sealed class ConformanceArgvTests
 {
+    /// <summary>libvirt's xml2argv cases with the .args it builds.</summary>
+    public static TheoryData<string> CasesWithArgs => ConformanceCorpus.Cases("xml2argv", ".args");
+
+    /// <summary>libvirt's xml2argv cases with the .err it fails with.</summary>
+    public static TheoryData<string> CasesWithErr => ConformanceCorpus.Cases("xml2argv", ".err");
+
     [Theory]
-    [MemberData(nameof(ConformanceCases.WithArgs), MemberType = typeof(ConformanceCases))]
+    [MemberData(nameof(CasesWithArgs))]
     public void Guest_devices_match_libvirt(string name)
     {
-        var expected = ConformanceCases.ExpectedArgs(name);
-        var actual = TestDomains.Build(DomainXml.Parse(ConformanceCases.Xml(name)));
+        var expected = ConformanceCorpus.Args(Path.Combine(ConformanceCorpus.Suite("xml2argv"), name + ".args"));
+        var actual = ArgvFixtures.Build(DomainXml.Parse(ConformanceCorpus.Read("xml2argv", name + ".xml")));
 
         var expectedDevices = JsonDevices(expected);
         var actualDevices = JsonDevices(actual);
@@ -30,10 +37,10 @@ public sealed class ConformanceArgvTests
     }
 
     [Theory]
-    [MemberData(nameof(ConformanceCases.WithErr), MemberType = typeof(ConformanceCases))]
+    [MemberData(nameof(CasesWithErr))]
     public void Cases_libvirt_refuses_are_refused(string name)
     {
-        var error = Assert.ThrowsAny<VirtException>(() => TestDomains.Build(DomainXml.Parse(ConformanceCases.Xml(name))));
+        var error = Assert.ThrowsAny<VirtException>(() => ArgvFixtures.Build(DomainXml.Parse(ConformanceCorpus.Read("xml2argv", name + ".xml"))));
         Assert.False(string.IsNullOrWhiteSpace(error.Message));
     }
 

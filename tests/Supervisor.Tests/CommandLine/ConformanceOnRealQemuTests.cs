@@ -14,14 +14,17 @@ namespace Virt.Supervisor.Tests.CommandLine;
 /// </summary>
 public sealed class ConformanceOnRealQemuTests
 {
+    /// <summary>libvirt's xml2argv cases with the .args it builds.</summary>
+    public static TheoryData<string> CasesWithArgs => ConformanceCorpus.Cases("xml2argv", ".args");
+
     [Theory]
-    [MemberData(nameof(ConformanceCases.WithArgs), MemberType = typeof(ConformanceCases))]
+    [MemberData(nameof(CasesWithArgs))]
     public async Task Runs_on_qemu_with_the_devices_the_xml_asks_for(string name)
     {
         using var dir = new TempDirectory();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         var ct = timeout.Token;
-        var def = Localize(DomainXml.Parse(ConformanceCases.Xml(name)), dir);
+        var def = Localize(DomainXml.Parse(ConformanceCorpus.Read("xml2argv", name + ".xml")), dir);
         var ctx = new QemuArgvContext(dir.Combine("mon.sock"), dir.Path);
         var line = QemuArgvBuilder.Build(def, HostQemu.Caps, ctx);
 

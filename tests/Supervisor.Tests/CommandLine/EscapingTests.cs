@@ -9,7 +9,7 @@ public sealed class EscapingTests
     [Fact]
     public void A_comma_in_the_name_is_doubled_so_it_cannot_start_a_key()
     {
-        var argv = TestDomains.Build(TestDomains.Minimal() with { Name = "a,debug-threads=off" });
+        var argv = ArgvFixtures.Build(ArgvFixtures.Minimal() with { Name = "a,debug-threads=off" });
         Assert.Equal(["guest=a,,debug-threads=off,debug-threads=on"], argv.ValuesOf("-name"));
     }
 
@@ -17,7 +17,7 @@ public sealed class EscapingTests
     public void The_monitor_path_is_escaped_too()
     {
         var ctx = new QemuArgvContext("/run/x,server=off/mon.sock", "/run/x");
-        var argv = QemuArgvBuilder.Build(TestDomains.Minimal(), TestDomains.Caps(), ctx).Arguments;
+        var argv = QemuArgvBuilder.Build(ArgvFixtures.Minimal(), ArgvFixtures.Caps(), ctx).Arguments;
         Assert.Contains("socket,id=charmonitor,path=/run/x,,server=off/mon.sock,server=on,wait=off", argv.ValuesOf("-chardev"));
     }
 
@@ -25,8 +25,8 @@ public sealed class EscapingTests
     public void A_disk_path_with_comma_equals_and_a_leading_dash_stays_one_json_string()
     {
         const string path = "-evil,file.driver=ssh=\"x\".img";
-        var def = TestDomains.Minimal().WithDevices(d => d with { Disks = [TestDomains.FileDisk("vda", DiskBus.Virtio, path)] });
-        var argv = TestDomains.Build(def);
+        var def = ArgvFixtures.Minimal().WithDevices(d => d with { Disks = [ArgvFixtures.FileDisk("vda", DiskBus.Virtio, path)] });
+        var argv = ArgvFixtures.Build(def);
 
         var blockdev = System.Text.Json.Nodes.JsonNode.Parse(Assert.Single(argv.ValuesOf("-blockdev")))!;
         Assert.Equal(path, (string?)blockdev["filename"]);
@@ -38,32 +38,32 @@ public sealed class EscapingTests
     [Fact]
     public void A_file_chardev_path_with_commas_is_escaped()
     {
-        var def = TestDomains.Minimal().WithDevices(d => d with
+        var def = ArgvFixtures.Minimal().WithDevices(d => d with
         {
             Serials = [new CharDevice { SourceType = CharDeviceSourceType.File, Path = "/tmp/a,mux=on.log", Append = true }],
         });
-        Assert.Contains("file,id=charserial0,path=/tmp/a,,mux=on.log,append=on", TestDomains.Build(def).ValuesOf("-chardev"));
+        Assert.Contains("file,id=charserial0,path=/tmp/a,,mux=on.log,append=on", ArgvFixtures.Build(def).ValuesOf("-chardev"));
     }
 
     [Fact]
     public void A_vnc_socket_path_goes_in_as_a_keyed_value()
     {
-        var def = TestDomains.Minimal().WithDevices(d => d with { Graphics = [new GraphicsDevice { Socket = "/r/a=b,to=9" }] });
-        Assert.Equal(["vnc=unix:/r/a=b,,to=9,audiodev=audio1"], TestDomains.Build(def).ValuesOf("-vnc"));
+        var def = ArgvFixtures.Minimal().WithDevices(d => d with { Graphics = [new GraphicsDevice { Socket = "/r/a=b,to=9" }] });
+        Assert.Equal(["vnc=unix:/r/a=b,,to=9,audiodev=audio1"], ArgvFixtures.Build(def).ValuesOf("-vnc"));
     }
 
     [Fact]
     public void A_cpu_model_with_a_comma_is_refused_because_cpu_has_no_escape()
     {
-        var def = TestDomains.Minimal() with { Cpu = new CpuConfig { Mode = "custom", Model = "qemu64,+vmx" } };
-        var error = Assert.Throws<Virt.Protocol.Errors.VirtException>(() => TestDomains.Build(def));
+        var def = ArgvFixtures.Minimal() with { Cpu = new CpuConfig { Mode = "custom", Model = "qemu64,+vmx" } };
+        var error = Assert.Throws<Virt.Protocol.Errors.VirtException>(() => ArgvFixtures.Build(def));
         Assert.Contains("qemu64,+vmx", error.Message);
     }
 
     [Fact]
     public void Passthrough_arguments_come_last_and_verbatim()
     {
-        var argv = TestDomains.Build(TestDomains.Minimal() with { QemuCommandLine = ["-newarg", "a,b"] });
+        var argv = ArgvFixtures.Build(ArgvFixtures.Minimal() with { QemuCommandLine = ["-newarg", "a,b"] });
         Assert.Equal(["-newarg", "a,b"], argv.TakeLast(2));
     }
 

@@ -11,8 +11,6 @@ namespace Virt.Supervisor.Tests.CommandLine;
 /// </summary>
 public sealed class QemuXmlConfTests(ITestOutputHelper output)
 {
-    private static string Directory => Path.Combine(RepoPaths.Conformance, "qemuxmlconf");
-
     [Fact]
     public void Every_case_is_refused_by_name_or_converted_with_libvirts_meaning()
     {
@@ -21,22 +19,22 @@ public sealed class QemuXmlConfTests(ITestOutputHelper output)
         var converted = new List<string>();
         var refused = new List<(string Case, string Why)>();
         var different = new List<(string Case, List<string> Lines)>();
-        foreach (var args in System.IO.Directory.GetFiles(Directory, "*.args").Order(StringComparer.Ordinal))
+        foreach (var args in ConformanceCorpus.Files(".args", "qemuxmlconf"))
         {
             var name = Path.GetFileNameWithoutExtension(args);
             IReadOnlyList<string> ours;
             try
             {
-                var def = DomainXml.Parse(File.ReadAllText(Path.Combine(Directory, name + ".xml")));
+                var def = DomainXml.Parse(ConformanceCorpus.Read("qemuxmlconf", name + ".xml"));
                 // libvirt's suite builds kvm cases as on a host with KVM; so does this, with this host's emulator otherwise.
-                ours = TestDomains.Build(def, def.Type == DomainType.Kvm ? caps with { KvmPresent = true, KvmEnabled = true, Accelerators = ["tcg", "kvm"] } : caps);
+                ours = ArgvFixtures.Build(def, def.Type == DomainType.Kvm ? caps with { KvmPresent = true, KvmEnabled = true, Accelerators = ["tcg", "kvm"] } : caps);
             }
             catch (VirtException e)
             {
                 refused.Add((name, e.Message.Split('\n')[0]));
                 continue;
             }
-            var lines = GuestView.Differences(GuestView.Of(ExpectedArgs(args), Machine), GuestView.Of(WithDefaultCpu(ours), Machine));
+            var lines = GuestView.Differences(GuestView.Of(ConformanceCorpus.Args(args), Machine), GuestView.Of(WithDefaultCpu(ours), Machine));
             if (EmulatorDependent.TryGetValue(name, out var expected))
             {
                 // What libvirt adds on an emulator that has the device, as ours has: that much, and nothing else, differs.
@@ -75,54 +73,4 @@ public sealed class QemuXmlConfTests(ITestOutputHelper output)
     /// <summary>Without -cpu QEMU gives a TCG guest qemu64, which libvirt writes out.</summary>
     private static List<string> WithDefaultCpu(IReadOnlyList<string> argv) =>
         argv.Contains("-cpu") ? [.. argv] : [.. argv, "-cpu", "qemu64"];
-
-    /// <summary>libvirt's .args: environment assignments, then the emulator and its words, shell-quoted with '...'.</summary>
-    private static List<string> ExpectedArgs(string path)
-    {
-        var words = new List<string>();
-        foreach (var raw in File.ReadAllLines(path))
-        {
-            var line = raw.TrimEnd('\\').Trim();
-            if (line.Length == 0 || (words.Count == 0 && !line.StartsWith('/') && line.Contains('=')))
-                continue;
-            words.AddRange(ShellWords(line));
-        }
-        return words.Skip(1).ToList();
-    }
-
-    /// <summary>Words of one shell line: split on spaces outside single quotes, quotes removed, \' a literal quote.</summary>
-    private static List<string> ShellWords(string line)
-    {
-        var words = new List<string>();
-        var word = new System.Text.StringBuilder();
-        var quoted = false;
-        var any = false;
-        for (var i = 0; i < line.Length; i++)
-        {
-            var c = line[i];
-            if (c == '\'')
-            {
-                quoted = !quoted;
-                any = true;
-            }
-            else if (c == '\\' && !quoted && i + 1 < line.Length)
-            {
-                word.Append(line[++i]);
-            }
-            else if (c == ' ' && !quoted)
-            {
-                if (any || word.Length > 0)
-                    words.Add(word.ToString());
-                word.Clear();
-                any = false;
-            }
-            else
-            {
-                word.Append(c);
-            }
-        }
-        if (any || word.Length > 0)
-            words.Add(word.ToString());
-        return words;
-    }
 }

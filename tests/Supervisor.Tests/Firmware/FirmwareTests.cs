@@ -34,7 +34,7 @@ public sealed class FirmwareTests : IDisposable
         return FirmwareCatalog.Load([etc, usr]);
     }
 
-    private static DomainDefinition Efi(string machine, params (string, bool)[] features) => TestDomains.Minimal(machine) with
+    private static DomainDefinition Efi(string machine, params (string, bool)[] features) => ArgvFixtures.Minimal(machine) with
     {
         Os = new OsConfig { Arch = "x86_64", Machine = machine, Firmware = "efi", FirmwareFeatures = [.. features.Select(f => new KeyValuePair<string, bool>(f.Item1, f.Item2))] },
     };
@@ -54,13 +54,13 @@ public sealed class FirmwareTests : IDisposable
     [Fact]
     public void A_uefi_definition_is_completed_with_flash_code_its_variable_store_and_smm_and_built_into_pflash_drives()
     {
-        var def = DomainHardware.Complete(Efi("q35"), TestDomains.Caps(), "/var/nvram", Catalog());
+        var def = DomainHardware.Complete(Efi("q35"), ArgvFixtures.Caps(), "/var/nvram", Catalog());
         Assert.Equal(new LoaderConfig { Path = "/fw/SECURE_CODE.fd", ReadOnly = true, Secure = true, Type = "pflash", Format = "raw" }, def.Os.Loader);
         Assert.Equal(new NvramConfig { Path = "/var/nvram/QEMUGuest1_VARS.fd", Template = "/fw/SECURE_VARS.fd", TemplateFormat = "raw", Format = "raw" }, def.Os.Nvram);
         Assert.Equal([new("enrolled-keys", true), new("secure-boot", true)], def.Os.FirmwareFeatures);
         Assert.True(def.Features.Smm);
 
-        var argv = TestDomains.Build(def);
+        var argv = ArgvFixtures.Build(def);
         Assert.Contains("pflash0=libvirt-pflash0-format,pflash1=libvirt-pflash1-storage", argv.ValuesOf("-machine").Single());
         Assert.Contains("smm=on", argv.ValuesOf("-machine").Single());
         Assert.Contains("driver=cfi.pflash01,property=secure,value=on", argv.ValuesOf("-global"));
@@ -70,9 +70,9 @@ public sealed class FirmwareTests : IDisposable
     [Fact]
     public void Secure_boot_without_smm_is_refused()
     {
-        var def = DomainHardware.Complete(Efi("q35"), TestDomains.Caps(), "/var/nvram", Catalog()) is var d
+        var def = DomainHardware.Complete(Efi("q35"), ArgvFixtures.Caps(), "/var/nvram", Catalog()) is var d
             ? d with { Features = d.Features with { Smm = false } } : null!;
-        Assert.Contains("requires SMM", Assert.Throws<VirtException>(() => TestDomains.Build(def)).Message);
+        Assert.Contains("requires SMM", Assert.Throws<VirtException>(() => ArgvFixtures.Build(def)).Message);
     }
 
     [Fact]
@@ -81,7 +81,7 @@ public sealed class FirmwareTests : IDisposable
         var template = _dir.Combine("VARS.fd");
         File.WriteAllText(template, "template");
         var store = _dir.Combine("nvram", "g_VARS.fd");
-        var def = TestDomains.Minimal("q35") with
+        var def = ArgvFixtures.Minimal("q35") with
         {
             Os = new OsConfig { Machine = "q35", Loader = new LoaderConfig { Path = "/fw/CODE.fd", Type = "pflash" }, Nvram = new NvramConfig { Path = store, Template = template } },
         };

@@ -16,15 +16,15 @@ public sealed class ArgvInjectionTests(ITestOutputHelper output)
 {
     private sealed record Values(string Name, string DiskPath, string CdromPath, string SerialFile, string ConsoleSocket);
 
-    private static DomainDefinition Domain(Values v) => TestDomains.Minimal() with
+    private static DomainDefinition Domain(Values v) => ArgvFixtures.Minimal() with
     {
         Name = v.Name,
-        Devices = TestDomains.Minimal().Devices with
+        Devices = ArgvFixtures.Minimal().Devices with
         {
             Disks =
             [
-                TestDomains.FileDisk("hda", DiskBus.Ide, v.DiskPath),
-                TestDomains.FileDisk("hdc", DiskBus.Ide, v.CdromPath, DiskDeviceKind.Cdrom) with { ReadOnly = true },
+                ArgvFixtures.FileDisk("hda", DiskBus.Ide, v.DiskPath),
+                ArgvFixtures.FileDisk("hdc", DiskBus.Ide, v.CdromPath, DiskDeviceKind.Cdrom) with { ReadOnly = true },
             ],
             Serials =
             [
@@ -65,8 +65,8 @@ public sealed class ArgvInjectionTests(ITestOutputHelper output)
 
     private static void AssertContained(Values values)
     {
-        var plain = TestDomains.Build(Domain(Plain));
-        var hostile = TestDomains.Build(Domain(values));
+        var plain = ArgvFixtures.Build(Domain(Plain));
+        var hostile = ArgvFixtures.Build(Domain(values));
         Assert.Equal(OptionWords(plain), OptionWords(hostile));
 
         var parsed = QemuArgvParser.Parse(["qemu-system-x86_64", .. hostile]).Definition;

@@ -10,9 +10,7 @@ namespace Virt.Supervisor.Tests.Fuzz;
 public sealed class ArgvParserFuzzTests(ITestOutputHelper output)
 {
     private static readonly Lazy<IReadOnlyList<IReadOnlyList<string>>> Seeds = new(() =>
-        new[] { "argv2xml", "xml2argv" }
-            .SelectMany(dir => Directory.GetFiles(Path.Combine(RepoPaths.Conformance, dir), "*.args"))
-            .Order(StringComparer.Ordinal)
+        ConformanceCorpus.Files(".args", "argv2xml", "xml2argv")
             .Select(file => ShellWords.Parse(File.ReadAllText(file)).Argv)
             .Where(argv => argv.Count > 0)
             .ToList());

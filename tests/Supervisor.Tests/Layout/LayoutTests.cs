@@ -16,11 +16,11 @@ public sealed class LayoutTests
     [Fact]
     public void On_q35_each_pcie_device_gets_its_own_root_port_plus_one_spare_as_libvirt_adds()
     {
-        var def = TestDomains.Minimal("q35") with
+        var def = ArgvFixtures.Minimal("q35") with
         {
             Devices = new DeviceSet
             {
-                Disks = [TestDomains.FileDisk("vda", DiskBus.Virtio)],
+                Disks = [ArgvFixtures.FileDisk("vda", DiskBus.Virtio)],
                 Interfaces = [new InterfaceDevice { Type = InterfaceType.User, Model = "virtio" }],
                 Memballoon = new MemballoonDevice { Model = "virtio" },
             },
@@ -42,7 +42,7 @@ public sealed class LayoutTests
     [Fact]
     public void A_conventional_pci_device_on_q35_goes_behind_a_pcie_to_pci_bridge()
     {
-        var def = TestDomains.Minimal("q35").WithDevices(d => d with { Interfaces = [new InterfaceDevice { Type = InterfaceType.User, Model = "e1000" }] });
+        var def = ArgvFixtures.Minimal("q35").WithDevices(d => d with { Interfaces = [new InterfaceDevice { Type = InterfaceType.User, Model = "e1000" }] });
         var d = Laid(def, MachineFamily.Q35).Devices;
         var bridge = d.Controllers.Single(c => c.Model == "pcie-to-pci-bridge");
         Assert.Equal("pcie-pci-bridge", bridge.Pci!.ModelName);
@@ -54,7 +54,7 @@ public sealed class LayoutTests
     [Fact]
     public void On_pc_nics_come_before_controllers_and_the_primary_video_keeps_slot_2()
     {
-        var def = TestDomains.Minimal().WithDevices(d => d with
+        var def = ArgvFixtures.Minimal().WithDevices(d => d with
         {
             Controllers = [new ControllerDevice { Type = "scsi", Index = 0, Model = "virtio-scsi" }],
             Interfaces = [new InterfaceDevice { Type = InterfaceType.User, Model = "virtio" }],
@@ -74,7 +74,7 @@ public sealed class LayoutTests
     [Fact]
     public void Usb_devices_get_ports_and_hubs_are_added_when_the_ports_run_out()
     {
-        var def = TestDomains.Minimal().WithDevices(d => d with
+        var def = ArgvFixtures.Minimal().WithDevices(d => d with
         {
             Inputs = [.. Enumerable.Range(0, 4).Select(_ => new InputDevice { Type = "tablet", Bus = "usb" })],
         });
@@ -87,7 +87,7 @@ public sealed class LayoutTests
     [Fact]
     public void Disks_are_in_libvirts_order_each_bus_by_target()
     {
-        DiskDevice[] disks = [TestDomains.FileDisk("vdb", DiskBus.Virtio), TestDomains.FileDisk("hda", DiskBus.Ide), TestDomains.FileDisk("vda", DiskBus.Virtio), TestDomains.FileDisk("hdc", DiskBus.Ide, kind: DiskDeviceKind.Cdrom)];
+        DiskDevice[] disks = [ArgvFixtures.FileDisk("vdb", DiskBus.Virtio), ArgvFixtures.FileDisk("hda", DiskBus.Ide), ArgvFixtures.FileDisk("vda", DiskBus.Virtio), ArgvFixtures.FileDisk("hdc", DiskBus.Ide, kind: DiskDeviceKind.Cdrom)];
         Assert.Equal(["vda", "vdb", "hda", "hdc"], ImplicitDevices.Sorted(disks).Select(k => k.TargetDev));
     }
 }

@@ -1,23 +1,24 @@
 using System.Diagnostics;
-using Virt.Supervisor.Processes;
 
-namespace Virt.Actors.Tests.Attach;
+namespace Virt.TestSupport;
 
 /// <summary>A QEMU started by the test itself, as a person would start one by hand; killed by pid on dispose.</summary>
-internal sealed class HandStartedQemu : IDisposable
+public sealed class HandStartedQemu : IDisposable
 {
     private readonly Process _process;
 
-    private HandStartedQemu(Process process, string? monitorPath)
-    {
-        _process = process;
-        MonitorPath = monitorPath;
-    }
+    private HandStartedQemu(Process process, string image, string? monitorPath) =>
+        (_process, Image, MonitorPath) = (process, image, monitorPath);
 
     public int Pid => _process.Id;
+    public string Image { get; }
     public string? MonitorPath { get; }
+    public bool HasExited => _process.HasExited;
 
-    /// <summary>Starts qemu-system-x86_64 with the test guest image; without <paramref name="monitorPath"/> it has no QMP monitor.</summary>
+    /// <summary>
+    /// Starts qemu-system-x86_64 on <paramref name="image"/> (a test guest the caller wrote) with <paramref name="extra"/>
+    /// first; without <paramref name="monitorPath"/> it has no QMP monitor.
+    /// </summary>
     public static HandStartedQemu Start(string image, string serial, string? monitorPath, params string[] extra)
     {
         var info = new ProcessStartInfo("qemu-system-x86_64") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
@@ -35,10 +36,11 @@ internal sealed class HandStartedQemu : IDisposable
         var process = Process.Start(info) ?? throw new InvalidOperationException("qemu-system-x86_64 did not start");
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
-        return new HandStartedQemu(process, monitorPath);
+        return new HandStartedQemu(process, image, monitorPath);
     }
 
-    public bool IsAlive => ProcFs.IsAlive(Pid);
+    /// <summary>Waits for the exit; the process is gone from /proc once the test reaped it.</summary>
+    public Task WaitForExitAsync(TimeSpan timeout) => _process.WaitForExitAsync(new CancellationTokenSource(timeout).Token);
 
     public void Dispose()
     {

@@ -1,9 +1,9 @@
 using Virt.Protocol.Domains;
 
-namespace Virt.Actors.Tests;
+namespace Virt.TestSupport;
 
-/// <summary>Small valid domain documents for registry tests.</summary>
-internal static class TestDomains
+/// <summary>Small valid domain documents (no devices) for registry, config-store and connection tests.</summary>
+public static class SmallDomains
 {
     public static string Xml(string name, Guid uuid, int memoryMiB = 64) => $"""
         <domain type='qemu'>

@@ -4,8 +4,8 @@ using Virt.Supervisor.CommandLine;
 
 namespace Virt.Supervisor.Tests.CommandLine;
 
-/// <summary>Definitions and capabilities built in code, so builder tests do not depend on the XML parser or the probe.</summary>
-internal static class TestDomains
+/// <summary>Definitions, capabilities and argv look-ups built in code, so argv builder tests depend on neither the XML parser nor the probe.</summary>
+internal static class ArgvFixtures
 {
     public static readonly Guid Uuid = Guid.Parse("c7a5fdbd-edaf-9455-926a-d65c16db1809");
 
