@@ -180,7 +180,7 @@ public sealed partial class DomainActor : ActorBase, IWithTimers
     private DomainInfo Info()
     {
         var d = _vm?.Live ?? _entry.Definition;
-        var cpu = _vm?.Process is { } p ? CpuTime.Read(p.Pid) : 0;
+        var cpu = _vm?.Process is { } p ? ProcFs.ReadStat(p.Pid)?.CpuNanoseconds ?? 0 : 0;
         return new DomainInfo(Summary(), d.MemoryKiB, d.CurrentMemoryKiB == 0 ? d.MemoryKiB : d.CurrentMemoryKiB, d.Vcpu.Count, cpu)
         {
             Taints = _vm?.Taints.ToArray() ?? [],

@@ -8,6 +8,16 @@ namespace Virt.Supervisor.Processes;
 /// <param name="StartTime">Field 22: clock ticks since boot; with the pid it names one process for good.</param>
 public sealed record ProcStat(int Pid, string Command, char State, int ParentPid, int ProcessGroup, int Session, ulong StartTime)
 {
+    /// <summary>Fields 14 and 15: CPU time in user and kernel mode, in clock ticks.</summary>
+    public ulong UserTicks { get; init; }
+    public ulong SystemTicks { get; init; }
+
+    // Linux reports CPU times in USER_HZ, which the kernel fixes at 100 for user space on every architecture Virt runs on.
+    private const ulong NanosecondsPerTick = 10_000_000;
+
+    /// <summary>User plus system CPU time, in nanoseconds (dominfo's CPU time).</summary>
+    public ulong CpuNanoseconds => (UserTicks + SystemTicks) * NanosecondsPerTick;
+
     /// <summary>Exited, waiting to be reaped (or being torn down).</summary>
     public bool IsZombie => State is 'Z' or 'X' or 'x';
 }
@@ -43,7 +53,11 @@ public static class ProcFs
             int.Parse(rest[1], inv),
             int.Parse(rest[2], inv),
             int.Parse(rest[3], inv),
-            ulong.Parse(rest[19], inv));
+            ulong.Parse(rest[19], inv))
+        {
+            UserTicks = ulong.Parse(rest[11], inv),
+            SystemTicks = ulong.Parse(rest[12], inv),
+        };
     }
 
     /// <summary>Field 22 of /proc/PID/stat, or null when there is no such process.</summary>

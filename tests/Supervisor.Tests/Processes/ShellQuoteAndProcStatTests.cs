@@ -39,6 +39,8 @@ public sealed class ShellQuoteAndProcStatTests
         Assert.Equal(1, stat.ParentPid);
         Assert.Equal(1234, stat.Session);
         Assert.Equal(987654UL, stat.StartTime);
+        // utime 5 and stime 6 ticks of 10 ms each.
+        Assert.Equal((5UL, 6UL, 110_000_000UL), (stat.UserTicks, stat.SystemTicks, stat.CpuNanoseconds));
     }
 
     [Fact]
