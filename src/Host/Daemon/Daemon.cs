@@ -27,6 +27,17 @@ public sealed class Daemon
 
     public static async Task<int> RunAsync(DaemonOptions options, CancellationToken external = default)
     {
+        // First of all: until they are close-on-exec, every program started (a capabilities probe) would inherit them.
+        IReadOnlyDictionary<string, System.Net.Sockets.Socket> activated;
+        try
+        {
+            activated = SystemdSockets.Take();
+        }
+        catch (IOException e)
+        {
+            await Console.Error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
         VirtPaths paths;
         DaemonLock daemonLock;
         VirtConfig config;
@@ -86,7 +97,8 @@ public sealed class Daemon
         {
             var uid = NativeFiles.GetEuid();
             void Listen(string path, bool readOnly) => servers.Add(new UnixSocketServer(
-                config.Host.SocketOptions(path, readOnly, readOnly ? Everyone : ReadWrite, allowedUid: system ? null : uid), sessions, log, libvirt));
+                config.Host.SocketOptions(path, readOnly, readOnly ? Everyone : ReadWrite, allowedUid: system ? null : uid), sessions, log, libvirt,
+                activated.GetValueOrDefault(path)));
             Listen(paths.SocketPath!, readOnly: false);
             if (system)
                 Listen(paths.ReadOnlySocketPath!, readOnly: true);

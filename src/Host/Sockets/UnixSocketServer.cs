@@ -29,14 +29,19 @@ public sealed class UnixSocketServer : IAsyncDisposable
     private (ulong Inode, long ChangeSeconds, uint ChangeNanoseconds)? _bound;
 
     /// <param name="libvirt">Serves libvirt's remote protocol on the same socket; null refuses such clients.</param>
-    public UnixSocketServer(SocketServerOptions options, IWireSessionFactory sessions, ILogger log, ILibvirtSessionFactory? libvirt = null)
+    /// <param name="activated">A socket systemd already bound and listens on (socket activation): used as it is, and left in place at stop.</param>
+    public UnixSocketServer(SocketServerOptions options, IWireSessionFactory sessions, ILogger log, ILibvirtSessionFactory? libvirt = null,
+        Socket? activated = null)
     {
         _options = options;
         _sessions = sessions;
         _libvirt = libvirt;
         _log = log;
-        _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        _activated = activated is not null;
+        _listener = activated ?? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
     }
+
+    private readonly bool _activated;
 
     public int ClientCount { get { lock (_clientsLock) return _clients.Count; } }
 
@@ -46,6 +51,13 @@ public sealed class UnixSocketServer : IAsyncDisposable
     /// <summary>Binds and starts accepting; a stale socket file from a dead daemon is replaced.</summary>
     public void Start()
     {
+        if (_activated)
+        {
+            // systemd owns the socket file and its mode; clients queued in its backlog are served now.
+            _acceptLoop = Task.Run(AcceptLoopAsync);
+            _log.LogInformation("Listening on {Socket} ({Access}), passed by systemd", _options.Path, _options.ReadOnly ? "read-only" : "read-write");
+            return;
+        }
         ClaimPath(_options.Path);
         // Bound under a side name and renamed into place: .NET unlinks the name a socket was bound to when it closes,
         // and at stop that must not remove a socket another daemon has bound at the path since.

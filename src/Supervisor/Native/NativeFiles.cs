@@ -12,6 +12,14 @@ public static class NativeFiles
     /// <summary>The effective uid of this process, for the callers outside this assembly (LibC is internal).</summary>
     public static uint GetEuid() => LibC.GetEuid();
 
+    /// <summary>Marks an inherited descriptor close-on-exec, so the programs this process starts do not inherit it too.</summary>
+    public static void SetCloseOnExec(int fd)
+    {
+        const int F_SETFD = 2, FD_CLOEXEC = 1;
+        if (NetIoctl.Fcntl(fd, F_SETFD, FD_CLOEXEC) != 0)
+            throw new IOException($"cannot mark descriptor {fd} close-on-exec: {LibC.StrError(System.Runtime.InteropServices.Marshal.GetLastPInvokeError())}");
+    }
+
     /// <summary>Owner uid and mode bits of a path (symlinks followed); statx's layout is the same on every arch.</summary>
     public static (uint Uid, uint Gid, uint Mode) Stat(string path)
     {

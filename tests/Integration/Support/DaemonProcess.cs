@@ -39,7 +39,7 @@ public sealed class DaemonProcess : IAsyncDisposable
 
     /// <summary>Starts virtd without waiting; for tests that expect it to refuse to start.</summary>
     public static DaemonProcess Launch(string root, IReadOnlyDictionary<string, string>? environment, params string[] extraArgs) =>
-        Launch(root, environment, null, extraArgs);
+        Launch(root, environment, null, extraArgs, null);
 
     /// <summary>
     /// virtd in a network namespace of its own, made by unshare, after <paramref name="setup"/> (shell commands: ip link
@@ -48,23 +48,53 @@ public sealed class DaemonProcess : IAsyncDisposable
     /// </summary>
     public static async Task<DaemonProcess> StartInNetworkNamespaceAsync(string root, string setup, params string[] extraArgs)
     {
-        var daemon = Launch(root, null, setup, extraArgs);
+        var daemon = Launch(root, null, setup, extraArgs, null);
         await daemon.WaitReadyAsync();
         return daemon;
+    }
+
+    /// <summary>
+    /// virtd as systemd's socket activation starts it: Debian's python binds and listens on the daemon's socket, puts it
+    /// at descriptor 3 with LISTEN_PID and LISTEN_FDS, and execs virtd (same pid). Returns at once; the socket listens
+    /// before the daemon is there, once "activator: listening" is in <see cref="Output"/>.
+    /// </summary>
+    public static DaemonProcess LaunchSocketActivated(string root)
+    {
+        const string Activator = """
+            import os, socket, sys
+            path = sys.argv[1]
+            os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.bind(path)  # as systemd: bound at the path itself, which is what virtd matches it by
+            os.chmod(path, 0o600)
+            s.listen(128)
+            print("activator: listening", flush=True)
+            if s.fileno() != 3:
+                os.dup2(s.fileno(), 3)
+            os.set_inheritable(3, True)  # python's sockets are close-on-exec, and dup2 onto itself keeps that
+            os.environ["LISTEN_PID"] = str(os.getpid())
+            os.environ["LISTEN_FDS"] = "1"
+            os.execvp("dotnet", ["dotnet"] + sys.argv[2:])
+            """;
+        var socketPath = Path.Combine(root, "run", "virt-sock");
+        return Launch(root, null, null, [], ["/usr/bin/python3", "-c", Activator, socketPath]);
     }
 
     /// <summary>Runs a command inside the daemon's network namespace (nsenter), returning what it printed.</summary>
     public Task<ClientProcess.Result> InNamespaceAsync(params string[] command) =>
         ClientProcess.RunAsync("nsenter", [$"--net=/proc/{Pid}/ns/net", "--", .. command]);
 
-    private static DaemonProcess Launch(string root, IReadOnlyDictionary<string, string>? environment, string? namespaceSetup, string[] extraArgs)
+    private static DaemonProcess Launch(string root, IReadOnlyDictionary<string, string>? environment, string? namespaceSetup, string[] extraArgs,
+        string[]? wrapper = null)
     {
-        var info = new ProcessStartInfo(namespaceSetup is null ? "dotnet" : "unshare")
+        var info = new ProcessStartInfo(wrapper?[0] ?? (namespaceSetup is null ? "dotnet" : "unshare"))
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var arg in wrapper?[1..] ?? [])
+            info.ArgumentList.Add(arg);
         if (namespaceSetup is not null)
         {
             foreach (var arg in new[] { "--net", "--", "sh", "-ec", "ip link set lo up\n" + namespaceSetup + "\nexec dotnet \"$@\"", "sh" })
