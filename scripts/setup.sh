@@ -30,3 +30,4 @@ fi
 
 dotnet build Virt.sln -c "${VIRT_CONFIGURATION:-Release}" -nologo -v quiet -clp:ErrorsOnly >&2
 scripts/publish-virt.sh
+scripts/publish-virtd.sh

@@ -22,5 +22,6 @@ public static class Benchmarks
         ["reliability-hostile"] = HostileClientBenchmark.RunAsync,
         ["libvirt-side-by-side"] = LibvirtSideBySideBenchmark.RunAsync,
         ["actor-io"] = ActorIoBenchmark.Run,
+        ["daemon-start"] = DaemonStartBenchmark.RunAsync,
     };
 }
