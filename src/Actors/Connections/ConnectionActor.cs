@@ -80,7 +80,7 @@ public sealed class ConnectionActor : ReceiveActor
     }
 
     public static Props Props(long id, ClientInfo client, IEventSink? sink, IActorRef? remoteClient, IActorRef registry) =>
-        Akka.Actor.Props.Create(() => new ConnectionActor(id, client, sink, remoteClient, registry));
+        Akka.Actor.Props.Create<ConnectionActor>(id, client, sink!, remoteClient!, registry);
 
     /// <summary>The owner recorded for this connection's autodestroy domains.</summary>
     private AutodestroyOwner Owner => new(_id, _client);

@@ -23,7 +23,7 @@ internal sealed class ReplyCatcher : ReceiveActor
         ReceiveAny(reply => Done(token, reply));
     }
 
-    public static Props Props(long token, IActorRef registry) => Akka.Actor.Props.Create(() => new ReplyCatcher(token, registry));
+    public static Props Props(long token, IActorRef registry) => Akka.Actor.Props.Create<ReplyCatcher>(token, registry);
 
     protected override void PreStart() => Context.Watch(_registry);
 

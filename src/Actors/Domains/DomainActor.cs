@@ -73,7 +73,7 @@ public sealed partial class DomainActor : ActorBase, IWithTimers
     }
 
     public static Props Props(DomainEntry entry, DomainRuntime runtime, IActorRef? attachReplyTo = null) =>
-        Akka.Actor.Props.Create(() => new DomainActor(entry, runtime, attachReplyTo));
+        Akka.Actor.Props.Create<DomainActor>(entry, runtime, attachReplyTo!); // no expression tree: one per domain at start
 
     private ILoggingAdapter Log => _log ??= Context.GetLogger();
     private DomainName Name => _entry.Name;
