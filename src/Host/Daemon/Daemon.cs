@@ -47,7 +47,7 @@ public sealed class Daemon
             paths.EnsureSocketPathsFit();
             // Whatever the daemon creates is its user's alone unless it says otherwise (the read-only socket is 0666),
             // its own log included; QEMU inherits the mask for its sockets and files.
-            Umask(0b000_111_111);
+            NativeFiles.Umask(0b000_111_111);
             TreeDirectories.Ensure(paths);
             config = VirtConfig.Load(paths, options.ConfigFile);
             Remote.RemoteEndpointHosting.Validate(config.Host.Remote)?.Certificate.Dispose(); // remote: refuse an unsafe endpoint before anything starts
@@ -146,9 +146,6 @@ public sealed class Daemon
         log.LogInformation("virtd stopped");
         return 0;
     }
-
-    [DllImport("libc", EntryPoint = "umask")]
-    private static extern uint Umask(uint mask);
 
     private static async Task ApplyStopPolicyAsync(VirtRuntime runtime, HostSettings host, Microsoft.Extensions.Logging.ILogger log)
     {

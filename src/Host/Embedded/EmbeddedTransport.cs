@@ -59,13 +59,10 @@ public sealed class EmbeddedTransport : IVirtTransport
             SingleReader = true,
         });
         var connection = await runtime.OpenConnectionAsync(
-            new ClientInfo(Getuid(), Environment.ProcessId, ReadOnly: false, "embedded"),
+            new ClientInfo(Supervisor.Native.NativeFiles.GetUid(), Environment.ProcessId, ReadOnly: false, "embedded"),
             new ChannelSink(events.Writer), ct: ct).ConfigureAwait(false);
         return new EmbeddedTransport(runtime, new ConnectionClient(connection, config.Host.CallTimeout), events);
     }
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "getuid")]
-    private static extern uint Getuid();
 
     /// <summary>A full queue means the program stopped reading; the connection then closes, as a socket client's would.</summary>
     private sealed class ChannelSink(ChannelWriter<DomainLifecycleEvent> writer) : Actors.Connections.IEventSink

@@ -127,6 +127,12 @@ internal static class LibC
     [DllImport(Lib, EntryPoint = "statx", SetLastError = true)]
     public static extern int StatX(int dirfd, string path, int flags, uint mask, byte[] buffer);
 
+    [DllImport(Lib, EntryPoint = "getuid")]
+    public static extern uint GetUid();
+
+    [DllImport(Lib, EntryPoint = "umask")]
+    public static extern uint Umask(uint mask);
+
     [DllImport(Lib, EntryPoint = "geteuid")]
     public static extern uint GetEuid();
 

@@ -12,6 +12,11 @@ public static class NativeFiles
     /// <summary>The effective uid of this process, for the callers outside this assembly (LibC is internal).</summary>
     public static uint GetEuid() => LibC.GetEuid();
 
+    public static uint GetUid() => LibC.GetUid();
+
+    /// <summary>Sets the file-creation mask; returns the previous one.</summary>
+    public static uint Umask(uint mask) => LibC.Umask(mask);
+
     /// <summary>Marks an inherited descriptor close-on-exec, so the programs this process starts do not inherit it too.</summary>
     public static void SetCloseOnExec(int fd)
     {
