@@ -83,7 +83,7 @@ public sealed partial class DomainActor
                 return AsJob(m, () => Passthrough(vm, m.Json));
             case QemuEventArrived m:
                 var data = m.Event.Data;
-                Apply(vm, new VmInput.QemuEvent(m.Event.Name, Flag(data, "guest"), Text(data, "reason"), SuspendInFlight: _job?.Kind == JobKind.Suspend,
+                Apply(vm, new VmInput.QemuEvent(m.Event.Name, Flag(data, "guest"), Text(data, "reason"), SuspendInFlight: InFlight?.Kind == JobKind.Suspend,
                     At: DateTimeOffset.UtcNow));
                 return true;
             case ProcessExited m:
@@ -92,7 +92,7 @@ public sealed partial class DomainActor
             case KillDone m:
                 KillFinished(vm, m);
                 return true;
-            case ShutdownWaitExpired m when _job?.Token == m.Job:
+            case ShutdownWaitExpired m when InFlight?.Token == m.Job:
                 EndJob(new ErrorReply(ErrorCode.OperationTimeout, $"domain '{Name}' did not shut down in time"));
                 return true;
             case ShutdownWaitExpired:
@@ -118,9 +118,9 @@ public sealed partial class DomainActor
             if (waitFor is not { } wait)
                 return Summary();
             // Keep the job until the domain shuts off; a timer bounds the wait.
-            var token = _job!.Token;
+            var token = InFlight!.Token;
             Timers.StartSingleTimer(ShutdownWaitKey(token), new ShutdownWaitExpired(token), wait);
-            _job = _job with { SucceedsOnStop = true };
+            _jobs.Update(InFlight with { SucceedsOnStop = true });
             return null;
         }, failed: () => Apply(vm, new VmInput.ShutdownFailed()));
     }

@@ -1,6 +1,7 @@
 using Akka.Event;
 using System.Text.Json;
 using Akka.Actor;
+using Virt.Actors.Domains.Lifecycle;
 using Virt.Protocol.Domains;
 using Virt.Protocol.Errors;
 using Virt.Supervisor.Processes;
@@ -57,33 +58,34 @@ public sealed partial class DomainActor
 
     private static string ShutdownWaitKey(long job) => $"shutdown-{job}";
 
-    private Job? _job;
-    private LinkedList<Waiter>? _waiting;
+    private readonly JobQueue<Job, Waiter> _jobs = new();
+
+    /// <summary>The job in flight, if any.</summary>
+    private Job? InFlight => _jobs.Running;
 
     /// <summary>True when another job runs: the command then waits its turn (or times out as busy).</summary>
     private bool Busy(object command)
     {
-        if (_job is null)
+        if (InFlight is null)
             return false;
         var ticket = NextToken();
         Timers.StartSingleTimer(WaitKey(ticket), new WaitExpired(ticket), Settings.JobWait);
-        (_waiting ??= new()).AddLast(new Waiter(ticket, command, _from));
+        _jobs.Wait(ticket, new Waiter(ticket, command, _from));
         return true;
     }
 
     private Job BeginJob(JobKind kind, Func<JsonElement, IDomainReply?>? completed = null, Action? failed = null)
     {
         var job = new Job(kind, _from, NextToken()) { Completed = completed, Failed = failed };
-        _job = job;
+        _jobs.Begin(job);
         return job;
     }
 
     /// <summary>Answers the job's requester and frees the slot; the next waiter runs after this message.</summary>
     private void EndJob(IDomainReply reply)
     {
-        if (_job is not { } job)
+        if (_jobs.End() is not { } job)
             return;
-        _job = null;
         if (job.SucceedsOnStop)
             Timers.Cancel(ShutdownWaitKey(job.Token));
         job.ReplyTo.Tell(reply);
@@ -106,7 +108,7 @@ public sealed partial class DomainActor
 
     private void CompleteJob(JobDone m)
     {
-        if (_job is not { } job || job.Token != m.Job)
+        if (InFlight is not { } job || job.Token != m.Job)
             return; // the job was ended meanwhile (destroy, stop): its late result means nothing now
         if (m.Error is { } error)
         {
@@ -129,9 +131,8 @@ public sealed partial class DomainActor
 
     private void PumpQueue()
     {
-        while (_job is null && _waiting is { First.Value: { } first })
+        while (_jobs.Next() is { Request: var first })
         {
-            _waiting.RemoveFirst();
             Timers.Cancel(WaitKey(first.Ticket));
             _from = first.ReplyTo;
             _behavior(first.Command);
@@ -140,22 +141,17 @@ public sealed partial class DomainActor
 
     private void ExpireWaiter(long ticket)
     {
-        for (var node = _waiting?.First; node is not null; node = node.Next)
-        {
-            if (node.Value.Ticket != ticket)
-                continue;
-            _waiting!.Remove(node);
-            var busyWith = _job?.Kind.Describe() ?? "another job";
-            node.Value.ReplyTo.Tell(new ErrorReply(ErrorCode.OperationTimeout,
-                $"domain '{Name}' is busy with {busyWith}; gave up after {Settings.JobWait.TotalSeconds:0.###} s"));
+        if (_jobs.Expire(ticket) is not { } expired)
             return;
-        }
+        var busyWith = InFlight?.Kind.Describe() ?? "another job";
+        expired.ReplyTo.Tell(new ErrorReply(ErrorCode.OperationTimeout,
+            $"domain '{Name}' is busy with {busyWith}; gave up after {Settings.JobWait.TotalSeconds:0.###} s"));
     }
 
     /// <summary>Ends the job in flight with an error (destroy, QEMU gone); waiters stay queued for the next state.</summary>
     private void AbortJob(string why)
     {
-        if (_job is { } job)
+        if (InFlight is { } job)
         {
             job.Failed?.Invoke();
             EndJob(new ErrorReply(ErrorCode.OperationFailed, $"{job.Kind.Describe()} of domain '{Name}' did not complete: {why}"));
@@ -164,16 +160,12 @@ public sealed partial class DomainActor
 
     private void FailAllRequests(ErrorReply error)
     {
-        if (_job is not null)
+        if (InFlight is not null)
             EndJob(error);
-        if (_waiting is not null)
+        foreach (var (ticket, waiter) in _jobs.TakeAll())
         {
-            foreach (var w in _waiting)
-            {
-                Timers.Cancel(WaitKey(w.Ticket));
-                w.ReplyTo.Tell(error);
-            }
-            _waiting.Clear();
+            Timers.Cancel(WaitKey(ticket));
+            waiter.ReplyTo.Tell(error);
         }
         if (_vm is not null)
         {

@@ -145,7 +145,7 @@ public sealed partial class DomainActor
             vm.DestroyWaiters[i].Tell(i == 0 ? summary : NotRunning());
         vm.DestroyWaiters.Clear();
         // A QEMU without -no-shutdown (an attached one) may exit before the powerdown reply is handled: that shutdown succeeded.
-        if (_job is { SucceedsOnStop: true } || (_job?.Kind == JobKind.Shutdown && reason == ShutoffReason.Shutdown))
+        if (InFlight is { SucceedsOnStop: true } || (InFlight?.Kind == JobKind.Shutdown && reason == ShutoffReason.Shutdown))
             EndJob(summary);
         else
             AbortJob(reason == ShutoffReason.Destroyed ? "the domain was destroyed" : $"the domain stopped ({StatusNames.Reason(DomainState.Shutoff, (int)reason)})");
