@@ -56,6 +56,17 @@ public sealed class ConfigStore
 
     public string ConfigPath(string name) => Path.Combine(Directory, name + Extension);
 
+    private Task<ConfigScan>? _ahead;
+
+    /// <summary>
+    /// Starts the first scan now, off the calling thread, so its file reads overlap what the runtime does meanwhile
+    /// (the actor system's start); <see cref="InitialScanAsync"/> then takes its result.
+    /// </summary>
+    public void ScanAhead() => _ahead ??= Task.Run(Scan);
+
+    /// <summary>The scan started ahead, or a new one; for the registry's start-up load, once.</summary>
+    public Task<ConfigScan> InitialScanAsync() => Interlocked.Exchange(ref _ahead, null) ?? Task.Run(Scan);
+
     private string AutostartLink(string name) => Path.Combine(AutostartDirectory, name + Extension);
 
     /// <summary>

@@ -21,11 +21,12 @@ public static class DomainActorsHosting
     /// reconnected, then autostart domains started.
     /// </summary>
     /// <param name="capabilities">A probe cache the caller shares (e.g. to time a probe itself); a new one by default.</param>
+    /// <param name="store">The config store, opened (and its scan started) ahead by the caller; opened here by default.</param>
     public static AkkaConfigurationBuilder WithDomainActors(this AkkaConfigurationBuilder builder, VirtRuntimeSettings settings,
-        CapabilitiesCache? capabilities = null) =>
+        CapabilitiesCache? capabilities = null, ConfigStore? store = null) =>
         builder.WithActors((system, registry) =>
         {
-            var store = ConfigStore.Open(settings.Paths.ConfigDir);
+            store ??= ConfigStore.Open(settings.Paths.ConfigDir);
             var actor = system.ActorOf(DomainRegistryActor.Props(store, new DomainRuntime(settings, capabilities)), RegistryName);
             registry.Register<DomainRegistry>(actor);
         });

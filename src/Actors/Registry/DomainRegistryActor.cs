@@ -101,11 +101,12 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
         var statusFiles = _runtime.StatusFiles;
         var runtimeDir = _runtime.Settings.Paths.RuntimeDir;
         var log = _log;
-        Task.Run(() =>
+        var scan = store.InitialScanAsync(); // may have started before the actor system did
+        Task.Run(async () =>
             {
                 var statuses = statusFiles.List();
                 KillOrphans(runtimeDir, statuses, log);
-                return new ScanCompleted(store.Scan(), statuses);
+                return new ScanCompleted(await scan.ConfigureAwait(false), statuses);
             })
             .PipeTo(Self, success: s => s, failure: e => new ScanFailed(e));
     }

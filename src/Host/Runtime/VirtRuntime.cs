@@ -64,6 +64,9 @@ public sealed class VirtRuntime : IAsyncDisposable
         builder.Services.AddSingleton(config);
         builder.Services.AddSingleton<IHostLifetime, ManualLifetime>();
         var capabilities = new CapabilitiesCache();
+        // The configs are read while the actor system starts: at 10,000 domains the scan is most of a start.
+        var store = Actors.Config.ConfigStore.Open(config.Runtime.Paths.ConfigDir);
+        store.ScanAhead();
         // The default emulator is probed while the configs load: defines then store their hardware complete.
         var warmUp = WarmUpAsync(capabilities, config.Runtime.DefaultEmulator, logger);
         builder.Services.AddAkka("virt", (akka, _) =>
@@ -74,7 +77,7 @@ public sealed class VirtRuntime : IAsyncDisposable
                     loggers.ClearLoggers();
                     loggers.AddLoggerFactory();
                 })
-                .WithDomainActors(config.Runtime, capabilities)
+                .WithDomainActors(config.Runtime, capabilities, store)
                 .WithConnectionActors()
                 .WithRemoteEndpoint(config); // remote: Akka.Remote endpoint, only with virt.remote.enabled = on
         });
