@@ -54,6 +54,10 @@ public sealed partial class DomainActor
                 Context.Parent.Tell(new Rebooted(Uuid));
                 break;
             case VmEffect.Stop stop:
+                if (stop.Detail == StoppedDetail.Failed)
+                    Log.Warning("Domain {Domain}: QEMU pid {Pid} {Exit} unexpectedly", Name, vm.Process?.Pid, stop.How);
+                else
+                    Log.Info("Domain {Domain}: QEMU pid {Pid} {Exit}", Name, vm.Process?.Pid, stop.How);
                 Timers.Cancel(ResetTimerKey);
                 Release(vm);
                 RemoveRuntimeFiles(vm);
@@ -124,15 +128,7 @@ public sealed partial class DomainActor
     }
 
     /// <summary>QEMU is gone; the lifecycle says why (destroyed, shut down, crashed) and the Stop effect ends the domain.</summary>
-    private void Exited(RunningVm vm, ProcessExit exit)
-    {
-        var s = vm.State;
-        if (!s.Destroying && !s.ShutdownSeen && !s.Panicked)
-            Log.Warning("Domain {Domain}: QEMU pid {Pid} {Exit} unexpectedly", Name, vm.Process?.Pid, exit);
-        else
-            Log.Info("Domain {Domain}: QEMU pid {Pid} {Exit}", Name, vm.Process?.Pid, exit);
-        Apply(vm, new VmInput.Exited(), settle: false);
-    }
+    private void Exited(RunningVm vm, ProcessExit exit) => Apply(vm, new VmInput.Exited(exit.ToString()), settle: false);
 
     /// <summary>Shut off with <paramref name="reason"/>: the registry (with the event's detail, if not the reason's), then the requesters.</summary>
     private void FinishStop(RunningVm vm, ShutoffReason reason, StoppedDetail? detail = null)

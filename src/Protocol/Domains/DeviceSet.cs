@@ -190,6 +190,11 @@ public sealed record GraphicsDevice
     public string? Password { get; init; }
     /// <summary>passwdValidTo, UTC as libvirt writes it (2010-04-09T15:51:00); the password expires then.</summary>
     public string? PasswordValidTo { get; init; }
+
+    /// <summary>The moment a passwdValidTo names, or null when it is not libvirt's YYYY-MM-DDTHH:MM:SS in UTC.</summary>
+    public static DateTimeOffset? ParseValidTo(string text) =>
+        DateTimeOffset.TryParseExact(text, "yyyy-MM-dd'T'HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AssumeUniversal, out var moment) ? moment : null;
     /// <summary>SPICE's stream options (&lt;image compression&gt;, &lt;clipboard&gt;, ...); null for VNC or none written.</summary>
     public SpiceOptions? Spice { get; init; }
 }

@@ -12,12 +12,6 @@ public sealed record QemuArgvContext(string MonitorSocketPath, string RuntimeDir
     public IReadOnlyDictionary<int, int> TapDescriptors { get; init; } = new Dictionary<int, int>();
 
     /// <summary>The descriptors a start would give the taps (3, 4, ...), for a command line that is shown, not run.</summary>
-    public QemuArgvContext WithTapPlaceholders(Virt.Protocol.Domains.DomainDefinition def)
-    {
-        var bridged = def.Devices.Interfaces
-            .Select((nic, index) => (nic, index))
-            .Where(n => n.nic.Type is Virt.Protocol.Domains.InterfaceType.Bridge or Virt.Protocol.Domains.InterfaceType.Network)
-            .Select((n, k) => (n.index, Fd: 3 + k));
-        return this with { TapDescriptors = bridged.ToDictionary(n => n.index, n => n.Fd) };
-    }
+    public QemuArgvContext WithTapPlaceholders(Virt.Protocol.Domains.DomainDefinition def) =>
+        this with { TapDescriptors = Network.GuestTaps.Numbered(Network.GuestTaps.Bridged(def)) };
 }

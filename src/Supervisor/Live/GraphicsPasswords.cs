@@ -28,6 +28,6 @@ public static class GraphicsPasswords
     public static string ExpiryTime(string? validTo) =>
         validTo is null
             ? "never"
-            : new DateTimeOffset(DateTime.ParseExact(validTo, "yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture,
-                DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal)).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+            : (GraphicsDevice.ParseValidTo(validTo) ?? throw new FormatException($"passwdValidTo '{validTo}' is not YYYY-MM-DDTHH:MM:SS"))
+                .ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
 }

@@ -18,8 +18,15 @@ public sealed class GuestTaps : IDisposable
     private GuestTaps(List<(int, TapDevice)> taps) => _taps = taps;
 
     /// <summary>Interface index to the descriptor number QEMU finds its tap at.</summary>
-    public IReadOnlyDictionary<int, int> Descriptors =>
-        _taps.Select((t, i) => (t.Interface, Fd: FirstDescriptor + i)).ToDictionary(t => t.Interface, t => t.Fd);
+    public IReadOnlyDictionary<int, int> Descriptors => Numbered(_taps.Select(t => t.Interface));
+
+    /// <summary>The interfaces that need a tap (bridge and network), by index.</summary>
+    public static IEnumerable<int> Bridged(DomainDefinition def) =>
+        def.Devices.Interfaces.Select((nic, i) => (nic, i)).Where(n => n.nic.Type is InterfaceType.Bridge or InterfaceType.Network).Select(n => n.i);
+
+    /// <summary>The descriptors a start gives these interfaces' taps, 3, 4, ... in interface order.</summary>
+    public static IReadOnlyDictionary<int, int> Numbered(IEnumerable<int> interfaces) =>
+        interfaces.Select((index, k) => (index, Fd: FirstDescriptor + k)).ToDictionary(n => n.index, n => n.Fd);
 
     /// <summary>The daemon's descriptor and the number QEMU gets it as, for the spawn.</summary>
     public IReadOnlyList<(int Parent, int Child)> Inherited =>
@@ -31,12 +38,9 @@ public sealed class GuestTaps : IDisposable
         var taps = new List<(int, TapDevice)>();
         try
         {
-            var nics = def.Devices.Interfaces;
-            for (var i = 0; i < nics.Count; i++)
+            foreach (var i in Bridged(def))
             {
-                var nic = nics[i];
-                if (nic.Type is not (InterfaceType.Bridge or InterfaceType.Network))
-                    continue;
+                var nic = def.Devices.Interfaces[i];
                 var what = $"interface {i}";
                 var bridge = nic.Type == InterfaceType.Bridge ? nic.SourceName! : BridgeOf(nic.SourceName!, networks);
                 var tap = TapDevice.CreateOnBridge(what, bridge, nic.TargetDev, nic.Mac ?? InterfaceMacs.Derived(def.Uuid, i), nic.Model == "virtio");

@@ -20,8 +20,11 @@ internal abstract record VmEffect
     /// <summary>QEMU reset the guest: libvirt's reboot event.</summary>
     public sealed record Rebooted : VmEffect;
 
-    /// <summary>The domain is shut off: release QEMU, remove its runtime files, tell the registry and the waiters.</summary>
-    public sealed record Stop(ShutoffReason Reason, StoppedDetail? Detail) : VmEffect;
+    /// <summary>
+    /// The domain is shut off: release QEMU, remove its runtime files, tell the registry and the waiters. A Failed
+    /// detail is a QEMU that died unexpectedly; <paramref name="How"/> is the exit's, for the log.
+    /// </summary>
+    public sealed record Stop(ShutoffReason Reason, StoppedDetail? Detail, string How = "") : VmEffect;
 
     /// <summary>A line for the domain's log, for decisions a reader of the log should see.</summary>
     public sealed record Note(string Message, bool Warning = false) : VmEffect;

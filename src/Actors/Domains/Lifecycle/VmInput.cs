@@ -33,8 +33,8 @@ internal abstract record VmInput
     /// <summary>The started QEMU is up: running, or paused when started paused.</summary>
     public sealed record Launched(bool Paused) : VmInput;
 
-    /// <summary>QEMU is gone.</summary>
-    public sealed record Exited : VmInput;
+    /// <summary>QEMU is gone; <paramref name="How"/> says how ("exited with code 0"), for the log.</summary>
+    public sealed record Exited(string How = "") : VmInput;
 
     /// <summary>A reconnect reached QEMU: its run state from query-status; <paramref name="Autodestroy"/> when its owner is gone.</summary>
     public sealed record Adopted(string QemuStatus, bool Autodestroy) : VmInput;

@@ -43,7 +43,7 @@ internal static class VmLifecycle
         DestroyAsked a => new(s with { Destroying = true }, [new Kill(a.Graceful, AbortJob: true)]),
         KillFailed => VmStep.Same(s with { Destroying = false }),
         ResetDone r => ResetFinished(s, r.Error, d),
-        Exited => Exit(s),
+        Exited e => Exit(s, e.How),
         Adopted a => Adopt(s, a, d),
         _ => throw new ArgumentOutOfRangeException(nameof(input), input, "not a lifecycle input"),
     };
@@ -141,11 +141,11 @@ internal static class VmLifecycle
     /// QEMU is gone: destroyed if we killed it, shut down if it reported SHUTDOWN, otherwise crashed. As libvirt, a QEMU
     /// that died is Stopped Failed and never restarted; on_crash is for a guest that panicked (Stopped Crashed).
     /// </summary>
-    private static VmStep Exit(VmState s)
+    private static VmStep Exit(VmState s, string how)
     {
         var reason = s.Destroying ? ShutoffReason.Destroyed : s.ShutdownSeen ? ShutoffReason.Shutdown : ShutoffReason.Crashed;
         var died = reason == ShutoffReason.Crashed && !s.Panicked;
-        return new(s with { State = DomainState.Shutoff, Reason = (int)reason }, [new Stop(reason, died ? StoppedDetail.Failed : null)]);
+        return new(s with { State = DomainState.Shutoff, Reason = (int)reason }, [new Stop(reason, died ? StoppedDetail.Failed : null, how)]);
     }
 
     /// <summary>A reconnect found QEMU in <see cref="Adopted.QemuStatus"/>; the state the status file recorded is corrected to it.</summary>

@@ -148,8 +148,7 @@ internal sealed partial class DeviceParser(SourceLines lines)
         var text = node.Attr("passwdValidTo");
         if (text is null)
             return null;
-        return DateTime.TryParseExact(text, "yyyy-MM-dd'T'HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture,
-                System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out _)
+        return GraphicsDevice.ParseValidTo(text) is not null
             ? text
             : throw node.XmlError($"attribute 'passwdValidTo' of {node.Place} must be a UTC time as YYYY-MM-DDTHH:MM:SS, not '{text}'", "passwdValidTo");
     }
