@@ -9,12 +9,13 @@ namespace Virt.Actors.Domains.Lifecycle;
 internal sealed class JobQueue<TJob, TRequest>
     where TJob : class
 {
-    private readonly LinkedList<(long Ticket, TRequest Request)> _waiting = new();
+    // Made on the first wait: most domains never queue anything, and there is one queue per domain.
+    private LinkedList<(long Ticket, TRequest Request)>? _waiting;
 
     /// <summary>The job in flight, if any.</summary>
     public TJob? Running { get; private set; }
 
-    public int Waiting => _waiting.Count;
+    public int Waiting => _waiting?.Count ?? 0;
 
     public void Begin(TJob job)
     {
@@ -35,25 +36,25 @@ internal sealed class JobQueue<TJob, TRequest>
     }
 
     /// <summary>Queues a request behind the job in flight.</summary>
-    public void Wait(long ticket, TRequest request) => _waiting.AddLast((ticket, request));
+    public void Wait(long ticket, TRequest request) => (_waiting ??= new()).AddLast((ticket, request));
 
     /// <summary>The next request to run, once no job is in flight; null while one is, or when none waits.</summary>
     public (long Ticket, TRequest Request)? Next()
     {
-        if (Running is not null || _waiting.First is not { } first)
+        if (Running is not null || _waiting?.First is not { } first)
             return null;
-        _waiting.RemoveFirst();
+        _waiting!.RemoveFirst();
         return first.Value;
     }
 
     /// <summary>The request whose wait ran out, taken out of the queue; null when it already ran.</summary>
     public TRequest? Expire(long ticket)
     {
-        for (var node = _waiting.First; node is not null; node = node.Next)
+        for (var node = _waiting?.First; node is not null; node = node.Next)
         {
             if (node.Value.Ticket == ticket)
             {
-                _waiting.Remove(node);
+                _waiting!.Remove(node);
                 return node.Value.Request;
             }
         }
@@ -63,6 +64,8 @@ internal sealed class JobQueue<TJob, TRequest>
     /// <summary>Every waiting request, taken out (the actor fails them all: it is stopping or restarting).</summary>
     public IReadOnlyList<(long Ticket, TRequest Request)> TakeAll()
     {
+        if (_waiting is null)
+            return [];
         var all = _waiting.ToList();
         _waiting.Clear();
         return all;
