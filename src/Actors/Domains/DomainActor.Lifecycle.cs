@@ -50,11 +50,25 @@ public sealed partial class DomainActor
             case VmEffect.Kill k:
                 Kill(vm, k.Graceful, k.AbortJob);
                 break;
+            case VmEffect.KillOrphan orphan:
+                try
+                {
+                    OrphanedQemus.Kill(orphan.Pid); // through a pidfd, so a signal never reaches a later process with the pid
+                }
+                catch (VirtException)
+                {
+                    // gone meanwhile
+                }
+                break;
             case VmEffect.Rebooted:
                 Context.Parent.Tell(new Rebooted(Uuid));
                 break;
             case VmEffect.Stop stop:
-                if (stop.Detail == StoppedDetail.Failed)
+                if (stop.How.Length == 0)
+                {
+                    // no exit to tell of: the lifecycle's note said why
+                }
+                else if (stop.Detail == StoppedDetail.Failed)
                     Log.Warning("Domain {Domain}: QEMU pid {Pid} {Exit} unexpectedly", Name, vm.Process?.Pid, stop.How);
                 else
                     Log.Info("Domain {Domain}: QEMU pid {Pid} {Exit}", Name, vm.Process?.Pid, stop.How);

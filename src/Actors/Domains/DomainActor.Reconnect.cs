@@ -17,11 +17,7 @@ namespace Virt.Actors.Domains;
 // Reconnect after an actor or runtime restart: adopt QEMU by pid + start time + monitor, then query-status.
 public sealed partial class DomainActor
 {
-    /// <remarks>
-    /// A QEMU that died meanwhile ends as shut off (crashed), or (shutdown) when its status file shows the
-    /// shutdown was under way. One that lives but whose monitor cannot be reached is killed, as nothing could
-    /// control it: shut off (daemon), libvirt's reason for a domain the daemon itself stopped.
-    /// </remarks>
+    /// <remarks>What a failed adoption ends as (a dead QEMU, one whose monitor is unusable) is the lifecycle's rule (AdoptFailed).</remarks>
     private void Reconnect(bool runtimeStart, IActorRef? attachReplyTo = null)
     {
         var file = _runtime.StatusFiles.Read(Uuid.Value);
@@ -125,33 +121,11 @@ public sealed partial class DomainActor
     private void AdoptionFailed(RunningVm vm, Exception error, DomainStatusFile status, bool runtimeStart)
     {
         var alive = ProcFs.ReadStat(status.Pid) is { IsZombie: false } stat && stat.StartTime == status.ProcessStartTime;
-        ShutoffReason reason;
-        if (alive)
-        {
-            Log.Error("Domain {Domain}: QEMU pid {Pid} runs but its monitor cannot be used ({Error}); killing it", Name, status.Pid, error.Message);
-            try
-            {
-                OrphanedQemus.Kill(status.Pid); // through a pidfd, so a signal never reaches a later process with the pid
-            }
-            catch (VirtException)
-            {
-                // gone meanwhile
-            }
-            reason = vm.State.Destroying ? ShutoffReason.Destroyed : ShutoffReason.Daemon;
-        }
-        else
-        {
-            reason = vm.State.Destroying ? ShutoffReason.Destroyed : vm.State.State == DomainState.Shutdown ? ShutoffReason.Shutdown : ShutoffReason.Crashed;
-            Log.Warning("Domain {Domain}: QEMU pid {Pid} is gone ({Error}); shut off ({Reason})", Name, status.Pid, error.Message,
-                StatusNames.Reason(DomainState.Shutoff, (int)reason));
-        }
         EndJob(new ErrorReply(ErrorCode.OperationFailed, $"cannot reconnect to domain '{Name}': {error.Message}"));
-        RemoveRuntimeFiles(vm);
-        _vm = null;
-        FinishStop(vm, reason, reason == ShutoffReason.Crashed ? StoppedDetail.Failed : null);
+        Apply(vm, new VmInput.AdoptFailed(alive, status.Pid, error.Message), settle: false);
         Context.Parent.Tell(new ReconnectEnded(Uuid));
         // The runtime's autostart skipped it as running; found dead, it is started as any inactive autostart domain is.
-        if (runtimeStart && reason == ShutoffReason.Crashed && _entry.Autostart)
+        if (runtimeStart && _stopped.Reason == (int)ShutoffReason.Crashed && _entry.Autostart)
             Context.Parent.Tell(new StartDomain(DomainRef.ByUuid(Uuid)), ActorRefs.Nobody);
     }
 

@@ -38,4 +38,7 @@ internal abstract record VmInput
 
     /// <summary>A reconnect reached QEMU: its run state from query-status; <paramref name="Autodestroy"/> when its owner is gone.</summary>
     public sealed record Adopted(string QemuStatus, bool Autodestroy) : VmInput;
+
+    /// <summary>A reconnect could not use QEMU's monitor; <paramref name="QemuAlive"/> when the recorded process still runs.</summary>
+    public sealed record AdoptFailed(bool QemuAlive, int Pid, string Error) : VmInput;
 }

@@ -45,6 +45,7 @@ internal static class VmLifecycle
         ResetDone r => ResetFinished(s, r.Error, d),
         Exited e => Exit(s, e.How),
         Adopted a => Adopt(s, a, d),
+        AdoptFailed f => AdoptionFailed(s, f),
         _ => throw new ArgumentOutOfRangeException(nameof(input), input, "not a lifecycle input"),
     };
 
@@ -174,6 +175,25 @@ internal static class VmLifecycle
                 : step.Then(new WriteStatus()),
         };
         return step.Next.Destroying ? step.Then(new Kill(Graceful: false, AbortJob: false)) : step;
+    }
+
+    /// <summary>
+    /// A reconnect that could not use QEMU's monitor. A QEMU that lives is killed, as nothing could control it: shut off
+    /// (daemon), libvirt's reason for a domain the daemon itself stopped. One that died meanwhile ends as its exit would
+    /// have: destroyed, shut down when the status file shows the shutdown was under way, otherwise Stopped Failed.
+    /// </summary>
+    private static VmStep AdoptionFailed(VmState s, AdoptFailed f)
+    {
+        if (f.QemuAlive)
+        {
+            var killed = s.Destroying ? ShutoffReason.Destroyed : ShutoffReason.Daemon;
+            return new(s with { State = DomainState.Shutoff, Reason = (int)killed },
+                [new Note($"QEMU pid {f.Pid} runs but its monitor cannot be used ({f.Error}); killing it", Warning: true), new KillOrphan(f.Pid), new Stop(killed, null)]);
+        }
+        var reason = s.Destroying ? ShutoffReason.Destroyed : s.State == DomainState.Shutdown ? ShutoffReason.Shutdown : ShutoffReason.Crashed;
+        return new(s with { State = DomainState.Shutoff, Reason = (int)reason },
+            [new Note($"QEMU pid {f.Pid} is gone ({f.Error}); shut off ({StatusNames.Reason(DomainState.Shutoff, (int)reason)})", Warning: true),
+             new Stop(reason, reason == ShutoffReason.Crashed ? StoppedDetail.Failed : null)]);
     }
 
     /// <summary>A domain found shut down at reconnect gets its on_poweroff action, unless it is being destroyed anyway.</summary>

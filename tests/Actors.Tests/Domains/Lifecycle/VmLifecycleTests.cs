@@ -274,6 +274,25 @@ public sealed class VmLifecycleTests
         Assert.Contains(Run(queued, new Adopted("running", Autodestroy: false)).Effects, e => e is Kill);
     }
 
+    [Theory]
+    [InlineData(true, DomainState.Running, false, ShutoffReason.Daemon)]
+    [InlineData(true, DomainState.Running, true, ShutoffReason.Destroyed)]
+    [InlineData(false, DomainState.Running, false, ShutoffReason.Crashed)]
+    [InlineData(false, DomainState.Shutdown, false, ShutoffReason.Shutdown)]
+    [InlineData(false, DomainState.Paused, true, ShutoffReason.Destroyed)]
+    public void A_reconnect_that_cannot_use_the_monitor_kills_a_live_qemu_and_buries_a_dead_one(bool alive, DomainState recorded, bool destroying, ShutoffReason expected)
+    {
+        var start = VmState.Recorded(recorded, 0) with { Destroying = destroying };
+        var (state, effects) = Run(start, new AdoptFailed(alive, Pid: 4242, "connection refused"));
+        AssertState(state, DomainState.Shutoff, expected);
+        var stop = Assert.Single(effects.OfType<Stop>());
+        Assert.Equal(expected, stop.Reason);
+        // Only a QEMU that died on its own is libvirt's Stopped Failed; only one that lives is killed, by its pid.
+        Assert.Equal(expected == ShutoffReason.Crashed ? StoppedDetail.Failed : null, stop.Detail);
+        Assert.Equal(alive ? [new KillOrphan(4242)] : [], effects.OfType<KillOrphan>());
+        Assert.Contains(effects.OfType<Note>(), n => n.Warning && n.Message.Contains("connection refused"));
+    }
+
     [Fact]
     public void A_guest_reset_is_libvirts_reboot_event_and_changes_no_state()
     {
