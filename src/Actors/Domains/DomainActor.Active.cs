@@ -81,6 +81,12 @@ public sealed partial class DomainActor
                 return AsJob(m, () => RunQmp(vm, JobKind.Reset, "system_reset"));
             case QemuMonitorCommand m:
                 return AsJob(m, () => Passthrough(vm, m.Json));
+            case Protocol.Api.DomainResources.SetMemory m:
+                return AsJob(m, () => SetLiveMemory(vm, m));
+            case Protocol.Api.DomainResources.SetVcpus:
+                _from.Tell(new ErrorReply(ErrorCode.OperationUnsupported,
+                    $"the vCPU count of running domain '{Name}' cannot change: its machine is built without hot-pluggable vCPUs"));
+                return true;
             case QemuEventArrived m:
                 var data = m.Event.Data;
                 Apply(vm, new VmInput.QemuEvent(m.Event.Name, Flag(data, "guest"), Text(data, "reason"), SuspendInFlight: InFlight?.Kind == JobKind.Suspend,

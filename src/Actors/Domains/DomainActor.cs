@@ -154,6 +154,12 @@ public sealed partial class DomainActor : ActorBase, IWithTimers
             case GetDomainXml m:
                 _from.Tell(DumpXml(m.Inactive, m.Secure));
                 return true;
+            case CollectStats m:
+                Collect(m);
+                return true;
+            case Protocol.Api.DomainQueries.GetMemoryStats:
+                MemoryStatsOf();
+                return true;
             case JobDone m:
                 CompleteJob(m);
                 return true;

@@ -12,6 +12,7 @@ internal enum JobKind
     Reboot,
     Reset,
     MonitorCommand,
+    SetMemory,
 }
 
 internal static class JobKinds
@@ -20,6 +21,7 @@ internal static class JobKinds
     public static string Describe(this JobKind kind) => kind switch
     {
         JobKind.MonitorCommand => "qemu-monitor-command",
+        JobKind.SetMemory => "setmem",
         _ => kind.ToString().ToLowerInvariant(),
     };
 }

@@ -17,32 +17,32 @@ internal static class DomainQueryCommands
 
     public static IEnumerable<Command> Create(CliContext context) =>
     [
-        Domain(context, "dominfo", "Basic information about a domain", [], async (run, c, dom, ct) =>
+        DomainVerb.Create(context, "dominfo", "Basic information about a domain", [], async (run, c, dom, ct) =>
         {
             var info = await c.CallAsync<DomainInfo>(new GetDomainInfo(dom), ct);
             await run.WriteAsync(() => DomainText.Info(info), () => DomainJson.Info(info));
         }),
-        Domain(context, "domstate", "The state of a domain", [Reason], async (run, c, dom, ct) =>
+        DomainVerb.Create(context, "domstate", "The state of a domain", [Reason], async (run, c, dom, ct) =>
         {
             var d = await c.CallAsync<DomainSummary>(new LookupDomain(dom), ct);
             await run.WriteAsync(() => DomainText.State(d, run.Parse.GetValue(Reason)), () => DomainJson.State(d));
         }),
-        Domain(context, "domid", "Convert a domain name or UUID to its id ('-' when inactive)", [], async (run, c, dom, ct) =>
+        DomainVerb.Create(context, "domid", "Convert a domain name or UUID to its id ('-' when inactive)", [], async (run, c, dom, ct) =>
         {
             var d = await c.CallAsync<DomainSummary>(new LookupDomain(dom), ct);
             await run.WriteAsync(() => DomainText.IdText(d) + "\n", () => DomainJson.Id(d));
         }),
-        Domain(context, "domname", "Convert a domain id or UUID to its name", [], async (run, c, dom, ct) =>
+        DomainVerb.Create(context, "domname", "Convert a domain id or UUID to its name", [], async (run, c, dom, ct) =>
         {
             var d = await c.CallAsync<DomainSummary>(new LookupDomain(dom), ct);
             await run.WriteAsync(() => d.Name.Value + "\n", () => DomainJson.Single("name", d.Name.Value));
         }),
-        Domain(context, "domuuid", "Convert a domain name or id to its UUID", [], async (run, c, dom, ct) =>
+        DomainVerb.Create(context, "domuuid", "Convert a domain name or id to its UUID", [], async (run, c, dom, ct) =>
         {
             var d = await c.CallAsync<DomainSummary>(new LookupDomain(dom), ct);
             await run.WriteAsync(() => d.Uuid + "\n", () => DomainJson.Single("uuid", d.Uuid.ToString()));
         }),
-        Domain(context, "dumpxml", "The domain's XML: the live one, or with --inactive the next start's", [Inactive, SecurityInfo], async (run, c, dom, ct) =>
+        DomainVerb.Create(context, "dumpxml", "The domain's XML: the live one, or with --inactive the next start's", [Inactive, SecurityInfo], async (run, c, dom, ct) =>
         {
             var xml = await c.CallAsync<DomainXmlDescription>(new GetDomainXml(dom, run.Parse.GetValue(Inactive), run.Parse.GetValue(SecurityInfo)), ct);
             await run.WriteAsync(() => WithNewline(xml.Xml), () => JsonOutput.Document(w =>
@@ -53,7 +53,7 @@ internal static class DomainQueryCommands
                 w.WriteEndObject();
             }));
         }),
-        Domain(context, "vncdisplay", "The VNC display of a running domain (:N, or HOST:N)", [], async (run, c, dom, ct) =>
+        DomainVerb.Create(context, "vncdisplay", "The VNC display of a running domain (:N, or HOST:N)", [], async (run, c, dom, ct) =>
         {
             var d = await c.CallAsync<DomainSummary>(new LookupDomain(dom), ct);
             if (!d.Active)
@@ -71,7 +71,7 @@ internal static class DomainQueryCommands
                 w.WriteEndObject();
             }));
         }),
-        Domain(context, "domblklist", "The domain's block devices: target and source", [Inactive, Details], async (run, c, dom, ct) =>
+        DomainVerb.Create(context, "domblklist", "The domain's block devices: target and source", [Inactive, Details], async (run, c, dom, ct) =>
         {
             var xml = await c.CallAsync<DomainXmlDescription>(new GetDomainXml(dom, run.Parse.GetValue(Inactive)), ct);
             var devices = BlockDevice.FromXml(xml.Xml);
@@ -80,22 +80,4 @@ internal static class DomainQueryCommands
     ];
 
     private static string WithNewline(string text) => text.EndsWith('\n') ? text : text + "\n";
-
-    private delegate Task Body(Invocation run, VirtConnection connection, Virt.Protocol.Api.DomainRef domain, CancellationToken ct);
-
-    private static Command Domain(CliContext context, string name, string description, Option[] options, Body body)
-    {
-        var domain = DomainArgument.Create();
-        var command = new Command(name, description) { domain };
-        foreach (var option in options)
-            command.Add(option);
-        command.SetAction((parse, ct) => Invocation.RunAsync(context, parse, async run =>
-        {
-            var dom = DomainArgument.Get(parse, domain);
-            await using var connection = await run.ConnectAsync(ct);
-            await body(run, connection, dom, ct);
-            return ExitCodes.Ok;
-        }));
-        return command;
-    }
 }

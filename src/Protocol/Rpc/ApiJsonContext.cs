@@ -37,4 +37,11 @@ namespace Virt.Protocol.Rpc;
 [JsonSerializable(typeof(DomainReplies.DomainXmlDescription))]
 [JsonSerializable(typeof(DomainReplies.DomainInfo))]
 [JsonSerializable(typeof(DomainReplies.ErrorReply))]
+[JsonSerializable(typeof(DomainQueries.GetDomainStats))]
+[JsonSerializable(typeof(DomainQueries.GetMemoryStats))]
+[JsonSerializable(typeof(DomainQueries.DomainStatsRecord))]
+[JsonSerializable(typeof(DomainQueries.DomainStatsList))]
+[JsonSerializable(typeof(DomainQueries.MemoryStats))]
+[JsonSerializable(typeof(DomainResources.SetMemory))]
+[JsonSerializable(typeof(DomainResources.SetVcpus))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

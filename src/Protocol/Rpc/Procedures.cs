@@ -43,12 +43,19 @@ public static class Procedures
         Command("domain.reset", json => json.ResetDomain);
         Command("domain.monitor-command", json => json.QemuMonitorCommand);
         Command("domain.attach", json => json.AttachDomain);
+        Command("domain.stats", json => json.GetDomainStats);
+        Command("domain.memory-stats", json => json.GetMemoryStats);
+        Command("domain.set-memory", json => json.SetMemory);
+        Command("domain.set-vcpus", json => json.SetVcpus);
 
         Reply("summary", json => json.DomainSummary);
         Reply("list", json => json.DomainList);
         Reply("xml", json => json.DomainXmlDescription);
         Reply("info", json => json.DomainInfo);
         Reply("monitor-reply", json => json.QemuMonitorReply);
+        Reply("stats", json => json.DomainStatsList);
+        Reply("domain-stats", json => json.DomainStatsRecord);
+        Reply("memory-stats", json => json.MemoryStats);
     }
 
     private static void Command<T>(string name, Func<ApiJsonContext, JsonTypeInfo<T>> info) where T : IDomainCommand

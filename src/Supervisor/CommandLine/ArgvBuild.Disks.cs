@@ -22,7 +22,7 @@ internal sealed partial class ArgvBuild
             if (!used.Add((disk.TargetBus, _placements[disk])))
                 throw Unsupported($"{what}: another disk already uses the same {disk.TargetBus.ToString().ToLowerInvariant()} address");
             var cache = DiskCache.Of(disk.DriverCache, what);
-            var node = WriteBlockdev(disk, cache, disks.Count - i, what);
+            var node = WriteBlockdev(disk, cache, DiskNodeNames.Number(i, disks.Count), what);
             WriteDiskDevice(disk, node, cache, DiskTargetName.Index(disk.TargetDev), what);
         }
     }
@@ -45,7 +45,7 @@ internal sealed partial class ArgvBuild
     private string? WriteBlockdev(DiskDevice disk, DiskCache? cache, int number, string what)
     {
         var readOnly = disk.ReadOnly || disk.Device == DiskDeviceKind.Cdrom;
-        var storageName = $"libvirt-{number}-storage";
+        var storageName = DiskNodeNames.Storage(number);
         JsonObject storage;
         if (disk.SourceType == DiskSourceType.Network)
         {
@@ -79,13 +79,13 @@ internal sealed partial class ArgvBuild
         _argv.Json("-blockdev", storage);
         if (format == "raw")
             return storageName;
-        var formatNode = new JsonObject { ["node-name"] = $"libvirt-{number}-format", ["read-only"] = readOnly };
+        var formatNode = new JsonObject { ["node-name"] = DiskNodeNames.Format(number), ["read-only"] = readOnly };
         AddCache(formatNode, cache);
         AddDiscard(formatNode, disk);
         formatNode["driver"] = format;
         formatNode["file"] = storageName;
         _argv.Json("-blockdev", formatNode);
-        return $"libvirt-{number}-format";
+        return DiskNodeNames.Format(number);
     }
 
     private static JsonObject NetworkStorage(NetworkDiskSource source, string what)

@@ -35,6 +35,10 @@ public sealed class WireFuzzTests(ITestOutputHelper output)
         new ResetDomain(DomainRef.ByName("vm")),
         new QemuMonitorCommand(DomainRef.ByName("vm"), "{\"execute\":\"query-status\"}"),
         new AttachDomain(4242),
+        new DomainQueries.GetDomainStats([DomainRef.ByName("vm")], DomainStatsGroups.Block, ListDomainsFlags.Active),
+        new DomainQueries.GetMemoryStats(DomainRef.ByName("vm")),
+        new DomainResources.SetMemory(DomainRef.ByName("vm"), 8192, DomainModificationFlags.Config),
+        new DomainResources.SetVcpus(DomainRef.ByName("vm"), 2, DomainModificationFlags.Live),
     ];
 
     [Fact]
