@@ -13,6 +13,7 @@ internal enum JobKind
     Reset,
     MonitorCommand,
     SetMemory,
+    Save,
 }
 
 internal static class JobKinds

@@ -40,6 +40,9 @@ public static class DomainReplies
         ulong CpuTimeNs) : IDomainReply
     {
         public IReadOnlyList<string> Taints { get; init; } = [];
+
+        /// <summary>A managed save image waits: the next start restores it (dominfo's "Managed save").</summary>
+        public bool HasManagedSave { get; init; }
     }
 
     /// <summary>QEMU's whole answer to a <see cref="DomainCommands.QemuMonitorCommand"/>, as JSON ({"return": ...}).</summary>

@@ -38,6 +38,8 @@ public static class RemoteProcedures
     public const int DomainUndefine = 35;
     public const int ConnectListDomains = 37;
     public const int ConnectNumOfDomains = 51;
+    public const int DomainRestore = 54;
+    public const int DomainSave = 55;
     public const int ConnectGetHostname = 59;
     public const int DomainBlockStats = 64;
     public const int DomainInterfaceStats = 65;
@@ -57,7 +59,9 @@ public static class RemoteProcedures
     public const int ConnectDomainEventRegisterAny = 167;
     public const int ConnectDomainEventDeregisterAny = 168;
     public const int DomainEventReboot = 169;
+    public const int DomainManagedSave = 182;
     public const int DomainHasManagedSaveImage = 183;
+    public const int DomainManagedSaveRemove = 184;
     public const int DomainSnapshotNum = 187;
     public const int DomainGetBlockInfo = 194;
     public const int DomainCreateWithFlags = 196;
@@ -66,6 +70,8 @@ public static class RemoteProcedures
     public const int DomainSetMemoryFlags = 204;
     public const int DomainGetState = 212;
     public const int DomainUndefineFlags = 231;
+    public const int DomainSaveFlags = 232;
+    public const int DomainRestoreFlags = 233;
     public const int DomainDestroyFlags = 234;
     public const int DomainBlockStatsFlags = 243;
     public const int DomainReset = 245;

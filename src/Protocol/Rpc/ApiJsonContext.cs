@@ -44,4 +44,8 @@ namespace Virt.Protocol.Rpc;
 [JsonSerializable(typeof(DomainQueries.MemoryStats))]
 [JsonSerializable(typeof(DomainResources.SetMemory))]
 [JsonSerializable(typeof(DomainResources.SetVcpus))]
+[JsonSerializable(typeof(DomainSaves.SaveDomain))]
+[JsonSerializable(typeof(DomainSaves.ManagedSaveDomain))]
+[JsonSerializable(typeof(DomainSaves.RemoveManagedSave))]
+[JsonSerializable(typeof(DomainSaves.RestoreDomain))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

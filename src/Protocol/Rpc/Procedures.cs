@@ -47,6 +47,10 @@ public static class Procedures
         Command("domain.memory-stats", json => json.GetMemoryStats);
         Command("domain.set-memory", json => json.SetMemory);
         Command("domain.set-vcpus", json => json.SetVcpus);
+        Command("domain.save", json => json.SaveDomain);
+        Command("domain.managed-save", json => json.ManagedSaveDomain);
+        Command("domain.managed-save-remove", json => json.RemoveManagedSave);
+        Command("domain.restore", json => json.RestoreDomain);
 
         Reply("summary", json => json.DomainSummary);
         Reply("list", json => json.DomainList);

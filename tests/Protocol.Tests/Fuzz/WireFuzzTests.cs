@@ -39,6 +39,10 @@ public sealed class WireFuzzTests(ITestOutputHelper output)
         new DomainQueries.GetMemoryStats(DomainRef.ByName("vm")),
         new DomainResources.SetMemory(DomainRef.ByName("vm"), 8192, DomainModificationFlags.Config),
         new DomainResources.SetVcpus(DomainRef.ByName("vm"), 2, DomainModificationFlags.Live),
+        new DomainSaves.SaveDomain(DomainRef.ByName("vm"), "/images/vm.save", DomainSaveFlags.Paused),
+        new DomainSaves.ManagedSaveDomain(DomainRef.ByName("vm")),
+        new DomainSaves.RemoveManagedSave(DomainRef.ByName("vm")),
+        new DomainSaves.RestoreDomain("/images/vm.save", DomainSaveFlags.Running),
     ];
 
     [Fact]
