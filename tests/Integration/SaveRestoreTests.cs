@@ -74,7 +74,7 @@ public sealed class SaveRestoreTests : DaemonTestBase
 
         // managedsave-remove makes the next start boot.
         await Virsh.OkAsync("managedsave", "ms");
-        Assert.Equal("Removed managedsave image for domain 'ms'\n", (await Virt("managedsave-remove", "ms")).Out.TrimEnd('\n') + "\n");
+        Assert.Equal("Removed managedsave image for domain 'ms'\n", (await Virt("managedsave-remove", "ms")).Out);
         await Virsh.OkAsync("start", "ms");
         Assert.Equal("running (booted)\n\n", await Virsh.OkAsync("domstate", "--reason", "ms"));
         await TestGuest.WaitReadyAsync(Dir.Path, "ms");

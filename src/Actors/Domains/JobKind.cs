@@ -14,6 +14,7 @@ internal enum JobKind
     MonitorCommand,
     SetMemory,
     Save,
+    ChangeMedia,
 }
 
 internal static class JobKinds
@@ -23,6 +24,7 @@ internal static class JobKinds
     {
         JobKind.MonitorCommand => "qemu-monitor-command",
         JobKind.SetMemory => "setmem",
+        JobKind.ChangeMedia => "change-media",
         _ => kind.ToString().ToLowerInvariant(),
     };
 }

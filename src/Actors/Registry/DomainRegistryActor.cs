@@ -183,6 +183,7 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
         Receive<ResetDomain>(m => ForwardToDomain(m.Domain, m));
         Receive<QemuMonitorCommand>(m => ForwardToDomain(m.Domain, m));
         ReceiveStats();
+        ReceiveResources();
         ReceiveSaves();
         Receive<DomainActor.Started>(m => Apply(_state.MarkStarted(m.Uuid, m.Detail, m.Paused, m.PausedDetail), m.Uuid));
         Receive<DomainActor.Transition>(m => Apply(_state.Record(m.Uuid, m.State, m.Reason, m.Event), m.Uuid));

@@ -54,11 +54,11 @@ internal static class SaveCommands
                 var info = await connection.CallAsync<DomainInfo>(new DomainCommands.GetDomainInfo(dom), ct);
                 if (!info.HasManagedSave)
                 {
-                    await run.WriteAsync(() => $"Domain '{info.Domain.Name}' has no manage save image; removal skipped\n", () => "{}\n");
+                    await run.WriteAsync(() => $"Domain '{info.Domain.Name}' has no manage save image; removal skipped", () => "{}\n");
                     return;
                 }
                 await connection.CallAsync<DomainSummary>(new RemoveManagedSave(dom), ct);
-                await run.WriteAsync(() => $"Removed managedsave image for domain '{info.Domain.Name}'\n", () => "{}\n");
+                await run.WriteAsync(() => $"Removed managedsave image for domain '{info.Domain.Name}'", () => "{}\n");
             });
 
     private static Command Restore(CliContext context)

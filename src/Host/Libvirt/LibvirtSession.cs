@@ -90,6 +90,7 @@ internal sealed partial class LibvirtSession(VirtRuntime runtime, ClientIdentity
         [P.DomainSetMemoryFlags] = (s, a, ct) => s.SetMemoryAsync(a, null, ct),
         [P.DomainSetVcpus] = (s, a, ct) => s.SetVcpusAsync(a, withFlags: false, ct),
         [P.DomainSetVcpusFlags] = (s, a, ct) => s.SetVcpusAsync(a, withFlags: true, ct),
+        [P.DomainUpdateDeviceFlags] = (s, a, ct) => s.UpdateDeviceAsync(a, ct),
         [P.ConnectGetAllDomainStats] = (s, a, ct) => s.GetAllDomainStatsAsync(a, ct),
         [P.DomainBlockStats] = (s, a, ct) => s.BlockStatsAsync(a, ct),
         [P.DomainBlockStatsFlags] = (s, a, ct) => s.BlockStatsFlagsAsync(a, ct),

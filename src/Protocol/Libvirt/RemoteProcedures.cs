@@ -59,6 +59,7 @@ public static class RemoteProcedures
     public const int ConnectDomainEventRegisterAny = 167;
     public const int ConnectDomainEventDeregisterAny = 168;
     public const int DomainEventReboot = 169;
+    public const int DomainUpdateDeviceFlags = 174;
     public const int DomainManagedSave = 182;
     public const int DomainHasManagedSaveImage = 183;
     public const int DomainManagedSaveRemove = 184;

@@ -48,4 +48,5 @@ namespace Virt.Protocol.Rpc;
 [JsonSerializable(typeof(DomainSaves.ManagedSaveDomain))]
 [JsonSerializable(typeof(DomainSaves.RemoveManagedSave))]
 [JsonSerializable(typeof(DomainSaves.RestoreDomain))]
+[JsonSerializable(typeof(DomainDevices.UpdateDevice))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -51,6 +51,7 @@ public static class Procedures
         Command("domain.managed-save", json => json.ManagedSaveDomain);
         Command("domain.managed-save-remove", json => json.RemoveManagedSave);
         Command("domain.restore", json => json.RestoreDomain);
+        Command("domain.update-device", json => json.UpdateDevice);
 
         Reply("summary", json => json.DomainSummary);
         Reply("list", json => json.DomainList);

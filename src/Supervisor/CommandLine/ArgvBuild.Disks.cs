@@ -151,12 +151,12 @@ internal sealed partial class ArgvBuild
                     throw Unsupported($"{what}: IDE is unsupported on machine '{_machine.Name}' (q35); use bus 'sata'");
                 if (p.Controller != 0 || p.Bus > 1 || p.Unit > 1 || p.Target != 0)
                     throw Unsupported($"{what}: IDE address {p.Controller}:{p.Bus}:{p.Unit} is beyond the 2 buses of 2 units on pc");
-                device = new JsonObject { ["driver"] = cd ? "ide-cd" : "ide-hd", ["bus"] = $"ide.{p.Bus}", ["unit"] = p.Unit, ["id"] = $"ide{p.Controller}-{p.Bus}-{p.Unit}" };
+                device = new JsonObject { ["driver"] = cd ? "ide-cd" : "ide-hd", ["bus"] = $"ide.{p.Bus}", ["unit"] = p.Unit, ["id"] = DiskDeviceIds.Of(disk) };
                 break;
             case DiskBus.Sata:
                 if (p.Unit > 5 || p.Bus != 0 || p.Target != 0)
                     throw Unsupported($"{what}: SATA unit {p.Unit} is beyond the 6 ports of an AHCI controller");
-                device = new JsonObject { ["driver"] = cd ? "ide-cd" : "ide-hd", ["bus"] = $"{_sataBusPrefix[p.Controller]}.{p.Unit}", ["id"] = $"sata{p.Controller}-0-{p.Unit}" };
+                device = new JsonObject { ["driver"] = cd ? "ide-cd" : "ide-hd", ["bus"] = $"{_sataBusPrefix[p.Controller]}.{p.Unit}", ["id"] = DiskDeviceIds.Of(disk) };
                 break;
             case DiskBus.Scsi:
                 device = new JsonObject { ["driver"] = cd ? "scsi-cd" : "scsi-hd", ["bus"] = $"scsi{p.Controller}.{p.Bus}" };
@@ -193,7 +193,7 @@ internal sealed partial class ArgvBuild
             case DiskBus.Fdc:
                 if (p.Unit > 1 || p.Controller != 0)
                     throw Unsupported($"{what}: the floppy controller has units 0 and 1 only");
-                device = new JsonObject { ["driver"] = "floppy", ["unit"] = p.Unit, ["id"] = $"fdc0-0-{p.Unit}" };
+                device = new JsonObject { ["driver"] = "floppy", ["unit"] = p.Unit, ["id"] = DiskDeviceIds.Of(disk) };
                 // The floppy's boot position is a property of the controller, one per unit (on q35 set on its isa-fdc).
                 if (_family == MachineFamily.I440fx && _boot.IndexOf(disk) is { } floppyBoot)
                     _argv.Add("-global", $"isa-fdc.bootindex{(p.Unit == 0 ? 'A' : 'B')}={floppyBoot}");

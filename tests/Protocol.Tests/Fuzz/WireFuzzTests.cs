@@ -43,6 +43,7 @@ public sealed class WireFuzzTests(ITestOutputHelper output)
         new DomainSaves.ManagedSaveDomain(DomainRef.ByName("vm")),
         new DomainSaves.RemoveManagedSave(DomainRef.ByName("vm")),
         new DomainSaves.RestoreDomain("/images/vm.save", DomainSaveFlags.Running),
+        new DomainDevices.UpdateDevice(DomainRef.ByName("vm"), "<disk type='file' device='cdrom'><target dev='hdc'/></disk>", DomainModificationFlags.Live),
     ];
 
     [Fact]
