@@ -16,6 +16,7 @@ internal static class VirtCommandLine
             GlobalOptions.Quiet,
             ListCommand.Create(context),
             DefineCommands.CreateDefine(context),
+            EditCommand.Create(context),
             StartCommands.CreateCreate(context),
             StartCommands.CreateStart(context),
             DefineCommands.CreateAutostart(context),
