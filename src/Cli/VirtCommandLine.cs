@@ -17,6 +17,7 @@ internal static class VirtCommandLine
             ListCommand.Create(context),
             DefineCommands.CreateDefine(context),
             EditCommand.Create(context),
+            ScreenshotCommand.Create(context),
             StartCommands.CreateCreate(context),
             StartCommands.CreateStart(context),
             DefineCommands.CreateAutostart(context),

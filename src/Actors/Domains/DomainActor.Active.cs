@@ -81,6 +81,8 @@ public sealed partial class DomainActor
                 return AsJob(m, () => RunQmp(vm, JobKind.Reset, "system_reset"));
             case QemuMonitorCommand m:
                 return AsJob(m, () => Passthrough(vm, m.Json));
+            case TakeScreenshot m:
+                return AsJob(m, () => Screenshot(vm, m.Screen));
             case QemuEventArrived m:
                 var data = m.Event.Data;
                 Apply(vm, new VmInput.QemuEvent(m.Event.Name, Flag(data, "guest"), Text(data, "reason"), SuspendInFlight: InFlight?.Kind == JobKind.Suspend,

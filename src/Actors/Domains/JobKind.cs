@@ -12,6 +12,7 @@ internal enum JobKind
     Reboot,
     Reset,
     MonitorCommand,
+    Screenshot,
 }
 
 internal static class JobKinds

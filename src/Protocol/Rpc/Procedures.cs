@@ -43,12 +43,14 @@ public static class Procedures
         Command("domain.reset", json => json.ResetDomain);
         Command("domain.monitor-command", json => json.QemuMonitorCommand);
         Command("domain.attach", json => json.AttachDomain);
+        Command("domain.screenshot", json => json.TakeScreenshot);
 
         Reply("summary", json => json.DomainSummary);
         Reply("list", json => json.DomainList);
         Reply("xml", json => json.DomainXmlDescription);
         Reply("info", json => json.DomainInfo);
         Reply("monitor-reply", json => json.QemuMonitorReply);
+        Reply("screenshot", json => json.ScreenshotImage);
     }
 
     private static void Command<T>(string name, Func<ApiJsonContext, JsonTypeInfo<T>> info) where T : IDomainCommand

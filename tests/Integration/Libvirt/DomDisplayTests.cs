@@ -14,17 +14,10 @@ public sealed class DomDisplayTests : DaemonTestBase
 
     private VirtCli Virt => new(Daemon.SocketPath, Dir.Path);
 
-    private async Task DefineAsync(string name, string devices = "")
-    {
-        var file = Dir.Combine(name + ".xml");
-        await File.WriteAllTextAsync(file, TestGuest.WithDevices(TestGuest.Xml(Dir.Path, name), devices));
-        await Virt.OkAsync("define", file);
-    }
-
     [Fact]
     public async Task Virsh_and_virt_print_the_same_display_uris()
     {
-        await DefineAsync("dd", $"<graphics type='vnc' autoport='yes' listen='127.0.0.1' passwd='{Password}'/>" +
+        await Virt.DefineGuestAsync("dd", $"<graphics type='vnc' autoport='yes' listen='127.0.0.1' passwd='{Password}'/>" +
             "<graphics type='spice' autoport='yes' listen='127.0.0.1'/>");
         await Virt.OkAsync("start", "dd");
 
@@ -42,7 +35,7 @@ public sealed class DomDisplayTests : DaemonTestBase
     [Fact]
     public async Task A_domain_that_is_not_running_or_has_no_graphics_gets_virshs_errors()
     {
-        await DefineAsync("plain");
+        await Virt.DefineGuestAsync("plain");
         var offVirsh = await Virsh.RunAsync("domdisplay", "plain");
         var offVirt = await Virt.RunAsync(["domdisplay", "plain"]);
         Assert.Equal((1, "error: Domain is not running\n"), (offVirsh.Exit, offVirsh.Err));

@@ -19,6 +19,14 @@ public sealed class VirtCli(string socketPath, string scratchDir)
         return ClientProcess.RunAsync(NativeVirt.Path, ["-c", Uri, .. args], environment: variables, stdin: stdin);
     }
 
+    /// <summary>Defines the test guest <paramref name="name"/> (its files in the scratch directory) with more devices, through `virt define`.</summary>
+    public async Task DefineGuestAsync(string name, string devices = "")
+    {
+        var file = Path.Combine(scratchDir, name + ".xml");
+        await File.WriteAllTextAsync(file, TestGuest.WithDevices(TestGuest.Xml(scratchDir, name), devices));
+        await OkAsync("define", file);
+    }
+
     /// <summary>What virt prints, once it exits 0 with nothing on stderr.</summary>
     public async Task<string> OkAsync(params string[] args)
     {
