@@ -21,6 +21,7 @@ public sealed class EditingTests
         Assert.Equal(new EditorCommand("/usr/bin/vim", ["/tmp/virtab.xml"]), EditorCommand.For("/usr/bin/vim", "/tmp/virtab.xml"), Same);
         var shell = EditorCommand.For("emacs -nw", "/tmp/my dir/it's.xml");
         Assert.Equal("/bin/sh", shell.Program);
+        Assert.Equal("""/bin/sh -c 'emacs -nw '\''/tmp/a.xml'\'''""", EditorCommand.For("emacs -nw", "/tmp/a.xml").Shown);
         Assert.Equal(["-c", "emacs -nw '/tmp/my dir/it'\\''s.xml'"], shell.Arguments);
     }
 

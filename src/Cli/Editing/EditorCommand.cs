@@ -13,14 +13,16 @@ internal sealed record EditorCommand(string Program, IReadOnlyList<string> Argum
     // vsh.c's set: an editor made only of these needs no shell.
     private const string PlainCharacters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-/_.:@";
 
-    /// <summary>What a message shows for this command, as a shell line.</summary>
-    public string Shown => string.Join(' ', Arguments.Prepend(Program));
+    /// <summary>What a message shows for this command: a line a shell would run as it was run.</summary>
+    public string Shown => string.Join(' ', Arguments.Prepend(Program).Select(a => IsPlain(a) ? a : ShellQuote(a)));
+
+    private static bool IsPlain(string word) => word.Length > 0 && word.All(PlainCharacters.Contains);
 
     public static string Editor(Func<string, string?> environment) =>
         NonEmpty(environment("VISUAL")) ?? NonEmpty(environment("EDITOR")) ?? DefaultEditor;
 
     public static EditorCommand For(string editor, string file) =>
-        editor.All(PlainCharacters.Contains)
+        IsPlain(editor)
             ? new EditorCommand(editor, [file])
             : new EditorCommand("/bin/sh", ["-c", $"{editor} {ShellQuote(file)}"]);
 
