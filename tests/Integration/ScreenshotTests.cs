@@ -53,6 +53,17 @@ public sealed class ScreenshotTests : DaemonTestBase
     }
 
     [Fact]
+    public async Task A_spice_domain_with_a_qxl_card_gives_a_png_too()
+    {
+        await Virt.DefineGuestAsync("spicy", "<graphics type='spice' autoport='yes' listen='127.0.0.1'/><video><model type='qxl' primary='yes'/></video>");
+        await Virt.OkAsync("start", "spicy");
+        var png = Dir.Combine("spicy.png");
+        Assert.Equal($"Screenshot saved to {png}, with type of image/png\n", await Virt.OkAsync("screenshot", "spicy", png));
+        Assert.Equal(PngSignature, (await File.ReadAllBytesAsync(png))[..8]);
+        await Virt.OkAsync("destroy", "spicy");
+    }
+
+    [Fact]
     public async Task A_shut_off_domain_or_one_without_graphics_gets_libvirts_error_and_no_file()
     {
         await Virt.DefineGuestAsync("blind");
