@@ -1,6 +1,7 @@
 using System.Xml.Linq;
 using Virt.Integration.Tests.Support;
 using Virt.Protocol.Api;
+using Virt.TestSupport;
 
 namespace Virt.Integration.Tests;
 
@@ -24,6 +25,12 @@ public sealed class EditTests : DaemonTestBase
 
     private Task<ClientProcess.Result> EditAsync(string editor, string answers = "", string domain = "ed") =>
         Virt.RunAsync(["edit", domain], new Dictionary<string, string> { ["EDITOR"] = editor, ["VISUAL"] = "", ["TMPDIR"] = TempDir }, answers);
+
+    private static async Task WriteScriptAsync(string path, string text)
+    {
+        await File.WriteAllTextAsync(path, text);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
 
     private async Task<string?> TitleAsync()
     {
@@ -61,7 +68,7 @@ public sealed class EditTests : DaemonTestBase
     {
         // First run breaks the document, the second mends it; each records the mode of the file it was given.
         var script = Dir.Combine("editor.sh");
-        await File.WriteAllTextAsync(script, """
+        await WriteScriptAsync(script, """
             #!/bin/sh
             stat -c %a "$1" >> "$0.modes"
             if [ -e "$0.once" ]; then
@@ -70,8 +77,7 @@ public sealed class EditTests : DaemonTestBase
               touch "$0.once"
               sed -i 's|</domain>|</domai>|' "$1"
             fi
-            """.Replace("\r", ""));
-        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            """);
 
         var result = await EditAsync(script, answers: "y\n");
         Assert.True(result.Exit == 0, result.ToString());
@@ -82,6 +88,35 @@ public sealed class EditTests : DaemonTestBase
         Assert.Equal("600\n600\n", await File.ReadAllTextAsync(script + ".modes"));
         Assert.Equal("second", await TitleAsync());
         Assert.Empty(Directory.EnumerateFileSystemEntries(TempDir));
+    }
+
+    [Fact]
+    public async Task A_config_changed_by_another_client_meanwhile_is_said_and_force_defines_this_edit()
+    {
+        await using var client = await ConnectAsync();
+        var other = Dir.Combine("other.xml");
+        await File.WriteAllTextAsync(other, (await client.GetXmlAsync(DomainRef.ByName("ed"), inactive: true))
+            .Replace("</name>", "</name><title>other</title>", StringComparison.Ordinal));
+        var script = Dir.Combine("racing-editor.sh");
+        await WriteScriptAsync(script, """
+            #!/bin/sh
+            "$VIRT" -c "$VIRT_URI" define "$OTHER" > /dev/null || exit 9
+            sed -i 's|</name>|</name><description>mine</description>|' "$1"
+            """);
+
+        var result = await Virt.RunAsync(["edit", "ed"], new Dictionary<string, string>
+        {
+            ["EDITOR"] = script,
+            ["TMPDIR"] = TempDir,
+            ["VIRT"] = NativeVirt.Path,
+            ["VIRT_URI"] = Virt.Uri,
+            ["OTHER"] = other,
+        }, stdin: "f");
+        Assert.True(result.Exit == 0, result.ToString());
+        Assert.Equal("\rThe XML configuration was changed by another user. Try again? [y,n,f,?]: \r\nDomain 'ed' XML configuration edited.\n\n", result.Out);
+        var config = XDocument.Parse(await client.GetXmlAsync(DomainRef.ByName("ed"), inactive: true)).Root!;
+        Assert.Equal("mine", (string?)config.Element("description"));
+        Assert.Null(config.Element("title")); // forced: this edit, made on the older document, wins
     }
 
     [Fact]
