@@ -16,6 +16,8 @@ internal static class VirtCommandLine
             GlobalOptions.Quiet,
             ListCommand.Create(context),
             DefineCommands.CreateDefine(context),
+            EditCommand.Create(context),
+            ScreenshotCommand.Create(context),
             StartCommands.CreateCreate(context),
             StartCommands.CreateStart(context),
             DefineCommands.CreateAutostart(context),

@@ -91,6 +91,8 @@ public sealed partial class DomainActor
                 _from.Tell(new ErrorReply(ErrorCode.OperationUnsupported,
                     $"the vCPU count of running domain '{Name}' cannot change: its machine is built without hot-pluggable vCPUs"));
                 return true;
+            case TakeScreenshot m:
+                return AsJob(m, () => Screenshot(vm, m.Screen));
             case QemuEventArrived m:
                 var data = m.Event.Data;
                 Apply(vm, new VmInput.QemuEvent(m.Event.Name, Flag(data, "guest"), Text(data, "reason"), SuspendInFlight: InFlight?.Kind == JobKind.Suspend,

@@ -170,6 +170,9 @@ public sealed partial class DomainActor : ActorBase, IWithTimers
             case JobDone m:
                 CompleteJob(m);
                 return true;
+            case JobReplied m:
+                CompleteJob(m);
+                return true;
             case WaitExpired m:
                 ExpireWaiter(m.Ticket);
                 return true;

@@ -15,6 +15,7 @@ internal enum JobKind
     SetMemory,
     Save,
     ChangeMedia,
+    Screenshot,
 }
 
 internal static class JobKinds

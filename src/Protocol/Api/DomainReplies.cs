@@ -4,7 +4,7 @@ using Virt.Protocol.Events;
 namespace Virt.Protocol.Api;
 
 /// <summary>Answers to <see cref="DomainCommands"/>, each named after what it carries.</summary>
-public static class DomainReplies
+public static partial class DomainReplies
 {
     /// <summary>Marker for every reply, the error reply included.</summary>
     public interface IDomainReply;

@@ -31,6 +31,8 @@ namespace Virt.Protocol.Rpc;
 [JsonSerializable(typeof(DomainCommands.ResetDomain))]
 [JsonSerializable(typeof(DomainCommands.QemuMonitorCommand))]
 [JsonSerializable(typeof(DomainCommands.AttachDomain))]
+[JsonSerializable(typeof(DomainCommands.TakeScreenshot))]
+[JsonSerializable(typeof(DomainReplies.ScreenshotImage))]
 [JsonSerializable(typeof(DomainReplies.QemuMonitorReply))]
 [JsonSerializable(typeof(DomainReplies.DomainSummary))]
 [JsonSerializable(typeof(DomainReplies.DomainList))]

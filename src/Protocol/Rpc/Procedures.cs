@@ -52,6 +52,7 @@ public static class Procedures
         Command("domain.managed-save-remove", json => json.RemoveManagedSave);
         Command("domain.restore", json => json.RestoreDomain);
         Command("domain.update-device", json => json.UpdateDevice);
+        Command("domain.screenshot", json => json.TakeScreenshot);
 
         Reply("summary", json => json.DomainSummary);
         Reply("list", json => json.DomainList);
@@ -61,6 +62,7 @@ public static class Procedures
         Reply("stats", json => json.DomainStatsList);
         Reply("domain-stats", json => json.DomainStatsRecord);
         Reply("memory-stats", json => json.MemoryStats);
+        Reply("screenshot", json => json.ScreenshotImage);
     }
 
     private static void Command<T>(string name, Func<ApiJsonContext, JsonTypeInfo<T>> info) where T : IDomainCommand

@@ -41,6 +41,10 @@ public static class TestGuest
             """;
     }
 
+    /// <summary>The guest's XML with more devices (graphics, video), placed before its balloon.</summary>
+    public static string WithDevices(string xml, string devices) =>
+        xml.Replace("<memballoon model='none'/>", devices + "<memballoon model='none'/>", StringComparison.Ordinal);
+
     public static string SerialPath(string dir, string name) => Path.Combine(dir, name + ".serial");
 
     /// <summary>Waits until the guest printed its ready line, i.e. it has armed the power button.</summary>

@@ -44,6 +44,7 @@ public sealed class WireFuzzTests(ITestOutputHelper output)
         new DomainSaves.RemoveManagedSave(DomainRef.ByName("vm")),
         new DomainSaves.RestoreDomain("/images/vm.save", DomainSaveFlags.Running),
         new DomainDevices.UpdateDevice(DomainRef.ByName("vm"), "<disk type='file' device='cdrom'><target dev='hdc'/></disk>", DomainModificationFlags.Live),
+        new TakeScreenshot(DomainRef.ByName("vm"), Screen: 2),
     ];
 
     [Fact]

@@ -32,6 +32,7 @@ public class ProceduresTests
         new DestroyDomain(Vm, DomainDestroyFlags.Graceful),
         new QemuMonitorCommand(Vm, """{"execute":"query-status"}"""),
         new AttachDomain(4242),
+        new TakeScreenshot(Vm, Screen: 1),
     ];
 
     [Theory]
@@ -70,6 +71,7 @@ public class ProceduresTests
             new DomainXmlDescription(new DomainName("vm1"), "<domain type='qemu'/>"),
             new DomainInfo(summary, 65536, 32768, 2, 123456789),
             new QemuMonitorReply("""{"return":{}}"""),
+            new ScreenshotImage(ScreenshotImage.Png, [0x89, (byte)'P', (byte)'N', (byte)'G']),
         ];
     }
 
