@@ -43,6 +43,11 @@ public sealed class WireFuzzTests(ITestOutputHelper output)
         new DomainSaves.ManagedSaveDomain(DomainRef.ByName("vm")),
         new DomainSaves.RemoveManagedSave(DomainRef.ByName("vm")),
         new DomainSaves.RestoreDomain("/images/vm.save", DomainSaveFlags.Running),
+        new DomainSnapshots.CreateSnapshot(DomainRef.ByName("vm"), "<domainsnapshot><name>s1</name></domainsnapshot>"),
+        new DomainSnapshots.ListSnapshots(DomainRef.ByName("vm")),
+        new DomainSnapshots.GetSnapshot(DomainRef.ByName("vm"), null),
+        new DomainSnapshots.RevertSnapshot(DomainRef.ByName("vm"), "s1", SnapshotRevertFlags.Paused),
+        new DomainSnapshots.DeleteSnapshot(DomainRef.ByName("vm"), "s1", SnapshotDeleteFlags.MetadataOnly),
         new DomainDevices.UpdateDevice(DomainRef.ByName("vm"), "<disk type='file' device='cdrom'><target dev='hdc'/></disk>", DomainModificationFlags.Live),
         new TakeScreenshot(DomainRef.ByName("vm"), Screen: 2),
     ];
