@@ -7,12 +7,6 @@ namespace Virt.Integration.Tests;
 /// <summary>change-media and update-device on a cdrom, through the real virsh and `virt`, live through QMP and in the config.</summary>
 public sealed class ChangeMediaTests : DaemonTestBase
 {
-    private string Uri => $"qemu:///session?socket={Daemon.SocketPath}";
-
-    private Virsh Virsh => new(Daemon.SocketPath);
-
-    private async Task<NativeVirt.Result> Virt(params string[] args) => await NativeVirt.RunAsync(["-c", Uri, .. args]);
-
     private const string Cdrom = "<disk type='file' device='cdrom'><driver name='qemu' type='raw'/><target dev='hdc' bus='ide'/><readonly/></disk>";
 
     private async Task StartAsync(string name)
@@ -48,7 +42,7 @@ public sealed class ChangeMediaTests : DaemonTestBase
         Assert.Contains($"<source file='{iso}'/>", await Virsh.OkAsync("dumpxml", "cd"));
         Assert.DoesNotContain(iso, await Virsh.OkAsync("dumpxml", "--inactive", "cd")); // live only: virsh's default is current
 
-        var eject = await Virt("change-media", "cd", "hdc", "--eject");
+        var eject = await VirtAsync("change-media", "cd", "hdc", "--eject");
         Assert.True(eject.Exit == 0, eject.Err);
         Assert.Equal("Successfully ejected media.\n", eject.Out);
         Assert.Null(await InsertedAsync("cd"));
@@ -74,10 +68,10 @@ public sealed class ChangeMediaTests : DaemonTestBase
         var none = await Virsh.RunAsync("change-media", "bad", "hdz", iso);
         Assert.NotEqual(0, none.Exit);
         Assert.Contains("No disk found whose source path or target is hdz", none.Err);
-        var virtDisk = await Virt("change-media", "bad", "hda", iso);
+        var virtDisk = await VirtAsync("change-media", "bad", "hda", iso);
         Assert.Equal(1, virtDisk.Exit);
         Assert.Contains("No disk found whose source path or target is hda", virtDisk.Err);
-        var empty = await Virt("change-media", "bad", "hdc", "--eject");
+        var empty = await VirtAsync("change-media", "bad", "hdc", "--eject");
         Assert.Equal(1, empty.Exit);
         Assert.Contains("The disk device 'hdc' doesn't have media", empty.Err);
 

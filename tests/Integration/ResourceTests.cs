@@ -6,12 +6,6 @@ namespace Virt.Integration.Tests;
 /// <summary>setmem, setmaxmem and setvcpus through `virt` and the real virsh: config changes saved, live ones through QEMU's balloon, libvirt's refusals.</summary>
 public sealed class ResourceTests : DaemonTestBase
 {
-    private string Uri => $"qemu:///session?socket={Daemon.SocketPath}";
-
-    private Virsh Virsh => new(Daemon.SocketPath);
-
-    private async Task<NativeVirt.Result> Virt(params string[] args) => await NativeVirt.RunAsync(["-c", Uri, .. args]);
-
     private async Task DefineAsync(string name, bool balloon)
     {
         var xml = TestGuest.Xml(Dir.Path, name);
@@ -26,7 +20,7 @@ public sealed class ResourceTests : DaemonTestBase
     public async Task Config_changes_are_saved_and_checked_against_the_maximum()
     {
         await DefineAsync("rs", balloon: false);
-        Assert.Equal(0, (await Virt("setmem", "rs", "8M", "--config")).Exit);
+        Assert.Equal(0, (await VirtAsync("setmem", "rs", "8M", "--config")).Exit);
         Assert.Contains("<currentMemory unit='KiB'>8192</currentMemory>", await Virsh.OkAsync("dumpxml", "--inactive", "rs"));
         Assert.Contains("Used memory:    8192 KiB", await Virsh.OkAsync("dominfo", "rs"));
 
@@ -44,7 +38,7 @@ public sealed class ResourceTests : DaemonTestBase
 
         Assert.Equal("\n", await Virsh.OkAsync("setvcpus", "rs", "2", "--maximum", "--config"));
         Assert.Contains(">2</vcpu>", await Virsh.OkAsync("dumpxml", "--inactive", "rs"));
-        var beyond = await Virt("setvcpus", "rs", "4", "--config");
+        var beyond = await VirtAsync("setvcpus", "rs", "4", "--config");
         Assert.Equal(1, beyond.Exit);
         Assert.Contains("requested vcpus is greater than max allowable vcpus for the persistent domain: 4 > 2", beyond.Err);
 
@@ -76,7 +70,7 @@ public sealed class ResourceTests : DaemonTestBase
         var maxLive = await Virsh.RunAsync("setmaxmem", "bal", "8M", "--live");
         Assert.NotEqual(0, maxLive.Exit);
         Assert.Contains("cannot resize the maximum memory on an active domain", maxLive.Err);
-        var vcpus = await Virt("setvcpus", "bal", "1", "--live");
+        var vcpus = await VirtAsync("setvcpus", "bal", "1", "--live");
         Assert.Equal(1, vcpus.Exit);
         Assert.Contains("hot-pluggable", vcpus.Err);
 

@@ -10,12 +10,6 @@ namespace Virt.Integration.Tests;
 /// </summary>
 public sealed class SaveRestoreTests : DaemonTestBase
 {
-    private string Uri => $"qemu:///session?socket={Daemon.SocketPath}";
-
-    private Virsh Virsh => new(Daemon.SocketPath);
-
-    private async Task<NativeVirt.Result> Virt(params string[] args) => await NativeVirt.RunAsync(["-c", Uri, .. args]);
-
     private async Task StartedAsync(string name)
     {
         var file = Dir.Combine(name + ".xml");
@@ -49,8 +43,8 @@ public sealed class SaveRestoreTests : DaemonTestBase
         // A paused restore stays paused.
         await Virsh.OkAsync("start", "sv");
         await TestGuest.WaitReadyAsync(Dir.Path, "sv");
-        Assert.Equal(0, (await Virt("save", "sv", image)).Exit);
-        Assert.Equal(0, (await Virt("restore", image, "--paused")).Exit);
+        Assert.Equal(0, (await VirtAsync("save", "sv", image)).Exit);
+        Assert.Equal(0, (await VirtAsync("restore", image, "--paused")).Exit);
         Assert.Equal("paused (user)\n\n", await Virsh.OkAsync("domstate", "--reason", "sv"));
         await Virsh.OkAsync("destroy", "sv");
         Assert.Empty(QemuReaper.FindUnder(Dir.Path));
@@ -62,7 +56,7 @@ public sealed class SaveRestoreTests : DaemonTestBase
         await StartedAsync("ms");
         Assert.Equal("\nDomain 'ms' state saved by libvirt\n\n", await Virsh.OkAsync("managedsave", "ms"));
         Assert.Contains("Managed save:   yes", await Virsh.OkAsync("dominfo", "ms"));
-        Assert.Contains("Managed save:   yes", (await Virt("dominfo", "ms")).Out);
+        Assert.Contains("Managed save:   yes", (await VirtAsync("dominfo", "ms")).Out);
         var undefine = await Virsh.RunAsync("undefine", "ms");
         Assert.NotEqual(0, undefine.Exit);
         Assert.Contains("Refusing to undefine while domain managed save image exists", undefine.Err);
@@ -74,7 +68,7 @@ public sealed class SaveRestoreTests : DaemonTestBase
 
         // managedsave-remove makes the next start boot.
         await Virsh.OkAsync("managedsave", "ms");
-        Assert.Equal("Removed managedsave image for domain 'ms'\n", (await Virt("managedsave-remove", "ms")).Out);
+        Assert.Equal("Removed managedsave image for domain 'ms'\n", (await VirtAsync("managedsave-remove", "ms")).Out);
         await Virsh.OkAsync("start", "ms");
         Assert.Equal("running (booted)\n\n", await Virsh.OkAsync("domstate", "--reason", "ms"));
         await TestGuest.WaitReadyAsync(Dir.Path, "ms");

@@ -8,17 +8,6 @@ namespace Virt.Integration.Tests;
 /// <summary>Internal snapshots of the test guest on a qcow2 disk, through `virt` and the real virsh: taken, listed, reverted, deleted.</summary>
 public sealed class SnapshotTests : DaemonTestBase
 {
-    private string Uri => $"qemu:///session?socket={Daemon.SocketPath}";
-
-    private Virsh Virsh => new(Daemon.SocketPath);
-
-    private async Task<string> Virt(params string[] args)
-    {
-        var result = await NativeVirt.RunAsync(["-c", Uri, .. args]);
-        Assert.True(result.Exit == 0, $"virt {string.Join(' ', args)} exited {result.Exit}: {result.Err}");
-        return result.Out;
-    }
-
     /// <summary>The test guest on a qcow2 copy of its image (internal snapshots live inside qcow2).</summary>
     private async Task DefineQcow2Async(string name)
     {
@@ -29,7 +18,7 @@ public sealed class SnapshotTests : DaemonTestBase
         xml = xml.Replace("type='raw'", "type='qcow2'").Replace(Dir.Combine(name + ".img"), qcow2);
         var file = Dir.Combine(name + ".xml");
         await File.WriteAllTextAsync(file, xml);
-        await Virt("define", file);
+        await VirtOkAsync("define", file);
     }
 
     private static async Task<string> ImageSnapshotsAsync(string image)
@@ -44,19 +33,19 @@ public sealed class SnapshotTests : DaemonTestBase
     public async Task A_running_guest_is_snapshotted_and_reverted_with_its_memory()
     {
         await DefineQcow2Async("sn");
-        await Virt("start", "sn");
+        await VirtOkAsync("start", "sn");
         await TestGuest.WaitReadyAsync(Dir.Path, "sn");
 
-        Assert.Equal("Domain snapshot s1 created\n", await Virt("snapshot-create-as", "sn", "s1", "--description", "before"));
-        Assert.Equal("running (booted)\n\n", await Virt("domstate", "--reason", "sn")); // savevm's own pause is not reported
+        Assert.Equal("Domain snapshot s1 created\n", await VirtOkAsync("snapshot-create-as", "sn", "s1", "--description", "before"));
+        Assert.Equal("running (booted)\n\n", await VirtOkAsync("domstate", "--reason", "sn")); // savevm's own pause is not reported
         Assert.Equal("Domain snapshot s2 created\n", await Virsh.OkAsync("snapshot-create-as", "sn", "s2"));
         Assert.Contains("s1", await ImageSnapshotsAsync(Dir.Combine("sn.qcow2")));
 
         var list = await Virsh.OkAsync("snapshot-list", "sn");
         Assert.Matches(@"^ Name   Creation Time               State\n-+\n s1     \d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}   running\n s2     .*running\n\n$", list);
-        Assert.Equal(list, await Virt("snapshot-list", "sn"));
-        Assert.Equal("s1\n  |\n  +- s2\n    \n\n", await Virt("snapshot-list", "sn", "--tree"));
-        Assert.Equal(await Virt("snapshot-list", "sn", "--tree"), await Virsh.OkAsync("snapshot-list", "sn", "--tree"));
+        Assert.Equal(list, await VirtOkAsync("snapshot-list", "sn"));
+        Assert.Equal("s1\n  |\n  +- s2\n    \n\n", await VirtOkAsync("snapshot-list", "sn", "--tree"));
+        Assert.Equal(await VirtOkAsync("snapshot-list", "sn", "--tree"), await Virsh.OkAsync("snapshot-list", "sn", "--tree"));
         Assert.Equal("s2\n", await Virsh.OkAsync("snapshot-current", "--name", "sn"));
         var xml = await Virsh.OkAsync("snapshot-dumpxml", "sn", "s1");
         Assert.Contains("<description>before</description>", xml);
@@ -66,14 +55,14 @@ public sealed class SnapshotTests : DaemonTestBase
         // Reverted to s1 paused: the guest is the one of s1 (no second boot), and s1 is current.
         await Virsh.OkAsync("snapshot-revert", "sn", "s1", "--paused");
         Assert.Equal("paused (from snapshot)\n\n", await Virsh.OkAsync("domstate", "--reason", "sn"));
-        Assert.Equal("s1\n", await Virt("snapshot-current", "--name", "sn"));
+        Assert.Equal("s1\n", await VirtOkAsync("snapshot-current", "--name", "sn"));
         await Virsh.OkAsync("resume", "sn");
         Assert.Equal(1, File.ReadAllText(TestGuest.SerialPath(Dir.Path, "sn")).Split(TestGuestImage.ReadyLine).Length - 1);
 
         Assert.Equal("Domain snapshot s1 deleted\n\n", await Virsh.OkAsync("snapshot-delete", "sn", "s1"));
         Assert.DoesNotContain(" s1 ", await ImageSnapshotsAsync(Dir.Combine("sn.qcow2")));
-        Assert.DoesNotContain("<parent>", await Virt("snapshot-dumpxml", "sn", "s2")); // s2 had s1 as parent; now it is a root
-        await Virt("destroy", "sn");
+        Assert.DoesNotContain("<parent>", await VirtOkAsync("snapshot-dumpxml", "sn", "s2")); // s2 had s1 as parent; now it is a root
+        await VirtOkAsync("destroy", "sn");
         Assert.Empty(QemuReaper.FindUnder(Dir.Path));
     }
 
@@ -83,7 +72,7 @@ public sealed class SnapshotTests : DaemonTestBase
         await DefineQcow2Async("off");
         Assert.Equal("Domain snapshot cold created\n", await Virsh.OkAsync("snapshot-create-as", "off", "cold"));
         Assert.Contains("cold", await ImageSnapshotsAsync(Dir.Combine("off.qcow2")));
-        Assert.Contains("<state>shutoff</state>", await Virt("snapshot-dumpxml", "off", "cold"));
+        Assert.Contains("<state>shutoff</state>", await VirtOkAsync("snapshot-dumpxml", "off", "cold"));
         Assert.Equal("Domain snapshot cold reverted\n\n", await Virsh.OkAsync("snapshot-revert", "off", "cold"));
 
         var again = await Virsh.RunAsync("snapshot-create-as", "off", "cold");
@@ -99,7 +88,7 @@ public sealed class SnapshotTests : DaemonTestBase
         // A raw disk has nowhere to keep an internal snapshot.
         var file = Dir.Combine("raw.xml");
         await File.WriteAllTextAsync(file, TestGuest.Xml(Dir.Path, "raw"));
-        await Virt("define", file);
+        await VirtOkAsync("define", file);
         var raw = await Virsh.RunAsync("snapshot-create-as", "raw", "x");
         Assert.NotEqual(0, raw.Exit);
         Assert.Contains("internal snapshot for disk hda unsupported for storage type raw", raw.Err);

@@ -10,17 +10,6 @@ namespace Virt.Integration.Tests;
 /// </summary>
 public sealed class StatsTests : DaemonTestBase
 {
-    private string Uri => $"qemu:///session?socket={Daemon.SocketPath}";
-
-    private Virsh Virsh => new(Daemon.SocketPath);
-
-    private async Task<string> Virt(params string[] args)
-    {
-        var result = await NativeVirt.RunAsync(["-c", Uri, .. args]);
-        Assert.True(result.Exit == 0, $"virt {string.Join(' ', args)} exited {result.Exit}: {result.Err}");
-        return result.Out;
-    }
-
     private async Task<string> DefineAsync(string name, bool balloon = false)
     {
         var xml = TestGuest.Xml(Dir.Path, name);
@@ -28,7 +17,7 @@ public sealed class StatsTests : DaemonTestBase
             xml = xml.Replace("<memballoon model='none'/>", "<memballoon model='virtio'/>");
         var file = Dir.Combine(name + ".xml");
         await File.WriteAllTextAsync(file, xml);
-        await Virt("define", file);
+        await VirtOkAsync("define", file);
         return file;
     }
 
@@ -43,10 +32,10 @@ public sealed class StatsTests : DaemonTestBase
     public async Task Domstats_of_a_running_guest_reports_libvirts_fields_with_real_figures()
     {
         await DefineAsync("st", balloon: true);
-        await Virt("start", "st");
+        await VirtOkAsync("start", "st");
         await TestGuest.WaitReadyAsync(Dir.Path, "st");
 
-        var text = await Virt("domstats", "st");
+        var text = await VirtOkAsync("domstats", "st");
         Assert.StartsWith("Domain: 'st'\n", text);
         var fields = Fields(text);
         Assert.Equal(["state.state", "state.reason", "cpu.time", "cpu.user", "cpu.system", "balloon.current", "balloon.maximum", "balloon.rss",
@@ -73,14 +62,14 @@ public sealed class StatsTests : DaemonTestBase
         // The per-device views, from the same figures.
         var blkstat = await Virsh.OkAsync("domblkstat", "st", "hda");
         Assert.Matches(@"^hda rd_req [1-9][0-9]*\nhda rd_bytes [0-9]+\nhda wr_req 0\nhda wr_bytes 0\nhda flush_operations [0-9]+\n", blkstat);
-        Assert.StartsWith("hda rd_req ", await Virt("domblkstat", "st", "hda"));
+        Assert.StartsWith("hda rd_req ", await VirtOkAsync("domblkstat", "st", "hda"));
         Assert.Equal("Capacity:       1048576\nAllocation:     0\nPhysical:       1048576\n\n", await Virsh.OkAsync("domblkinfo", "st", "hda"));
-        Assert.Equal("Capacity:       1048576\nAllocation:     0\nPhysical:       1048576\n\n", await Virt("domblkinfo", "st", "hda"));
+        Assert.Equal("Capacity:       1048576\nAllocation:     0\nPhysical:       1048576\n\n", await VirtOkAsync("domblkinfo", "st", "hda"));
         var memstat = await Virsh.OkAsync("dommemstat", "st");
         Assert.Matches(@"^actual 16384\nrss [0-9]+\n", memstat);
-        Assert.Matches(@"^actual 16384\nrss [0-9]+\n$", await Virt("dommemstat", "st"));
+        Assert.Matches(@"^actual 16384\nrss [0-9]+\n$", await VirtOkAsync("dommemstat", "st"));
 
-        await Virt("destroy", "st");
+        await VirtOkAsync("destroy", "st");
         Assert.Empty(QemuReaper.FindUnder(Dir.Path));
     }
 
@@ -89,7 +78,7 @@ public sealed class StatsTests : DaemonTestBase
     {
         await DefineAsync("off1");
         await DefineAsync("off2");
-        var text = await Virt("domstats");
+        var text = await VirtOkAsync("domstats");
         Assert.Contains("Domain: 'off1'\n", text);
         Assert.Contains("\n\nDomain: 'off2'\n", text);
         var off1 = Fields(text.Split("\n\n")[0]);
@@ -111,21 +100,21 @@ public sealed class StatsTests : DaemonTestBase
         Assert.NotEqual(0, notRunning.Exit);
         Assert.Contains("error: Requested operation is not valid: domain 'bad' is not running", notRunning.Err);
 
-        await Virt("start", "bad");
+        await VirtOkAsync("start", "bad");
         var noDisk = await Virsh.RunAsync("domblkstat", "bad", "vdz");
         Assert.NotEqual(0, noDisk.Exit);
         Assert.Contains("invalid argument: invalid path: vdz", noDisk.Err);
         var noNic = await Virsh.RunAsync("domifstat", "bad", "vnet9");
         Assert.NotEqual(0, noNic.Exit);
         Assert.Contains("invalid argument: 'vnet9' is not a known interface", noNic.Err);
-        var virtNoDisk = await NativeVirt.RunAsync(["-c", Uri, "domblkinfo", "bad", "vdz"]);
+        var virtNoDisk = await VirtAsync("domblkinfo", "bad", "vdz");
         Assert.Equal(1, virtNoDisk.Exit);
         Assert.Contains("invalid path: vdz", virtNoDisk.Err);
         var noDomain = await Virsh.RunAsync("domstats", "nosuch");
         Assert.NotEqual(0, noDomain.Exit);
         Assert.Contains("failed to get domain 'nosuch'", noDomain.Err);
 
-        await Virt("destroy", "bad");
+        await VirtOkAsync("destroy", "bad");
         Assert.Empty(QemuReaper.FindUnder(Dir.Path));
     }
 }

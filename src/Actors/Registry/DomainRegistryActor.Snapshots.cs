@@ -113,12 +113,8 @@ public sealed partial class DomainRegistryActor
 
     private void RevertSnapshot(DomainEntry entry, RevertSnapshot m)
     {
-        var all = Snapshots.Load(entry.Name.Value);
-        if (all.FirstOrDefault(s => s.Name == m.Name) is not { } target)
-        {
-            Sender.Tell(NoSnapshot($"no domain snapshot with matching name '{m.Name}'"));
+        if (FindSnapshot(entry, m.Name) is not var (all, target))
             return;
-        }
         var withMemory = target.State != "shutoff";
         if (entry.Active != withMemory)
         {
@@ -134,24 +130,13 @@ public sealed partial class DomainRegistryActor
                 Snapshots.Save(entry.Name.Value, s with { Current = s.Name == m.Name });
             return _state.Find(entry.Uuid)?.ToSummary() ?? entry.ToSummary();
         }
-        try
-        {
-            RunSnapshot(entry, $"loadvm {m.Name}", run, entry.Active ? [] : SnapshotImages(entry.Definition), 'a', m.Name, Finish);
-        }
-        catch (VirtException e)
-        {
-            Sender.Tell(ErrorReply.From(e));
-        }
+        TryRunSnapshot(() => RunSnapshot(entry, $"loadvm {m.Name}", run, entry.Active ? [] : SnapshotImages(entry.Definition), 'a', m.Name, Finish));
     }
 
     private void DeleteSnapshot(DomainEntry entry, DeleteSnapshot m)
     {
-        var all = Snapshots.Load(entry.Name.Value);
-        if (all.FirstOrDefault(s => s.Name == m.Name) is not { } target)
-        {
-            Sender.Tell(NoSnapshot($"no domain snapshot with matching name '{m.Name}'"));
+        if (FindSnapshot(entry, m.Name) is not var (all, target))
             return;
-        }
         if (m.Flags.HasFlag(SnapshotDeleteFlags.Children) || m.Flags.HasFlag(SnapshotDeleteFlags.ChildrenOnly))
         {
             Sender.Tell(new ErrorReply(ErrorCode.OperationUnsupported, "deleting a snapshot's children with it is not supported; delete them one by one"));
@@ -172,9 +157,25 @@ public sealed partial class DomainRegistryActor
             Self.Tell(new SnapshotStep(Finish, Sender));
             return;
         }
+        TryRunSnapshot(() => RunSnapshot(entry, $"delvm {m.Name}", null, entry.Active ? [] : SnapshotImages(entry.Definition), 'd', m.Name, Finish));
+    }
+
+    /// <summary>The domain's snapshots and the one named; null (answered with libvirt's error) when there is no such snapshot.</summary>
+    private (IReadOnlyList<SnapshotDefinition> All, SnapshotDefinition Target)? FindSnapshot(DomainEntry entry, string name)
+    {
+        var all = Snapshots.Load(entry.Name.Value);
+        if (all.FirstOrDefault(s => s.Name == name) is { } target)
+            return (all, target);
+        Sender.Tell(NoSnapshot($"no domain snapshot with matching name '{name}'"));
+        return null;
+    }
+
+    /// <summary>RunSnapshot, with a refusal from its checks answered.</summary>
+    private void TryRunSnapshot(Action run)
+    {
         try
         {
-            RunSnapshot(entry, $"delvm {m.Name}", null, entry.Active ? [] : SnapshotImages(entry.Definition), 'd', m.Name, Finish);
+            run();
         }
         catch (VirtException e)
         {

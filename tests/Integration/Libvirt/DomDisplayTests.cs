@@ -10,8 +10,6 @@ public sealed class DomDisplayTests : DaemonTestBase
 {
     private const string Password = "d1splay";
 
-    private Virsh Virsh => new(Daemon.SocketPath);
-
     private VirtCli Virt => new(Daemon.SocketPath, Dir.Path);
 
     [Fact]

@@ -12,7 +12,7 @@ public sealed class VirshTests : DaemonTestBase
 {
     private Virsh Client => new(Daemon.SocketPath);
 
-    private Task<ClientProcess.Result> Virsh(params string[] args) => Client.RunAsync(args);
+    private Task<ClientProcess.Result> RunVirsh(params string[] args) => Client.RunAsync(args);
 
     private Task<string> Ok(params string[] args) => Client.OkAsync(args);
 
@@ -118,7 +118,7 @@ public sealed class VirshTests : DaemonTestBase
     public async Task Event_loop_prints_libvirts_lines_for_start_and_destroy()
     {
         await DefineAsync("ev");
-        var loop = Virsh("event", "--all", "--loop", "--timeout", "6");
+        var loop = RunVirsh("event", "--all", "--loop", "--timeout", "6");
         await Task.Delay(1500); // the registrations reach the daemon first
         await Ok("start", "ev");
         await Ok("destroy", "ev");
@@ -134,7 +134,7 @@ public sealed class VirshTests : DaemonTestBase
         await DefineAsync("rb");
         await Ok("start", "rb");
         await TestGuest.WaitReadyAsync(Dir.Path, "rb");
-        var loop = Virsh("event", "--all", "--loop", "--timeout", "8");
+        var loop = RunVirsh("event", "--all", "--loop", "--timeout", "8");
         await Task.Delay(1500); // the registrations reach the daemon first
         await Ok("reset", "rb");
         await WaitForAsync(() => File.ReadAllText(TestGuest.SerialPath(Dir.Path, "rb")).Split(TestGuestImage.ReadyLine).Length - 1 >= 2);
@@ -171,7 +171,7 @@ public sealed class VirshTests : DaemonTestBase
     [Fact]
     public async Task Errors_read_as_libvirts_with_exit_status_1()
     {
-        var missing = await Virsh("dominfo", "nosuch");
+        var missing = await RunVirsh("dominfo", "nosuch");
         Assert.Equal(1, missing.Exit);
         Assert.Equal("error: failed to get domain 'nosuch'\n", missing.Err);
 
@@ -179,17 +179,17 @@ public sealed class VirshTests : DaemonTestBase
         var clash = Dir.Combine("clash.xml");
         var uuid = (await Ok("domuuid", "dup")).Trim();
         await File.WriteAllTextAsync(clash, TestGuest.Xml(Dir.Path, "other", Guid.Parse(uuid)));
-        var duplicate = await Virsh("define", clash);
+        var duplicate = await RunVirsh("define", clash);
         Assert.Equal(1, duplicate.Exit);
         Assert.Equal($"error: Failed to define domain from {clash}\nerror: operation failed: domain 'dup' is already defined with uuid {uuid}\n", duplicate.Err);
 
         var broken = Dir.Combine("broken.xml");
         await File.WriteAllTextAsync(broken, "<domain type='qemu'><name>broken</name>");
-        var bad = await Virsh("define", broken);
+        var bad = await RunVirsh("define", broken);
         Assert.Equal(1, bad.Exit);
         Assert.StartsWith($"error: Failed to define domain from {broken}\nerror: XML error: ", bad.Err);
 
-        var notRunning = await Virsh("destroy", "dup");
+        var notRunning = await RunVirsh("destroy", "dup");
         Assert.Equal(1, notRunning.Exit);
         Assert.Equal("error: Failed to destroy domain 'dup'\nerror: Requested operation is not valid: domain 'dup' is not running\n", notRunning.Err);
         Assert.Equal("dup\n\n", await Ok("list", "--all", "--name"));

@@ -12,6 +12,23 @@ public abstract class DaemonTestBase : IAsyncLifetime
 
     public virtual async Task InitializeAsync() => Daemon = await DaemonProcess.StartAsync(Dir.Combine("root"));
 
+    /// <summary>The daemon's main socket as the URI the native `virt` takes.</summary>
+    protected string VirtUri => $"qemu:///session?socket={Daemon.SocketPath}";
+
+    /// <summary>The real virsh against the daemon's socket over libvirt's protocol.</summary>
+    protected Virsh Virsh => new(Daemon.SocketPath);
+
+    /// <summary>The native `virt` against the daemon, to its end.</summary>
+    protected Task<NativeVirt.Result> VirtAsync(params string[] args) => NativeVirt.RunAsync(["-c", VirtUri, .. args]);
+
+    /// <summary>The native `virt`, which must succeed: its standard output.</summary>
+    protected async Task<string> VirtOkAsync(params string[] args)
+    {
+        var result = await VirtAsync(args);
+        Assert.True(result.Exit == 0, $"virt {string.Join(' ', args)} exited {result.Exit}: {result.Err}");
+        return result.Out;
+    }
+
     protected static async Task WaitForAsync(Func<bool> condition) => await WaitForAsync(() => Task.FromResult(condition()));
 
     /// <summary>Polls until the condition holds; fails the test after 30 s.</summary>
