@@ -38,4 +38,38 @@ public sealed class PythonLibvirtTests : DaemonTestBase
         ], lines);
         Assert.Empty(QemuReaper.FindUnder(Dir.Path));
     }
+
+    [Fact]
+    public async Task A_script_reads_stats_snapshots_saves_and_restores_and_hears_saved_and_restored()
+    {
+        var qcow2 = Dir.Combine("py2.qcow2");
+        var xml = TestGuest.Xml(Dir.Path, "py2");
+        var convert = await ClientProcess.RunAsync("qemu-img", ["convert", "-O", "qcow2", Dir.Combine("py2.img"), qcow2]);
+        Assert.True(convert.Exit == 0, convert.ToString());
+        xml = xml.Replace("type='raw'", "type='qcow2'").Replace(Dir.Combine("py2.img"), qcow2).Replace("<memballoon model='none'/>", "<memballoon model='virtio'/>");
+        var file = Dir.Combine("py2.xml");
+        await File.WriteAllTextAsync(file, xml);
+        var script = Path.Combine(AppContext.BaseDirectory, "Libvirt", "libvirt_day2_script.py");
+        var result = await ClientProcess.RunAsync("/usr/bin/python3", [script, $"qemu+unix:///session?socket={Daemon.SocketPath}", file, Dir.Combine("py2.save")]);
+        Assert.True(result.Exit == 0, result.ToString());
+
+        var lines = result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(
+        [
+            "stats py2 1 1 hda True",
+            "memory ['actual', 'rss']",
+            "block True -1",
+            "snapshot p1 ['p1'] 1 1",
+            "snapshots-left 0",
+            "saved True True",
+            "restored True",
+            "managed 1 0",
+            "managed-restored 0 True",
+            "not-an-image True",
+        ], lines[..^1]);
+        // Defined Added; Resumed, Started Booted; Suspended Paused, Stopped Saved; Started Restored, Resumed;
+        // (managed save) Suspended Paused, Stopped Saved; Started Restored, Resumed; Shutdown Finished, Stopped Destroyed; Undefined.
+        Assert.Equal("events [(0, 0), (4, 0), (2, 0), (3, 0), (5, 4), (2, 2), (4, 0), (3, 0), (5, 4), (2, 2), (4, 0), (6, 2), (5, 1), (1, 0)]", lines[^1]);
+        Assert.Empty(QemuReaper.FindUnder(Dir.Path));
+    }
 }
