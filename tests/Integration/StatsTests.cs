@@ -69,6 +69,11 @@ public sealed class StatsTests : DaemonTestBase
         Assert.Matches(@"^actual 16384\nrss [0-9]+\n", memstat);
         Assert.Matches(@"^actual 16384\nrss [0-9]+\n$", await VirtOkAsync("dommemstat", "st"));
 
+        var cpu = await Virsh.OkAsync("cpu-stats", "st", "--total");
+        Assert.Matches(@"^Total:\n\tcpu_time +[0-9]+\.[0-9]{9} seconds\n\tuser_time +[0-9]+\.[0-9]{9} seconds\n\tsystem_time +[0-9]+\.[0-9]{9} seconds\n\n$", cpu);
+        Assert.StartsWith("No per-CPU stats availableTotal:\n\tcpu_time", await Virsh.OkAsync("cpu-stats", "st"));
+        Assert.Matches(@"^Total:\n\tcpu_time +[0-9]+\.[0-9]{9} seconds\n", await VirtOkAsync("cpu-stats", "st", "--total"));
+
         await VirtOkAsync("destroy", "st");
         Assert.Empty(QemuReaper.FindUnder(Dir.Path));
     }

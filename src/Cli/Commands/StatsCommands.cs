@@ -44,7 +44,28 @@ internal static class StatsCommands
     ];
 
     public static IEnumerable<Command> Create(CliContext context) =>
-        [DomStats(context), DomMemStat(context), DomBlkStat(context), DomIfStat(context), DomBlkInfo(context)];
+        [DomStats(context), DomMemStat(context), DomBlkStat(context), DomIfStat(context), DomBlkInfo(context), CpuStats(context)];
+
+    private static Command CpuStats(CliContext context)
+    {
+        var total = new Option<bool>("--total") { Description = "Only the total (per host CPU figures need cgroups: there are none)" };
+        return DomainVerb.Create(context, "cpu-stats", "The CPU time of a running domain", [total], async (run, connection, dom, ct) =>
+        {
+            var stats = DomainStatsViews.CpuTotal(await RunningRecordAsync(connection, dom, DomainStatsGroups.CpuTotal, ct));
+            // virsh's layout: a tab, the name padded to 12, the seconds with nine decimals.
+            var text = new StringBuilder(run.Parse.GetValue(total) ? "" : "No per-CPU stats available");
+            text.Append("Total:\n");
+            foreach (var s in stats)
+                text.Append(CultureInfo.InvariantCulture, $"\t{s.Field,-12} {s.Number / 1_000_000_000,9}.{s.Number % 1_000_000_000:D9} seconds\n");
+            await run.WriteAsync(() => text.ToString(), () => JsonOutput.Document(w =>
+            {
+                w.WriteStartObject();
+                foreach (var s in stats)
+                    w.WriteNumber(s.Field, s.Number);
+                w.WriteEndObject();
+            }));
+        });
+    }
 
     private static Command DomStats(CliContext context)
     {

@@ -107,4 +107,31 @@ internal sealed partial class LibvirtSession
             w.Int((int)stat.Tag).UHyper(stat.Value);
         return w;
     }
+
+    /// <summary>
+    /// virDomainGetCPUStats. The total (start_cpu -1) is the domain's CPU time from /proc; per host CPU there is nothing
+    /// to report without cgroups, so that query answers no parameters and virsh says "No per-CPU stats available", as
+    /// with libvirt when it has no CPU accounting.
+    /// </summary>
+    private async Task<XdrWriter?> GetCpuStatsAsync(XdrReader args, CancellationToken ct)
+    {
+        var dom = ReadDom(args);
+        var nparams = args.UInt("nparams");
+        var startCpu = args.Int("start_cpu");
+        var ncpus = args.UInt("ncpus");
+        _ = args.UInt("flags");
+        args.End("get cpu stats");
+        var record = await RunningRecordAsync(dom, DomainStatsGroups.CpuTotal, ct).ConfigureAwait(false);
+        if (startCpu != -1)
+        {
+            // nparams 0 and ncpus 0 asks how many host CPUs there are; with ncpus, how many parameters each has: none.
+            var answer = nparams == 0 && ncpus == 0 ? Environment.ProcessorCount : 0;
+            return TypedParameters.Write(new XdrWriter(), []).Int(answer);
+        }
+        var total = DomainStatsViews.CpuTotal(record);
+        if (nparams == 0)
+            return TypedParameters.Write(new XdrWriter(), []).Int(total.Count);
+        var sent = total.Take((int)Math.Min(nparams, (uint)total.Count)).ToList();
+        return TypedParameters.Write(new XdrWriter(), sent).Int(sent.Count);
+    }
 }

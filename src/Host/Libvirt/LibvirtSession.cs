@@ -109,6 +109,7 @@ internal sealed partial class LibvirtSession(VirtRuntime runtime, ClientIdentity
         [P.DomainInterfaceStats] = (s, a, ct) => s.InterfaceStatsAsync(a, ct),
         [P.DomainGetBlockInfo] = (s, a, ct) => s.GetBlockInfoAsync(a, ct),
         [P.DomainMemoryStats] = (s, a, ct) => s.MemoryStatsAsync(a, ct),
+        [P.DomainGetCpuStats] = (s, a, ct) => s.GetCpuStatsAsync(a, ct),
         [P.ConnectListAllStoragePools] = (s, a, _) => s.ListAllPools(a),
         [P.ConnectNumOfStoragePools] = (s, a, _) => s.CountPools(a, active: true),
         [P.ConnectNumOfDefinedStoragePools] = (s, a, _) => s.CountPools(a, active: false),

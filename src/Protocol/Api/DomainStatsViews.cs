@@ -49,6 +49,14 @@ public static class DomainStatsViews
         return (Get("rx.bytes"), Get("rx.pkts"), Get("rx.errs"), Get("rx.drop"), Get("tx.bytes"), Get("tx.pkts"), Get("tx.errs"), Get("tx.drop"));
     }
 
+    /// <summary>virDomainGetCPUStats' total: the domain's CPU time, user and system, in ns (libvirt's cpu_time, user_time, system_time).</summary>
+    public static IReadOnlyList<TypedParameter> CpuTotal(DomainStatsRecord record) =>
+    [
+        TypedParameter.ULLong("cpu_time", Find(record, "cpu.time")?.Number ?? 0),
+        TypedParameter.ULLong("user_time", Find(record, "cpu.user")?.Number ?? 0),
+        TypedParameter.ULLong("system_time", Find(record, "cpu.system")?.Number ?? 0),
+    ];
+
     private static int DiskIndex(DomainStatsRecord record, string device)
     {
         foreach (var i in Indexes(record, "block"))
