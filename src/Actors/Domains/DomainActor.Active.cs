@@ -85,6 +85,18 @@ public sealed partial class DomainActor
                 return AsJob(m, () => Save(vm, m.Path));
             case SnapshotJob m:
                 return AsJob(m, () => RunSnapshotJob(vm, m));
+            case Protocol.Api.DomainDevices.AttachDevice m:
+                return AsJob(m, () => AttachDisk(vm, m));
+            case Protocol.Api.DomainDevices.DetachDevice m:
+                return AsJob(m, () => DetachDisk(vm, m));
+            case UnplugWaitExpired m:
+                // As libvirt: the guest did not let the device go in time; the detach succeeded, the removal is its own.
+                if (InFlight?.Token == m.Job)
+                    EndJob(Summary());
+                return true;
+            case QemuEventArrived { Event.Name: "DEVICE_DELETED" } m when Supervisor.Live.DiskHotplug.DeletedDevice(m.Event.Data) is { } gone && vm.PendingUnplugs.ContainsKey(gone):
+                DeviceDeleted(vm, gone);
+                return true;
             case Protocol.Api.DomainDevices.UpdateDevice m:
                 return AsJob(m, () => ChangeMedium(vm, m));
             case Protocol.Api.DomainResources.SetMemory m:

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Akka.Actor;
+using Akka.Event;
 using Virt.Actors.Registry;
 using Virt.Protocol.Api;
 using Virt.Protocol.Domains;
@@ -53,5 +54,85 @@ public sealed partial class DomainActor
             vm.Live = changed;
             return WriteStatus(vm) is { } failure ? ErrorReply.From(failure) : Summary();
         });
+    }
+
+    /// <summary>The 5 s libvirt waits for a guest to let an unplugged device go.</summary>
+    private static readonly TimeSpan UnplugWait = TimeSpan.FromSeconds(5);
+
+    private sealed record UnplugWaitExpired(long Job);
+
+    /// <summary>Parses the request's disk and applies <paramref name="change"/>; a refusal is answered here, and null returned.</summary>
+    private (DomainDefinition Changed, DiskDevice Disk)? DiskChange(RunningVm vm, string xml, Func<DomainDefinition, DiskDevice, (DomainDefinition, DiskDevice)> change)
+    {
+        try
+        {
+            var (changed, disk) = change(vm.Live, DomainXml.ParseDisk(xml));
+            if (DevicePathPolicy.Check(changed, Settings.Paths) is { } refused)
+                throw new VirtException(refused.Code, refused.Message);
+            if (disk.TargetBus != DiskBus.Virtio || DiskDeviceIds.Of(disk) is null)
+                throw new VirtException(ErrorCode.OperationUnsupported,
+                    $"disk '{disk.TargetDev}' on bus '{disk.TargetBus.ToString().ToLowerInvariant()}' cannot be hot-plugged or unplugged; virtio disks can");
+            return (changed, disk);
+        }
+        catch (VirtException e)
+        {
+            _from.Tell(ErrorReply.From(e));
+            return null;
+        }
+    }
+
+    private void AttachDisk(RunningVm vm, DomainDevices.AttachDevice m)
+    {
+        if (DiskChange(vm, m.Xml, (d, disk) => (DiskChanges.Attach(d, disk), disk)) is not var (changed, disk))
+            return;
+        if (disk.SourcePath is null)
+        {
+            _from.Tell(new ErrorReply(ErrorCode.ConfigUnsupported, $"disk '{disk.TargetDev}' has no source to plug in"));
+            return;
+        }
+        if (BeginMonitorJob(vm, JobKind.AttachDevice, completed: _ =>
+            {
+                vm.Live = changed;
+                return WriteStatus(vm) is { } failure ? ErrorReply.From(failure) : Summary();
+            }) is not var (job, process))
+            return;
+        var token = job.Token;
+        Supervisor.Live.DiskHotplug.AttachAsync(process.Qmp, disk, DiskDeviceIds.Of(disk)!, $"libvirt-hp{NextToken()}", Settings.QmpTimeout)
+            .PipeTo(Self, success: () => new JobDone(token, default, null), failure: e => new JobDone(token, default, e));
+    }
+
+    private void DetachDisk(RunningVm vm, DomainDevices.DetachDevice m)
+    {
+        if (DiskChange(vm, m.Xml, (d, disk) => DiskChanges.Detach(d, disk.TargetDev)) is not var (_, disk))
+            return;
+        var id = DiskDeviceIds.Of(disk)!;
+        if (BeginMonitorJob(vm, JobKind.DetachDevice, completed: _ =>
+            {
+                // Asked; the guest lets go in its own time. The job ends at DEVICE_DELETED or after libvirt's wait.
+                vm.PendingUnplugs[id] = disk.TargetDev;
+                Timers.StartSingleTimer($"unplug-{InFlight!.Token}", new UnplugWaitExpired(InFlight.Token), UnplugWait);
+                return null;
+            }) is not var (job, process))
+            return;
+        var token = job.Token;
+        process.Qmp.ExecuteAsync("device_del", new JsonObject { ["id"] = id }, Settings.QmpTimeout)
+            .PipeTo(Self, success: r => new JobDone(token, r, null), failure: e => new JobDone(token, default, e));
+    }
+
+    /// <summary>The guest let the device go: it leaves the live XML, its nodes are removed, and a detach waiting for it ends.</summary>
+    private void DeviceDeleted(RunningVm vm, string id)
+    {
+        vm.PendingUnplugs.Remove(id, out var target);
+        var (changed, disk) = DiskChanges.Detach(vm.Live, target!);
+        vm.Live = changed;
+        WriteStatus(vm);
+        Log.Info("Domain {Domain}: disk {Target} removed", Name, target);
+        if (disk.SourcePath is { } path && vm.Process is { } process)
+            _ = Supervisor.Live.DiskHotplug.DeleteNodesAsync(process.Qmp, path, Settings.QmpTimeout);
+        if (InFlight is { Kind: JobKind.DetachDevice } job)
+        {
+            Timers.Cancel($"unplug-{job.Token}");
+            EndJob(Summary());
+        }
     }
 }

@@ -17,6 +17,8 @@ internal enum JobKind
     ChangeMedia,
     Screenshot,
     Snapshot,
+    AttachDevice,
+    DetachDevice,
 }
 
 internal static class JobKinds
@@ -27,6 +29,8 @@ internal static class JobKinds
         JobKind.MonitorCommand => "qemu-monitor-command",
         JobKind.SetMemory => "setmem",
         JobKind.ChangeMedia => "change-media",
+        JobKind.AttachDevice => "attach-device",
+        JobKind.DetachDevice => "detach-device",
         _ => kind.ToString().ToLowerInvariant(),
     };
 }

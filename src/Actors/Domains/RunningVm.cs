@@ -39,4 +39,6 @@ internal sealed class RunningVm(long incarnation, int id, DomainDefinition live,
     public Virt.Protocol.Errors.VirtException? StatusWriteFailure { get; set; }
     /// <summary>The destroys waiting for the end: the first is answered with the stopped domain, later ones as libvirt does.</summary>
     public List<IActorRef> DestroyWaiters { get; } = [];
+    /// <summary>Devices asked to go (device_del) whose DEVICE_DELETED has not come: device id to the disk's target.</summary>
+    public Dictionary<string, string> PendingUnplugs { get; } = [];
 }

@@ -13,31 +13,14 @@ public sealed partial class DomainRegistryActor
             d => ResourceChanges.WithMemory(d, m.KiB, m.Flags.HasFlag(DomainModificationFlags.Maximum))));
         Receive<DomainResources.SetVcpus>(m => ChangeResources(m.Domain, m.Flags, m,
             d => ResourceChanges.WithVcpus(d, m.Count, m.Flags.HasFlag(DomainModificationFlags.Maximum))));
-        Receive<DomainDevices.UpdateDevice>(m =>
-        {
-            Protocol.Domains.DiskDevice update;
-            try
-            {
-                update = Protocol.Domains.DomainXml.ParseDisk(m.Xml);
-            }
-            catch (Protocol.Errors.VirtException e)
-            {
-                Sender.Tell(ErrorReply.From(e));
-                return;
-            }
-            ChangeResources(m.Domain, m.Flags & ~DomainModificationFlags.Maximum, m, d =>
-            {
-                var changed = MediaChanges.Apply(d, update).Changed;
-                return DevicePathPolicy.Check(changed, _runtime.Settings.Paths) is { } refused
-                    ? throw new Protocol.Errors.VirtException(refused.Code, refused.Message)
-                    : changed;
-            });
-        });
+        Receive<DomainDevices.AttachDevice>(m => ChangeDisks(m.Domain, m.Flags, m, m.Xml, (d, disk) => DiskChanges.Attach(d, disk)));
+        Receive<DomainDevices.DetachDevice>(m => ChangeDisks(m.Domain, m.Flags, m, m.Xml, (d, disk) => DiskChanges.Detach(d, disk.TargetDev).Changed));
+        Receive<DomainDevices.UpdateDevice>(m => ChangeDisks(m.Domain, m.Flags, m, m.Xml, (d, disk) => MediaChanges.Apply(d, disk).Changed));
     }
 
     /// <summary>
     /// The config part is saved here, atomically, as a redefine; the live part goes to the domain's actor (QEMU's
-    /// balloon), which answers. With both, the config is saved first.
+    /// balloon, hot-plug, media), which answers. With both, the config is saved first.
     /// </summary>
     private void ChangeResources(DomainRef domain, DomainModificationFlags flags, object command, Func<Protocol.Domains.DomainDefinition, Protocol.Domains.DomainDefinition> change)
     {
@@ -67,5 +50,28 @@ public sealed partial class DomainRegistryActor
         }
         if (live)
             ForwardToDomain(domain, command);
+    }
+
+    /// <summary>A disk added or removed: the request's &lt;disk&gt; parsed, the change checked against the path policy.</summary>
+    private void ChangeDisks(DomainRef domain, DomainModificationFlags flags, object command, string xml,
+        Func<Protocol.Domains.DomainDefinition, Protocol.Domains.DiskDevice, Protocol.Domains.DomainDefinition> change)
+    {
+        Protocol.Domains.DiskDevice disk;
+        try
+        {
+            disk = Protocol.Domains.DomainXml.ParseDisk(xml);
+        }
+        catch (Protocol.Errors.VirtException e)
+        {
+            Sender.Tell(ErrorReply.From(e));
+            return;
+        }
+        ChangeResources(domain, flags & ~DomainModificationFlags.Maximum, command, d =>
+        {
+            var changed = change(d, disk);
+            return DevicePathPolicy.Check(changed, _runtime.Settings.Paths) is { } refused
+                ? throw new Protocol.Errors.VirtException(refused.Code, refused.Message)
+                : changed;
+        });
     }
 }

@@ -11,7 +11,81 @@ namespace Virt.Cli.Commands;
 /// <summary>virsh's update-device and change-media (which, as virsh's, finds the disk in the XML and sends its update).</summary>
 internal static class DeviceCommands
 {
-    public static IEnumerable<Command> Create(CliContext context) => [UpdateDevice(context), ChangeMedia(context)];
+    public static IEnumerable<Command> Create(CliContext context) =>
+        [UpdateDevice(context), ChangeMedia(context), AttachDevice(context), DetachDevice(context), AttachDisk(context), DetachDisk(context)];
+
+    /// <summary>As virsh's: without --live, --config, --persistent or --current the change is live (virDomainAttachDevice).</summary>
+    private static DomainModificationFlags LiveByDefault(DomainModificationFlags flags, ParseResult parse, Impact impact) =>
+        (flags & ~DomainModificationFlags.Maximum) == 0 && !parse.GetValue(impact.Current) ? flags | DomainModificationFlags.Live : flags;
+
+    private static Command AttachDevice(CliContext context)
+    {
+        var file = new Argument<string>("file") { Description = "XML of the device (a <disk>)" };
+        var impact = Impact.Make();
+        return DomainVerb.Create(context, "attach-device", "Attach a device (a disk) from an XML file", [file, .. impact.Options], async (run, connection, dom, ct) =>
+        {
+            var xml = await File.ReadAllTextAsync(run.Parse.GetValue(file)!, ct);
+            var active = (await connection.CallAsync<DomainSummary>(new LookupDomain(dom), ct)).Active;
+            await connection.CallAsync<DomainSummary>(new DomainDevices.AttachDevice(dom, xml, LiveByDefault(impact.Flags(run.Parse, active), run.Parse, impact)), ct);
+            await run.WriteAsync(() => "Device attached successfully\n", () => "{}\n");
+        });
+    }
+
+    private static Command DetachDevice(CliContext context)
+    {
+        var file = new Argument<string>("file") { Description = "XML of the device (a <disk>, found by its target)" };
+        var impact = Impact.Make();
+        return DomainVerb.Create(context, "detach-device", "Detach a device (a disk) named in an XML file", [file, .. impact.Options], async (run, connection, dom, ct) =>
+        {
+            var xml = await File.ReadAllTextAsync(run.Parse.GetValue(file)!, ct);
+            var active = (await connection.CallAsync<DomainSummary>(new LookupDomain(dom), ct)).Active;
+            await connection.CallAsync<DomainSummary>(new DomainDevices.DetachDevice(dom, xml, LiveByDefault(impact.Flags(run.Parse, active), run.Parse, impact)), ct);
+            await run.WriteAsync(() => "Device detached successfully\n", () => "{}\n");
+        });
+    }
+
+    private static Command AttachDisk(CliContext context)
+    {
+        var source = new Argument<string>("source") { Description = "The image file" };
+        var target = new Argument<string>("target") { Description = "Its target in the guest (vdb)" };
+        var bus = new Option<string?>("--targetbus") { Description = "virtio, sata, scsi, usb, ide (from the target's prefix when omitted)" };
+        var subdriver = new Option<string?>("--subdriver") { Description = "The image format: raw or qcow2" };
+        var type = new Option<string?>("--type") { Description = "disk or cdrom" };
+        var mode = new Option<string?>("--mode") { Description = "readonly" };
+        var impact = Impact.Make();
+        return DomainVerb.Create(context, "attach-disk", "Attach a disk image to a domain", [source, target, bus, subdriver, type, mode, .. impact.Options],
+            async (run, connection, dom, ct) =>
+            {
+                var p = run.Parse;
+                var dev = p.GetValue(target)!;
+                var busName = p.GetValue(bus) ?? (dev.StartsWith("vd", StringComparison.Ordinal) ? "virtio" : dev.StartsWith("sd", StringComparison.Ordinal) ? "scsi" : "ide");
+                var xml = $"<disk type='file' device='{SecurityElement.Escape(p.GetValue(type) ?? "disk")}'>"
+                    + $"<driver name='qemu' type='{SecurityElement.Escape(p.GetValue(subdriver) ?? "raw")}'/>"
+                    + $"<source file='{SecurityElement.Escape(Path.GetFullPath(p.GetValue(source)!))}'/>"
+                    + $"<target dev='{SecurityElement.Escape(dev)}' bus='{SecurityElement.Escape(busName)}'/>"
+                    + (p.GetValue(mode) == "readonly" ? "<readonly/>" : "") + "</disk>";
+                var active = (await connection.CallAsync<DomainSummary>(new LookupDomain(dom), ct)).Active;
+                await connection.CallAsync<DomainSummary>(new DomainDevices.AttachDevice(dom, xml, LiveByDefault(impact.Flags(p, active), p, impact)), ct);
+                await run.WriteAsync(() => "Disk attached successfully\n", () => "{}\n");
+            });
+    }
+
+    private static Command DetachDisk(CliContext context)
+    {
+        var target = new Argument<string>("target") { Description = "The disk's target (vdb) or source" };
+        var impact = Impact.Make();
+        return DomainVerb.Create(context, "detach-disk", "Detach a disk from a domain", [target, .. impact.Options], async (run, connection, dom, ct) =>
+        {
+            var summary = await connection.CallAsync<DomainSummary>(new LookupDomain(dom), ct);
+            var flags = LiveByDefault(impact.Flags(run.Parse, summary.Active), run.Parse, impact);
+            var xml = (await connection.CallAsync<DomainXmlDescription>(new GetDomainXml(dom, flags.HasFlag(DomainModificationFlags.Config) || !summary.Active), ct)).Xml;
+            var name = run.Parse.GetValue(target)!;
+            var disk = DomainXml.Parse(xml).Devices.Disks.FirstOrDefault(d => d.TargetDev == name || d.SourcePath == name)
+                ?? throw new VirtException(ErrorCode.InvalidArg, $"No disk found whose source path or target is {name}");
+            await connection.CallAsync<DomainSummary>(new DomainDevices.DetachDevice(dom, DiskXml(disk, disk.SourcePath), flags), ct);
+            await run.WriteAsync(() => "Disk detached successfully\n", () => "{}\n");
+        });
+    }
 
     private sealed record Impact(Option<bool> Live, Option<bool> Config, Option<bool> Current, Option<bool> Persistent, Option<bool> Force)
     {
@@ -99,7 +173,7 @@ internal static class DeviceCommands
     /// <summary>The disk as its update names it: kind, bus, target and the new source (none: ejected).</summary>
     private static string DiskXml(DiskDevice disk, string? source)
     {
-        var device = disk.Device == DiskDeviceKind.Cdrom ? "cdrom" : "floppy";
+        var device = disk.Device switch { DiskDeviceKind.Cdrom => "cdrom", DiskDeviceKind.Floppy => "floppy", _ => "disk" };
         var bus = disk.TargetBus.ToString().ToLowerInvariant();
         var sourceXml = source is null ? "" : $"<source file='{SecurityElement.Escape(source)}'/>";
         return $"<disk type='file' device='{device}'>{sourceXml}<target dev='{SecurityElement.Escape(disk.TargetDev)}' bus='{bus}'/></disk>";

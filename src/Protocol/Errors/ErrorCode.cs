@@ -22,6 +22,8 @@ public enum ErrorCode
     OperationUnsupported,
     /// <summary>No snapshot of the domain has the name asked (or it has no current one).</summary>
     NoDomainSnapshot,
+    /// <summary>A device the request names is not in the domain.</summary>
+    DeviceMissing,
 }
 
 public static class ErrorCodeNames
@@ -45,6 +47,7 @@ public static class ErrorCodeNames
         ErrorCode.InvalidArg => "INVALID_ARG",
         ErrorCode.OperationUnsupported => "OPERATION_UNSUPPORTED",
         ErrorCode.NoDomainSnapshot => "NO_DOMAIN_SNAPSHOT",
+        ErrorCode.DeviceMissing => "DEVICE_MISSING",
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, null),
     };
 

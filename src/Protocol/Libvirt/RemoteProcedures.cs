@@ -13,9 +13,11 @@ public static class RemoteProcedures
     public const int NodeGetInfo = 6;
     public const int ConnectGetCapabilities = 7;
     public const int DomainCreate = 9;
+    public const int DomainAttachDevice = 8;
     public const int DomainCreateXml = 10;
     public const int DomainDefineXml = 11;
     public const int DomainDestroy = 12;
+    public const int DomainDetachDevice = 13;
     public const int DomainGetXmlDesc = 14;
     public const int DomainGetAutostart = 15;
     public const int DomainGetInfo = 16;
@@ -56,6 +58,8 @@ public static class RemoteProcedures
     public const int DomainIsPersistent = 151;
     public const int ConnectGetLibVersion = 157;
     public const int DomainMemoryStats = 159;
+    public const int DomainAttachDeviceFlags = 160;
+    public const int DomainDetachDeviceFlags = 161;
     public const int ConnectDomainEventRegisterAny = 167;
     public const int ConnectDomainEventDeregisterAny = 168;
     public const int DomainEventReboot = 169;

@@ -51,6 +51,8 @@ namespace Virt.Protocol.Rpc;
 [JsonSerializable(typeof(DomainSaves.RemoveManagedSave))]
 [JsonSerializable(typeof(DomainSaves.RestoreDomain))]
 [JsonSerializable(typeof(DomainDevices.UpdateDevice))]
+[JsonSerializable(typeof(DomainDevices.AttachDevice))]
+[JsonSerializable(typeof(DomainDevices.DetachDevice))]
 [JsonSerializable(typeof(DomainSnapshots.CreateSnapshot))]
 [JsonSerializable(typeof(DomainSnapshots.ListSnapshots))]
 [JsonSerializable(typeof(DomainSnapshots.GetSnapshot))]

@@ -52,6 +52,8 @@ public static class Procedures
         Command("domain.managed-save-remove", json => json.RemoveManagedSave);
         Command("domain.restore", json => json.RestoreDomain);
         Command("domain.update-device", json => json.UpdateDevice);
+        Command("domain.attach-device", json => json.AttachDevice);
+        Command("domain.detach-device", json => json.DetachDevice);
         Command("domain.snapshot-create", json => json.CreateSnapshot);
         Command("domain.snapshot-list", json => json.ListSnapshots);
         Command("domain.snapshot-get", json => json.GetSnapshot);

@@ -180,7 +180,7 @@ internal sealed partial class ArgvBuild
             case DiskBus.Virtio:
                 device = new JsonObject { ["driver"] = "virtio-blk-pci" };
                 _pci.Place(device, disk.Address, what);
-                device["id"] = $"virtio-disk{index}";
+                device["id"] = DiskDeviceIds.Of(disk);
                 break;
             case DiskBus.Usb:
                 device = new JsonObject { ["driver"] = "usb-storage" };

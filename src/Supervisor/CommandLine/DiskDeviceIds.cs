@@ -3,7 +3,7 @@ using Virt.Protocol.Domains;
 namespace Virt.Supervisor.CommandLine;
 
 /// <summary>
-/// libvirt's device ids of the disks whose id follows from their own address alone (IDE, SATA, floppy): a start names
+/// libvirt's device ids of the disks whose id follows from the disk alone (IDE, SATA, floppy, virtio): a start names
 /// the -device so, and a media change addresses the same device by it.
 /// </summary>
 public static class DiskDeviceIds
@@ -16,6 +16,7 @@ public static class DiskDeviceIds
             DiskBus.Ide => $"ide{p.Controller}-{p.Bus}-{p.Unit}",
             DiskBus.Sata => $"sata{p.Controller}-0-{p.Unit}",
             DiskBus.Fdc => $"fdc0-0-{p.Unit}",
+            DiskBus.Virtio => $"virtio-disk{DiskTargetName.Index(disk.TargetDev)}",
             _ => null,
         };
     }

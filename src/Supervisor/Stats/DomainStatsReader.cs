@@ -24,6 +24,7 @@ public static class DomainStatsReader
         var hasBalloon = HasBalloon(live);
         var blockStats = groups.HasFlag(DomainStatsGroups.Block) ? TryQuery(qmp, "query-blockstats", timeout) : null;
         var blockNodes = groups.HasFlag(DomainStatsGroups.Block) ? TryQuery(qmp, "query-named-block-nodes", timeout, new { flat = true }) : null;
+        var blockDevices = groups.HasFlag(DomainStatsGroups.Block) ? TryQuery(qmp, "query-block", timeout) : null;
         var cpus = groups.HasFlag(DomainStatsGroups.Vcpu) ? TryQuery(qmp, "query-cpus-fast", timeout) : null;
         var balloon = groups.HasFlag(DomainStatsGroups.Balloon) && hasBalloon ? TryQuery(qmp, "query-balloon", timeout) : null;
         var fields = new List<TypedParameter>();
@@ -47,7 +48,7 @@ public static class DomainStatsReader
         if (groups.HasFlag(DomainStatsGroups.Interface))
             AddInterfaces(fields, live);
         if (groups.HasFlag(DomainStatsGroups.Block))
-            AddLiveBlocks(fields, live, await blockStats!.ConfigureAwait(false), await blockNodes!.ConfigureAwait(false));
+            AddLiveBlocks(fields, live, await blockStats!.ConfigureAwait(false), await blockNodes!.ConfigureAwait(false), await blockDevices!.ConfigureAwait(false));
         return fields;
     }
 
@@ -168,17 +169,21 @@ public static class DomainStatsReader
     /// Per disk, by the node names the start gave it: the front end's request counters and times, the highest offset
     /// written (libvirt's allocation of a running disk), the image's virtual size and the file's size.
     /// </summary>
-    private static void AddLiveBlocks(List<TypedParameter> fields, DomainDefinition live, JsonElement? blockStats, JsonElement? blockNodes)
+    private static void AddLiveBlocks(List<TypedParameter> fields, DomainDefinition live, JsonElement? blockStats, JsonElement? blockNodes, JsonElement? blockDevices)
     {
         var disks = live.Devices.Disks;
         fields.Add(UInt("block.count", (uint)disks.Count));
         var statsByNode = ByNodeName(blockStats);
         var nodesByName = ByNodeName(blockNodes);
+        var nodeByFile = RootNodesByFile(blockDevices);
         for (var i = 0; i < disks.Count; i++)
         {
             AddBlockHeader(fields, i, disks[i]);
+            // By the image QEMU has in the drive (right after hot-plug and media changes too), else by the start's numbering.
             var number = DiskNodeNames.Number(i, disks.Count);
-            if (!statsByNode.TryGetValue(DiskNodeNames.Format(number), out var entry) && !statsByNode.TryGetValue(DiskNodeNames.Storage(number), out entry))
+            var byFile = disks[i].SourcePath is { } source && nodeByFile.TryGetValue(source, out var root) ? root : null;
+            if (!(byFile is not null && statsByNode.TryGetValue(byFile, out var entry))
+                && !statsByNode.TryGetValue(DiskNodeNames.Format(number), out entry) && !statsByNode.TryGetValue(DiskNodeNames.Storage(number), out entry))
                 continue;
             if (!entry.TryGetProperty("stats", out var s))
                 continue;
@@ -197,6 +202,22 @@ public static class DomainStatsReader
             if (disks[i].SourcePath is { } path && PhysicalSize(path) is { } physical)
                 fields.Add(ULLong($"block.{i}.physical", physical));
         }
+    }
+
+    /// <summary>query-block: the root node of each drive with a medium, by the image's file name.</summary>
+    private static Dictionary<string, string> RootNodesByFile(JsonElement? list)
+    {
+        var byFile = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (list is { ValueKind: JsonValueKind.Array } array)
+        {
+            foreach (var drive in array.EnumerateArray())
+            {
+                if (drive.TryGetProperty("inserted", out var inserted) && inserted.TryGetProperty("file", out var file) && file.GetString() is { } path
+                    && inserted.TryGetProperty("node-name", out var node) && node.GetString() is { } name)
+                    byFile.TryAdd(path, name);
+            }
+        }
+        return byFile;
     }
 
     private static Dictionary<string, JsonElement> ByNodeName(JsonElement? list)

@@ -48,6 +48,8 @@ public sealed class WireFuzzTests(ITestOutputHelper output)
         new DomainSnapshots.GetSnapshot(DomainRef.ByName("vm"), null),
         new DomainSnapshots.RevertSnapshot(DomainRef.ByName("vm"), "s1", SnapshotRevertFlags.Paused),
         new DomainSnapshots.DeleteSnapshot(DomainRef.ByName("vm"), "s1", SnapshotDeleteFlags.MetadataOnly),
+        new DomainDevices.AttachDevice(DomainRef.ByName("vm"), "<disk type='file' device='disk'><source file='/x'/><target dev='vdb' bus='virtio'/></disk>"),
+        new DomainDevices.DetachDevice(DomainRef.ByName("vm"), "<disk type='file' device='disk'><target dev='vdb'/></disk>", DomainModificationFlags.Config),
         new DomainDevices.UpdateDevice(DomainRef.ByName("vm"), "<disk type='file' device='cdrom'><target dev='hdc'/></disk>", DomainModificationFlags.Live),
         new TakeScreenshot(DomainRef.ByName("vm"), Screen: 2),
     ];
