@@ -11,7 +11,7 @@ namespace Virt.Actors.Domains.Executors;
 
 /// <summary>
 /// Everything a start does off the actor, in order: probe (cached), runtime directories, taps, argv, NVRAM, swtpm,
-/// QEMU with -S, the live definition (autoport, passwords), cont unless paused. It touches no actor state; a failure
+/// QEMU with -S, the live definition (autoport, pty paths, passwords), cont unless paused. It touches no actor state; a failure
 /// after QEMU came up kills it.
 /// </summary>
 internal static class QemuLauncher
@@ -66,6 +66,7 @@ internal static class QemuLauncher
         {
             // The live definition is what the guest really has: the implicit devices and addresses the build gave it.
             var live = await GraphicsAutoport.ResolveAsync(process.Qmp, built, settings.QmpTimeout, ct).ConfigureAwait(false);
+            live = await ConsolePtys.ResolveAsync(process.Qmp, live, settings.QmpTimeout, ct).ConfigureAwait(false);
             await GraphicsPasswords.SetAsync(process.Qmp, live, settings.QmpTimeout, ct).ConfigureAwait(false);
             if (!paused)
                 await process.Qmp.ExecuteAsync("cont", null, settings.QmpTimeout, ct).ConfigureAwait(false);
