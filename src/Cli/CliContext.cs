@@ -11,6 +11,15 @@ internal sealed record CliContext(
     Func<VirtUri, CancellationToken, Task<VirtConnection>> Connect,
     TimeProvider Clock)
 {
+    /// <summary>stdin as bytes, for a console session (raw keystrokes, no text decoding).</summary>
+    public Func<Stream> OpenInput { get; init; } = Console.OpenStandardInput;
+
+    /// <summary>stdout as bytes, for a console session: the guest's output as it came.</summary>
+    public Func<Stream> OpenOutput { get; init; } = Console.OpenStandardOutput;
+
+    /// <summary>Whether stdin is a terminal, which a console puts in raw mode while it runs.</summary>
+    public Func<bool> InputIsTerminal { get; init; } = () => Supervisor.Consoles.RawTerminal.IsTerminal(0);
+
     /// <summary>The real process: console writers, process environment, the transport registry, the system clock.</summary>
     public static CliContext FromProcess() => new(
         Console.Out,

@@ -28,6 +28,7 @@ internal static class VirtCommandLine
             RunCommand.Create(context),
             QemuAttachCommand.Create(context),
             TestGuestImageCommand.Create(context),
+            ConsoleCommand.Create(context),
         };
         foreach (var command in LifecycleCommands.Create(context).Concat(DomainQueryCommands.Create(context)))
             root.Add(command);

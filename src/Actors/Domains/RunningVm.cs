@@ -39,4 +39,6 @@ internal sealed class RunningVm(long incarnation, int id, DomainDefinition live,
     public Virt.Protocol.Errors.VirtException? StatusWriteFailure { get; set; }
     /// <summary>The destroys waiting for the end: the first is answered with the stopped domain, later ones as libvirt does.</summary>
     public List<IActorRef> DestroyWaiters { get; } = [];
+    /// <summary>The open console sessions, one per device; they end with this incarnation.</summary>
+    public Consoles.ConsoleSessions<Consoles.ConsoleSession> Consoles { get; } = new();
 }

@@ -182,6 +182,7 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
         Receive<RebootDomain>(m => ForwardToDomain(m.Domain, m));
         Receive<ResetDomain>(m => ForwardToDomain(m.Domain, m));
         Receive<QemuMonitorCommand>(m => ForwardToDomain(m.Domain, m));
+        Receive<Protocol.Api.ConsoleCommands.OpenConsole>(m => ForwardToDomain(m.Domain, m));
         Receive<DomainActor.Started>(m => Apply(_state.MarkStarted(m.Uuid, m.Detail, m.Paused), m.Uuid));
         Receive<DomainActor.Transition>(m => Apply(_state.Record(m.Uuid, m.State, m.Reason, m.Event), m.Uuid));
         Receive<DomainActor.Rebooted>(m =>

@@ -37,4 +37,6 @@ namespace Virt.Protocol.Rpc;
 [JsonSerializable(typeof(DomainReplies.DomainXmlDescription))]
 [JsonSerializable(typeof(DomainReplies.DomainInfo))]
 [JsonSerializable(typeof(DomainReplies.ErrorReply))]
+[JsonSerializable(typeof(ConsoleCommands.OpenConsole))]
+[JsonSerializable(typeof(ConsoleReplies.ConsoleOpened))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -17,6 +17,9 @@ public static class Procedures
 {
     public const string EventProcedure = "domain.event";
 
+    /// <summary>Opens a console; on the socket its reply is followed by stream frames both ways (<see cref="Wire.WireStreamChunk"/>).</summary>
+    public const string ConsoleProcedure = "domain.console";
+
     // Contracts are looked up by delegate and built on first use: building all of them (JsonTypeInfo.Configure)
     // was 15% of a native `virt list`, which needs three.
     private static readonly Dictionary<string, Func<ApiJsonContext, JsonTypeInfo>> CommandsByName = [];
@@ -43,12 +46,14 @@ public static class Procedures
         Command("domain.reset", json => json.ResetDomain);
         Command("domain.monitor-command", json => json.QemuMonitorCommand);
         Command("domain.attach", json => json.AttachDomain);
+        Command(ConsoleProcedure, json => json.OpenConsole);
 
         Reply("summary", json => json.DomainSummary);
         Reply("list", json => json.DomainList);
         Reply("xml", json => json.DomainXmlDescription);
         Reply("info", json => json.DomainInfo);
         Reply("monitor-reply", json => json.QemuMonitorReply);
+        Reply("console", json => json.ConsoleOpened);
     }
 
     private static void Command<T>(string name, Func<ApiJsonContext, JsonTypeInfo<T>> info) where T : IDomainCommand

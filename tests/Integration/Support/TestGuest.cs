@@ -49,15 +49,19 @@ public static class TestGuest
     public static Task WaitReadyAsync(string dir, string name, TimeSpan? timeout = null) => WaitReadyInAsync(SerialPath(dir, name), name, timeout);
 
     /// <summary>Waits until the ready line is in <paramref name="path"/> (a serial file or a serial log).</summary>
-    public static async Task WaitReadyInAsync(string path, string name, TimeSpan? timeout = null)
+    public static Task WaitReadyInAsync(string path, string name, TimeSpan? timeout = null) =>
+        WaitForTextAsync(path, TestGuestImage.ReadyLine, $"guest {name} printed no ready line on {path}", timeout);
+
+    /// <summary>Waits until the file at <paramref name="path"/> holds <paramref name="text"/>.</summary>
+    public static async Task WaitForTextAsync(string path, string text, string? failure = null, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         while (DateTime.UtcNow < deadline)
         {
-            if (File.Exists(path) && (await File.ReadAllTextAsync(path)).Contains(TestGuestImage.ReadyLine))
+            if (File.Exists(path) && (await File.ReadAllTextAsync(path)).Contains(text, StringComparison.Ordinal))
                 return;
             await Task.Delay(10);
         }
-        throw new TimeoutException($"guest {name} printed no ready line on {path}");
+        throw new TimeoutException(failure ?? $"no '{text}' in {path}");
     }
 }

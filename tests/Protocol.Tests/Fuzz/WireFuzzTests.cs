@@ -35,6 +35,7 @@ public sealed class WireFuzzTests(ITestOutputHelper output)
         new ResetDomain(DomainRef.ByName("vm")),
         new QemuMonitorCommand(DomainRef.ByName("vm"), "{\"execute\":\"query-status\"}"),
         new AttachDomain(4242),
+        new ConsoleCommands.OpenConsole(DomainRef.ByName("vm"), "serial0", Force: true),
     ];
 
     [Fact]

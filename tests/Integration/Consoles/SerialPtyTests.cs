@@ -3,7 +3,7 @@ using Virt.Integration.Tests.Support;
 using Virt.Protocol.Api;
 using Virt.Supervisor.TestGuest;
 
-namespace Virt.Integration.Tests.Console;
+namespace Virt.Integration.Tests.Consoles;
 
 /// <summary>A pty serial port on the real QEMU: its path in the live XML (across a daemon restart) and its log file.</summary>
 public sealed class SerialPtyTests : DaemonTestBase
