@@ -52,6 +52,8 @@ public static class RemoteProcedures
     public const int DomainHasManagedSaveImage = 183;
     public const int DomainSnapshotNum = 187;
     public const int DomainCreateWithFlags = 196;
+    /// <summary>Its reply is followed by STREAM packets both ways with the call's serial (a console).</summary>
+    public const int DomainOpenConsole = 201;
     public const int DomainGetState = 212;
     public const int DomainUndefineFlags = 231;
     public const int DomainDestroyFlags = 234;
