@@ -11,8 +11,11 @@ internal sealed record CliContext(
     Func<VirtUri, CancellationToken, Task<VirtConnection>> Connect,
     TimeProvider Clock)
 {
-    /// <summary>stdin as bytes, for a console session (raw keystrokes, no text decoding).</summary>
-    public Func<Stream> OpenInput { get; init; } = Console.OpenStandardInput;
+    /// <summary>
+    /// stdin as bytes, for a console session: fd 0 itself, since .NET's console stream reads a terminal through its own
+    /// line editor, which would hold keystrokes until Enter.
+    /// </summary>
+    public Func<Stream> OpenInput { get; init; } = () => new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(0, ownsHandle: false), FileAccess.Read, 1);
 
     /// <summary>stdout as bytes, for a console session: the guest's output as it came.</summary>
     public Func<Stream> OpenOutput { get; init; } = Console.OpenStandardOutput;

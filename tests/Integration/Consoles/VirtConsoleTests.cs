@@ -78,6 +78,31 @@ public sealed class VirtConsoleTests : DaemonTestBase
         Assert.Equal(0, await console.WaitForExitAsync());
     }
 
+    [Fact]
+    public async Task Under_a_terminal_the_console_is_raw_bytes_reach_the_guest_without_a_newline_and_ctrl_close_bracket_leaves()
+    {
+        await StartEchoGuestAsync();
+        // A cooked terminal would hold "no newline" back until a newline, and pass ^] on as text.
+        await using var console = InteractiveProcess.StartUnderTerminal(NativeVirt.Path, "-c", Uri, "console", "echo");
+        await console.WaitForOutputAsync("Escape character is ^] (Ctrl + ])");
+        await console.SendAsync("no newline");
+        await TestGuest.WaitForTextAsync(Log, "no newline");
+        await console.SendAsync("\x1d");
+        Assert.Equal(0, await console.WaitForExitAsync());
+    }
+
+    [Fact]
+    public async Task Destroying_the_domain_ends_the_session_and_virt_console_exits_0()
+    {
+        await StartEchoGuestAsync();
+        await using var console = Console("echo");
+        await console.WaitForOutputAsync(Banner);
+        await using var client = await ConnectAsync();
+        await client.DestroyAsync(DomainRef.ByName("echo"));
+        Assert.Equal(0, await console.WaitForExitAsync());
+        Assert.Equal("", console.Error);
+    }
+
     [Theory]
     [InlineData("", null, "cannot find character device <null>")]
     [InlineData("FILE", null, "character device serial0 is not using a PTY")]

@@ -38,6 +38,15 @@ public sealed class InteractiveProcess : IAsyncDisposable
         return new InteractiveProcess(Process.Start(info) ?? throw new InvalidOperationException($"{program} did not start"));
     }
 
+    /// <summary>
+    /// Under a pseudo-terminal that python3's pty.spawn relays to this process's pipes, for programs that need a terminal
+    /// (virsh console) or behave differently on one; the program's stderr comes on the same terminal, so on stdout here.
+    /// </summary>
+    public static InteractiveProcess StartUnderTerminal(string program, params string[] args) =>
+        Start("/usr/bin/python3", ["-c", PtySpawn, program, .. args]);
+
+    private const string PtySpawn = "import os, pty, sys; sys.exit(os.waitstatus_to_exitcode(pty.spawn(sys.argv[1:])))";
+
     /// <summary>Bytes as Latin-1, so whatever the guest sends maps to one character each.</summary>
     private static async Task Collect(Stream stream, StringBuilder into)
     {

@@ -7,14 +7,8 @@ public sealed class Virsh(string socketPath)
 
     public Task<ClientProcess.Result> RunAsync(params string[] args) => ClientProcess.RunAsync("virsh", ["-c", Uri, .. args]);
 
-    /// <summary>
-    /// `virsh console`, which refuses to run without a terminal: under a pty that python3's pty.spawn relays to this
-    /// process's pipes (its stderr comes on the same pty, so on stdout here); the exit status is virsh's.
-    /// </summary>
-    public InteractiveProcess Console(params string[] args) =>
-        InteractiveProcess.Start("/usr/bin/python3", ["-c", PtySpawn, "virsh", "-c", Uri, "console", .. args]);
-
-    private const string PtySpawn = "import os, pty, sys; sys.exit(os.waitstatus_to_exitcode(pty.spawn(sys.argv[1:])))";
+    /// <summary>`virsh console`, which refuses to run without a terminal: under one; its errors come on stdout.</summary>
+    public InteractiveProcess Console(params string[] args) => InteractiveProcess.StartUnderTerminal("virsh", ["-c", Uri, "console", .. args]);
 
     public Task<ClientProcess.Result> ReadOnlyAsync(params string[] args) => ClientProcess.RunAsync("virsh", ["-r", "-c", Uri, .. args]);
 
