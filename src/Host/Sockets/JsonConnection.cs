@@ -42,7 +42,7 @@ internal sealed class JsonConnection(NetworkStream stream, ClientIdentity identi
 
     protected override ValueTask CloseSessionAsync()
     {
-        _streams?.CloseAll();
+        Streams.CloseAll(); // made if need be: a console open still being answered finds it closed
         return _session?.DisposeAsync() ?? ValueTask.CompletedTask;
     }
 

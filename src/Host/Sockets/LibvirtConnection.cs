@@ -31,7 +31,7 @@ internal sealed class LibvirtConnection(NetworkStream stream, ClientIdentity ide
 
     protected override ValueTask CloseSessionAsync()
     {
-        _streams?.CloseAll();
+        Streams.CloseAll(); // made if need be: a console open still being answered finds it closed
         return _session?.DisposeAsync() ?? ValueTask.CompletedTask;
     }
 

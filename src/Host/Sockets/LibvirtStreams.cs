@@ -15,12 +15,19 @@ namespace Virt.Host.Sockets;
 internal sealed class LibvirtStreams(Action<byte[]> send)
 {
     private readonly ConcurrentDictionary<uint, IConsoleStream> _open = new();
+    private bool _closed;
     private readonly Action<byte[]> _send = send;
 
     /// <summary>After the reply is queued: from here on the session's output follows it.</summary>
     public void Opened(LibvirtHeader call, IConsoleStream stream)
     {
         _open[call.Serial] = stream;
+        // The connection may have closed while the open was answered: its session must not outlive it.
+        if (Volatile.Read(ref _closed) && _open.TryRemove(call.Serial, out _))
+        {
+            stream.Close();
+            return;
+        }
         stream.Start(new Output(this, StreamHeader(call, LibvirtStatus.Continue)));
     }
 
@@ -49,6 +56,7 @@ internal sealed class LibvirtStreams(Action<byte[]> send)
     /// <summary>The connection is going: every session it holds ends.</summary>
     public void CloseAll()
     {
+        Volatile.Write(ref _closed, true);
         foreach (var serial in _open.Keys)
         {
             if (_open.TryRemove(serial, out var stream))

@@ -12,12 +12,19 @@ namespace Virt.Host.Sockets;
 internal sealed class WireStreams(Action<WireEnvelope> send)
 {
     private readonly ConcurrentDictionary<long, IConsoleStream> _open = new();
+    private bool _closed;
     private readonly Action<WireEnvelope> _send = send;
 
     /// <summary>After the reply is queued: from here on the session's output follows it.</summary>
     public void Opened(long serial, string procedure, IConsoleStream stream)
     {
         _open[serial] = stream;
+        // The connection may have closed while the open was answered: its session must not outlive it.
+        if (Volatile.Read(ref _closed) && _open.TryRemove(serial, out _))
+        {
+            stream.Close();
+            return;
+        }
         stream.Start(new Output(this, serial, procedure));
     }
 
@@ -41,6 +48,7 @@ internal sealed class WireStreams(Action<WireEnvelope> send)
     /// <summary>The connection is going: every session it holds ends.</summary>
     public void CloseAll()
     {
+        Volatile.Write(ref _closed, true);
         foreach (var serial in _open.Keys)
         {
             if (_open.TryRemove(serial, out var stream))
