@@ -82,6 +82,26 @@ public sealed class VirshConsoleTests : DaemonTestBase
     }
 
     [Fact]
+    public async Task Python_libvirt_streams_send_recv_abort_finish_and_force_as_virt_manager_uses_them()
+    {
+        await StartEchoGuestAsync();
+        var script = Path.Combine(AppContext.BaseDirectory, "Libvirt", "libvirt_console_script.py");
+        var result = await ClientProcess.RunAsync("/usr/bin/python3", [script, Client.Uri, "echo"]);
+        Assert.True(result.Exit == 0, result.ToString());
+        Assert.Equal(
+        [
+            "echo from python",
+            "aborted",
+            "echo after the abort",
+            "refused True operation failed: Active console session exists for this domain",
+            "taken over operation failed: the console was taken over by another session (force)",
+            "echo after the takeover",
+            "finished",
+            "missing True internal error: cannot find character device serial9",
+        ], result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
     public async Task Virsh_console_of_a_domain_without_a_console_gets_libvirts_error()
     {
         await StartEchoGuestAsync(serial: "");
