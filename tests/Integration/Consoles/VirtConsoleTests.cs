@@ -103,6 +103,16 @@ public sealed class VirtConsoleTests : DaemonTestBase
         Assert.Equal("", console.Error);
     }
 
+    [Fact]
+    public async Task A_shut_off_domain_has_no_console_as_virsh_says()
+    {
+        await using var client = await ConnectAsync();
+        await client.DefineAsync(TestGuest.Xml(Dir.Path, "echo", serial: TestGuest.PtySerial()));
+        await using var console = Console("echo");
+        Assert.Equal(1, await console.WaitForExitAsync());
+        Assert.Contains("error: The domain is not running", console.Error);
+    }
+
     [Theory]
     [InlineData("", null, "cannot find character device <null>")]
     [InlineData("FILE", null, "character device serial0 is not using a PTY")]
