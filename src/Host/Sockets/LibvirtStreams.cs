@@ -8,9 +8,10 @@ namespace Virt.Host.Sockets;
 
 /// <summary>
 /// The streams open on one libvirt connection, by the serial of the call that opened each (libvirt's rules,
-/// remote_daemon_stream.c): data is STREAM with status CONTINUE both ways; the guest's side closing is an empty
-/// STREAM OK; an end for a reason is STREAM ERROR with a remote_error. The client's finish (OK) and abort (ERROR) are
-/// both answered with an empty STREAM OK, without which virStreamAbort waits for its timeout.
+/// remote_daemon_stream.c, virNetServerProgramSendStreamData): data is STREAM with status CONTINUE both ways, and the
+/// guest's side closing is an empty CONTINUE (an OK the client did not ask for breaks its connection); an end for a
+/// reason is STREAM ERROR with a remote_error. The client's finish (OK) and abort (ERROR) are both answered with an
+/// empty STREAM OK, without which virStreamAbort waits for its timeout.
 /// </summary>
 internal sealed class LibvirtStreams(Action<byte[]> send)
 {
@@ -81,7 +82,7 @@ internal sealed class LibvirtStreams(Action<byte[]> send)
         public void Ended(VirtException? reason)
         {
             if (owner._open.TryRemove(data.Serial, out _))
-                owner._send(reason is null ? LibvirtFraming.Encode(data with { Status = LibvirtStatus.Ok }, []) : Error(data, reason));
+                owner._send(reason is null ? LibvirtFraming.Encode(data, []) : Error(data, reason));
         }
     }
 }

@@ -82,6 +82,18 @@ public sealed class VirshConsoleTests : DaemonTestBase
     }
 
     [Fact]
+    public async Task Virsh_console_ends_with_exit_0_when_the_domain_is_destroyed()
+    {
+        await StartEchoGuestAsync();
+        await using var virsh = Client.Console("echo");
+        await virsh.WaitForOutputAsync("Escape character is ^]");
+        await WaitUntilOpenedAsync(1);
+        Assert.Equal("Domain 'echo' destroyed\n\n", await Client.OkAsync("destroy", "echo"));
+        Assert.True(await virsh.WaitForExitAsync() == 0, virsh.Output);
+        Assert.DoesNotContain("error", virsh.Output);
+    }
+
+    [Fact]
     public async Task Python_libvirt_streams_send_recv_abort_finish_and_force_as_virt_manager_uses_them()
     {
         await StartEchoGuestAsync();
