@@ -26,6 +26,10 @@ public static class ConsolePtys
         return Named(live, ptys);
     }
 
+    /// <summary>Whether a pty serial or console has no alias or path yet (a live definition from before they were kept).</summary>
+    public static bool Unresolved(DomainDefinition live) =>
+        live.Devices.Serials.Concat(live.Devices.Consoles).Any(c => c.SourceType == CharDeviceSourceType.Pty && (c.Alias is null || c.Path is null));
+
     /// <summary>QEMU's answer as chardev id → pty path ("filename": "pty:/dev/pts/3").</summary>
     public static Dictionary<string, string> PtyPaths(JsonElement queryChardev)
     {

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Xml.Linq;
 using Virt.Integration.Tests.Support;
 using Virt.Protocol.Api;
@@ -32,6 +33,41 @@ public sealed class SerialPtyTests : DaemonTestBase
         var after = XDocument.Parse(await again.GetXmlAsync(DomainRef.ByName("pty"))).Descendants("serial").Single();
         Assert.Equal(pty, (string?)after.Element("source")?.Attribute("path"));
         await again.DestroyAsync(DomainRef.ByName("pty"));
+    }
+
+    [Fact]
+    public async Task A_status_file_without_the_pty_path_gets_it_from_qemu_when_the_daemon_reconnects()
+    {
+        await using (var client = await ConnectAsync())
+        {
+            await client.DefineAsync(TestGuest.Xml(Dir.Path, "old", serial: TestGuest.PtySerial()));
+            await client.StartAsync(DomainRef.ByName("old"));
+        }
+        var pty = await PtyOfAsync("old");
+
+        // As an earlier Virt wrote it: no alias, no path, no tty in the live XML.
+        await Daemon.DisposeAsync();
+        var file = Directory.GetFiles(Path.Combine(Daemon.Root, "run", "qemu"), "*.status.json").Single();
+        var status = JsonNode.Parse(await File.ReadAllTextAsync(file))!;
+        var live = XDocument.Parse((string)status["domainXml"]!);
+        live.Descendants("alias").Remove();
+        live.Descendants().Where(e => e.Name == "serial" || e.Name == "console").Elements("source").Remove();
+        live.Descendants("console").Attributes("tty").Remove();
+        status["domainXml"] = live.ToString();
+        await File.WriteAllTextAsync(file, status.ToJsonString());
+
+        Daemon = await DaemonProcess.StartAsync(Dir.Combine("root"));
+        Assert.Equal(pty, await PtyOfAsync("old"));
+        await using var again = await ConnectAsync();
+        await again.DestroyAsync(DomainRef.ByName("old"));
+    }
+
+    private async Task<string> PtyOfAsync(string name)
+    {
+        await using var client = await ConnectAsync();
+        var serial = XDocument.Parse(await client.GetXmlAsync(DomainRef.ByName(name))).Descendants("serial").Single();
+        Assert.Equal("serial0", (string?)serial.Element("alias")?.Attribute("name"));
+        return (string?)serial.Element("source")?.Attribute("path") ?? throw new InvalidOperationException("the live serial has no pty path");
     }
 
     [Theory]

@@ -79,15 +79,21 @@ internal static class QemuLauncher
         }
     }, CancellationToken.None);
 
-    /// <summary>A QEMU a status file records, adopted by pid, start time and monitor; with its run state from query-status.</summary>
-    public static Task<(QemuProcess Process, string RunState)> AdoptAsync(Supervisor.Status.DomainStatusFile status, QmpClientOptions options, TimeSpan timeout) =>
+    /// <summary>
+    /// A QEMU a status file records, adopted by pid, start time and monitor; with its run state from query-status, and
+    /// the live definition with its pty paths filled in when the status file lacks them (written before Virt kept them).
+    /// </summary>
+    public static Task<(QemuProcess Process, string RunState, DomainDefinition Live)> AdoptAsync(Supervisor.Status.DomainStatusFile status,
+        DomainDefinition live, QmpClientOptions options, TimeSpan timeout) =>
         Task.Run(async () =>
         {
             var process = await QemuProcess.AdoptAsync(status.Pid, status.ProcessStartTime, status.MonitorPath, options).ConfigureAwait(false);
             try
             {
                 var reply = await process.Qmp.ExecuteAsync("query-status", null, timeout).ConfigureAwait(false);
-                return (process, reply.GetProperty("status").GetString() ?? "");
+                if (ConsolePtys.Unresolved(live))
+                    live = await ConsolePtys.ResolveAsync(process.Qmp, live, timeout, CancellationToken.None).ConfigureAwait(false);
+                return (process, reply.GetProperty("status").GetString() ?? "", live);
             }
             catch
             {
