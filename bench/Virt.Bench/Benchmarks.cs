@@ -23,5 +23,7 @@ public static class Benchmarks
         ["libvirt-side-by-side"] = LibvirtSideBySideBenchmark.RunAsync,
         ["actor-io"] = ActorIoBenchmark.Run,
         ["daemon-start"] = DaemonStartBenchmark.RunAsync,
+        ["domstats"] = DomainStatsBenchmark.RunAsync,
+        ["save-restore"] = SaveRestoreBenchmark.RunAsync,
     };
 }

@@ -3,13 +3,17 @@ using Virt.Protocol.Connection;
 
 namespace Virt.Cli;
 
-/// <summary>What a command needs from the outside world: its writers, the environment, a way to connect and a clock.</summary>
+/// <summary>
+/// What a command needs from the outside world: its writers, the environment, a way to connect, a clock, and a reader
+/// of one answer key (a question's y/n; -1 at the end of input).
+/// </summary>
 internal sealed record CliContext(
     TextWriter Out,
     TextWriter Error,
     Func<string, string?> Environment,
     Func<VirtUri, CancellationToken, Task<VirtConnection>> Connect,
-    TimeProvider Clock)
+    TimeProvider Clock,
+    Func<int>? ReadKey = null)
 {
     /// <summary>
     /// stdin as bytes, for a console session: fd 0 itself, since .NET's console stream reads a terminal through its own
@@ -29,5 +33,9 @@ internal sealed record CliContext(
         Console.Error,
         System.Environment.GetEnvironmentVariable,
         (uri, ct) => VirtConnection.OpenAsync(uri, null, ct),
-        TimeProvider.System);
+        TimeProvider.System,
+        ReadKeyFromStdin);
+
+    /// <summary>A terminal answers with one key press, not echoed (as virsh reads it raw); a pipe with its next character.</summary>
+    private static int ReadKeyFromStdin() => Console.IsInputRedirected ? Console.In.Read() : Console.ReadKey(intercept: true).KeyChar;
 }

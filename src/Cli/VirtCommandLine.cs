@@ -16,6 +16,8 @@ internal static class VirtCommandLine
             GlobalOptions.Quiet,
             ListCommand.Create(context),
             DefineCommands.CreateDefine(context),
+            EditCommand.Create(context),
+            ScreenshotCommand.Create(context),
             StartCommands.CreateCreate(context),
             StartCommands.CreateStart(context),
             DefineCommands.CreateAutostart(context),
@@ -30,7 +32,7 @@ internal static class VirtCommandLine
             TestGuestImageCommand.Create(context),
             ConsoleCommand.Create(context),
         };
-        foreach (var command in LifecycleCommands.Create(context).Concat(DomainQueryCommands.Create(context)))
+        foreach (var command in LifecycleCommands.Create(context).Concat(DomainQueryCommands.Create(context)).Concat(StatsCommands.Create(context)).Concat(ResourceCommands.Create(context)).Concat(SaveCommands.Create(context)).Concat(DeviceCommands.Create(context)))
             root.Add(command);
         return root;
     }

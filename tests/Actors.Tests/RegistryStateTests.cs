@@ -86,6 +86,22 @@ public class RegistryStateTests
     }
 
     [Fact]
+    public void A_restore_reports_started_restored_then_its_vcpus_and_a_save_stopped_saved()
+    {
+        var uuid = new DomainUuid(Guid.NewGuid());
+        _state.Define(SmallDomains.Definition("a", uuid.Value));
+        var running = _state.MarkStarted(uuid, StartedDetail.Restored);
+        Assert.Equal(["Started Restored", "Resumed Unpaused"], running.Events.Select(e => e.Display));
+        Assert.Equal((DomainState.Running, (int)RunningReason.Restored), (_state.Find(uuid)!.State, _state.Find(uuid)!.Reason));
+
+        Assert.Equal("Stopped Saved", Assert.Single(_state.MarkStopped(uuid, ShutoffReason.Saved).Events).Display);
+        Assert.Equal("shut off (saved)", _state.Find(uuid)!.ToSummary().StateText);
+
+        var paused = _state.MarkStarted(uuid, StartedDetail.Restored, paused: true, SuspendedDetail.Restored);
+        Assert.Equal(["Started Restored", "Suspended Restored"], paused.Events.Select(e => e.Display));
+    }
+
+    [Fact]
     public void UndefineInactiveRemovesIt()
     {
         _state.Define(SmallDomains.Definition("a"));

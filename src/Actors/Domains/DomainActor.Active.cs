@@ -81,6 +81,18 @@ public sealed partial class DomainActor
                 return AsJob(m, () => RunQmp(vm, JobKind.Reset, "system_reset"));
             case QemuMonitorCommand m:
                 return AsJob(m, () => Passthrough(vm, m.Json));
+            case Protocol.Api.DomainSaves.SaveDomain m:
+                return AsJob(m, () => Save(vm, m.Path));
+            case Protocol.Api.DomainDevices.UpdateDevice m:
+                return AsJob(m, () => ChangeMedium(vm, m));
+            case Protocol.Api.DomainResources.SetMemory m:
+                return AsJob(m, () => SetLiveMemory(vm, m));
+            case Protocol.Api.DomainResources.SetVcpus:
+                _from.Tell(new ErrorReply(ErrorCode.OperationUnsupported,
+                    $"the vCPU count of running domain '{Name}' cannot change: its machine is built without hot-pluggable vCPUs"));
+                return true;
+            case TakeScreenshot m:
+                return AsJob(m, () => Screenshot(vm, m.Screen));
             case Protocol.Api.ConsoleCommands.OpenConsole m:
                 OpenConsole(vm, m);
                 return true;

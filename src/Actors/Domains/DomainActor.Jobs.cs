@@ -95,15 +95,22 @@ public sealed partial class DomainActor
     private void RunQmp(RunningVm vm, JobKind kind, string command, object? arguments = null,
         Func<JsonElement, IDomainReply?>? completed = null, Action? failed = null)
     {
-        var job = BeginJob(kind, completed, failed);
-        if (vm.Process is not { } process)
-        {
-            EndJob(new ErrorReply(ErrorCode.OperationFailed, $"domain '{Name}' has no monitor connection"));
+        if (BeginMonitorJob(vm, kind, completed, failed) is not var (job, process))
             return;
-        }
         var token = job.Token;
         process.Qmp.ExecuteAsync(command, arguments, Settings.QmpTimeout)
             .PipeTo(Self, success: r => new JobDone(token, r, null), failure: e => new JobDone(token, default, e));
+    }
+
+    /// <summary>Begins a job that needs QEMU's monitor; without one it ends at once with that error, and null is returned.</summary>
+    private (Job Job, QemuProcess Process)? BeginMonitorJob(RunningVm vm, JobKind kind,
+        Func<JsonElement, IDomainReply?>? completed = null, Action? failed = null)
+    {
+        var job = BeginJob(kind, completed, failed);
+        if (vm.Process is { } process)
+            return (job, process);
+        EndJob(new ErrorReply(ErrorCode.OperationFailed, $"domain '{Name}' has no monitor connection"));
+        return null;
     }
 
     private void CompleteJob(JobDone m)

@@ -50,6 +50,11 @@ public sealed partial class DomainActor
             case VmEffect.Kill k:
                 Kill(vm, k.Graceful, k.AbortJob);
                 break;
+            case VmEffect.Continue when vm.Process is { } running:
+                running.Qmp.ExecuteAsync("cont", null, Settings.QmpTimeout).ContinueWith(
+                    t => Log.Warning("Domain {Domain}: cont failed: {Error}", Name, t.Exception?.GetBaseException().Message),
+                    CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                break;
             case VmEffect.KillOrphan orphan:
                 try
                 {

@@ -40,13 +40,14 @@ public sealed partial class DomainActor
     {
         _from = m.ReplyTo;
         BeginJob(JobKind.Start);
-        var vm = new RunningVm(NextToken(), m.Id, _entry.Definition, m.AutodestroyOwner) { Launch = new CancellationTokenSource(), State = VmState.Starting };
+        var vm = new RunningVm(NextToken(), m.Id, m.Restore?.Live ?? _entry.Definition, m.AutodestroyOwner) { Launch = new CancellationTokenSource(), State = VmState.Starting };
         _vm = vm;
-        Log.Info("Starting domain {Domain} with id {Id}", Name, m.Id);
-        var paused = m.Flags.HasFlag(DomainCreateFlags.StartPaused);
-        QemuLauncher.LaunchAsync(_runtime, vm.Live, vm.Id, paused, QmpOptions(vm.Incarnation, Self), vm.Launch!.Token)
+        Log.Info(m.Restore is null ? "Starting domain {Domain} with id {Id}" : "Restoring domain {Domain} with id {Id} from {Path}", Name, m.Id, m.Restore?.Path);
+        var paused = m.Restore?.Paused ?? m.Flags.HasFlag(DomainCreateFlags.StartPaused);
+        var restore = m.Restore is { } r ? (r.Path, r.Image) : ((string, Supervisor.Save.SaveImage)?)null;
+        QemuLauncher.LaunchAsync(_runtime, vm.Live, vm.Id, paused, QmpOptions(vm.Incarnation, Self), vm.Launch!.Token, restore)
             .PipeTo(Self, success: r => new Launched(vm.Incarnation, r.Process, r.Live), failure: e => new LaunchFailed(vm.Incarnation, e));
-        Go(Starting(vm, paused));
+        Go(Starting(vm, paused, m.Restore));
     }
 
     /// <summary>QMP events and the connection's end are Told to the captured self, tagged with the incarnation.</summary>
@@ -56,13 +57,13 @@ public sealed partial class DomainActor
         OnEvent = e => self.Tell(new QemuEventArrived(incarnation, e)),
     };
 
-    private Receive Starting(RunningVm vm, bool paused) => message =>
+    private Receive Starting(RunningVm vm, bool paused, RestoreFrom? restore) => message =>
     {
         switch (message)
         {
             case Launched m:
                 vm.Live = m.Live;
-                Launch(vm, m.Process, paused);
+                Launch(vm, m.Process, paused, restore);
                 return true;
             case LaunchFailed m:
                 StartFailed(vm, m.Error);
@@ -93,7 +94,7 @@ public sealed partial class DomainActor
         }
     };
 
-    private void Launch(RunningVm vm, QemuProcess process, bool paused)
+    private void Launch(RunningVm vm, QemuProcess process, bool paused, RestoreFrom? restore)
     {
         vm.Process = process;
         vm.Launch = null;
@@ -104,7 +105,7 @@ public sealed partial class DomainActor
             Kill(vm, graceful: false, abortJob: true);
             return;
         }
-        vm.State = VmLifecycle.Step(vm.State, new VmInput.Launched(paused), VmContext.Of(Name, Uuid, vm.Live)).Next;
+        vm.State = VmLifecycle.Step(vm.State, new VmInput.Launched(paused, Restored: restore is not null), VmContext.Of(Name, Uuid, vm.Live)).Next;
         // The status file is on disk before anyone hears of the start. Without it a restarted runtime would kill the
         // QEMU as an orphan: as libvirt, fail the start and leave nothing running.
         if (WriteStatus(vm) is { } unrecorded)
@@ -116,7 +117,10 @@ public sealed partial class DomainActor
                 $"cannot start domain '{Name}': its status file could not be written: {unrecorded.Message}", unrecorded));
             return;
         }
-        Context.Parent.Tell(new Started(Uuid, StartedDetail.Booted, paused));
+        Context.Parent.Tell(restore is null ? new Started(Uuid, StartedDetail.Booted, paused)
+            : new Started(Uuid, StartedDetail.Restored, paused, restore.PausedDetail));
+        if (restore is { RemoveAfter: true })
+            RemoveManagedImage(restore.Path);
         EndJob(Summary());
         Go(paused ? Paused(vm) : Running(vm));
     }

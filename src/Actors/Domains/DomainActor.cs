@@ -4,6 +4,7 @@ using Virt.Actors.Domains.Executors;
 using Virt.Actors.Registry;
 using Virt.Actors.Runtime;
 using Virt.Protocol.Api;
+using Virt.Protocol.Domains;
 using Virt.Protocol.Errors;
 using Virt.Protocol.Events;
 using Virt.Supervisor.Processes;
@@ -24,10 +25,16 @@ public sealed partial class DomainActor : ActorBase, IWithTimers
     internal sealed record EntryChanged(DomainEntry Entry);
 
     /// <summary>From the registry: start with the id the registry gave, answer <paramref name="ReplyTo"/>.</summary>
-    internal sealed record Start(DomainCreateFlags Flags, IActorRef ReplyTo, int Id, string? AutodestroyOwner);
+    internal sealed record Start(DomainCreateFlags Flags, IActorRef ReplyTo, int Id, string? AutodestroyOwner, RestoreFrom? Restore = null);
+
+    /// <summary>
+    /// A start from a save image: its guest definition and state; paused or not as the image and the request say (with
+    /// the suspend event's detail); a managed image is removed once the guest runs from it.
+    /// </summary>
+    internal sealed record RestoreFrom(string Path, Supervisor.Save.SaveImage Image, DomainDefinition Live, bool Paused, SuspendedDetail PausedDetail, bool RemoveAfter);
 
     /// <summary>To the registry: the process is running (or paused when started paused).</summary>
-    internal sealed record Started(DomainUuid Uuid, StartedDetail Detail, bool Paused);
+    internal sealed record Started(DomainUuid Uuid, StartedDetail Detail, bool Paused, SuspendedDetail PausedDetail = SuspendedDetail.Paused);
 
     /// <summary>To the registry: an active domain's state changed, with the event to publish (if any).</summary>
     internal sealed record Transition(DomainUuid Uuid, DomainState State, int Reason, DomainLifecycleEvent? Event);
@@ -154,7 +161,16 @@ public sealed partial class DomainActor : ActorBase, IWithTimers
             case GetDomainXml m:
                 _from.Tell(DumpXml(m.Inactive, m.Secure));
                 return true;
+            case CollectStats m:
+                Collect(m);
+                return true;
+            case Protocol.Api.DomainQueries.GetMemoryStats:
+                MemoryStatsOf();
+                return true;
             case JobDone m:
+                CompleteJob(m);
+                return true;
+            case JobReplied m:
                 CompleteJob(m);
                 return true;
             case WaitExpired m:

@@ -12,6 +12,10 @@ internal enum JobKind
     Reboot,
     Reset,
     MonitorCommand,
+    SetMemory,
+    Save,
+    ChangeMedia,
+    Screenshot,
 }
 
 internal static class JobKinds
@@ -20,6 +24,8 @@ internal static class JobKinds
     public static string Describe(this JobKind kind) => kind switch
     {
         JobKind.MonitorCommand => "qemu-monitor-command",
+        JobKind.SetMemory => "setmem",
+        JobKind.ChangeMedia => "change-media",
         _ => kind.ToString().ToLowerInvariant(),
     };
 }

@@ -69,7 +69,7 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
     private readonly HashSet<DomainUuid> _stopping = [];
     private IReadOnlyList<ConfigProblem> _problems = [];
     private readonly HashSet<DomainUuid> _reconnecting = [];
-    private readonly Dictionary<DomainUuid, (DomainCreateFlags Flags, IActorRef ReplyTo, AutodestroyOwner? Owner)> _deferredStarts = [];
+    private readonly Dictionary<DomainUuid, (DomainCreateFlags Flags, IActorRef ReplyTo, AutodestroyOwner? Owner, DomainActor.RestoreFrom? Restore)> _deferredStarts = [];
     private readonly List<IActorRef> _reconnectWaiters = [];
 
     public IStash Stash { get; set; } = null!;
@@ -183,7 +183,11 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
         Receive<ResetDomain>(m => ForwardToDomain(m.Domain, m));
         Receive<QemuMonitorCommand>(m => ForwardToDomain(m.Domain, m));
         Receive<Protocol.Api.ConsoleCommands.OpenConsole>(m => ForwardToDomain(m.Domain, m));
-        Receive<DomainActor.Started>(m => Apply(_state.MarkStarted(m.Uuid, m.Detail, m.Paused), m.Uuid));
+        ReceiveStats();
+        ReceiveResources();
+        ReceiveSaves();
+        Receive<TakeScreenshot>(m => ForwardToDomain(m.Domain, m));
+        Receive<DomainActor.Started>(m => Apply(_state.MarkStarted(m.Uuid, m.Detail, m.Paused, m.PausedDetail), m.Uuid));
         Receive<DomainActor.Transition>(m => Apply(_state.Record(m.Uuid, m.State, m.Reason, m.Event), m.Uuid));
         Receive<DomainActor.Rebooted>(m =>
         {
@@ -332,11 +336,17 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
         var hasNvram = nvram is not null && File.Exists(nvram);
         if (hasNvram && !flags.HasFlag(DomainUndefineFlags.Nvram) && !flags.HasFlag(DomainUndefineFlags.KeepNvram))
             return new ErrorReply(ErrorCode.OperationInvalid, $"cannot undefine domain with nvram ({nvram}): say whether to remove it (--nvram) or keep it (--keep-nvram)");
+        var managedImage = _runtime.Settings.Paths.ManagedSavePath(before.Name.Value);
+        var hasImage = before.Persistent && File.Exists(managedImage);
+        if (hasImage && !flags.HasFlag(DomainUndefineFlags.ManagedSave))
+            return new ErrorReply(ErrorCode.OperationInvalid, "Refusing to undefine while domain managed save image exists");
         var outcome = _state.Undefine(domain);
         if (!outcome.Succeeded)
             return outcome.Reply;
         if (PersistOrRevert(before.Uuid, before, () => _store.Delete(before.Definition.Name)) is { } failed)
             return failed;
+        if (hasImage)
+            RemoveManagedImage(before, managedImage);
         if (hasNvram && flags.HasFlag(DomainUndefineFlags.Nvram))
         {
             try
@@ -425,8 +435,10 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
             Sender.Tell(RegistryState.NotFound(m.Domain).Reply);
         else if (entry.Active)
             Sender.Tell(new ErrorReply(ErrorCode.OperationInvalid, $"domain '{entry.Name}' is already active"));
+        else if (ManagedRestore(entry, m.Flags) is var (restore, problem) && problem is not null)
+            Sender.Tell(problem);
         else
-            BeginStart(entry.Uuid, m.Flags, Sender, owner);
+            BeginStart(entry.Uuid, m.Flags, Sender, owner, restore);
     }
 
     /// <summary>A start with autodestroy on behalf of a connection: the owner is recorded in the domain's status file.</summary>
@@ -451,13 +463,13 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
     /// an earlier incarnation of the same UUID (a transient domain that just stopped) is still stopping, the start waits
     /// for it instead of failing.
     /// </summary>
-    private void BeginStart(DomainUuid uuid, DomainCreateFlags flags, IActorRef replyTo, AutodestroyOwner? owner)
+    private void BeginStart(DomainUuid uuid, DomainCreateFlags flags, IActorRef replyTo, AutodestroyOwner? owner, DomainActor.RestoreFrom? restore = null)
     {
         if (Child(uuid) is not { } child)
         {
             if (_stopping.Contains(uuid))
             {
-                _deferredStarts[uuid] = (flags, replyTo, owner);
+                _deferredStarts[uuid] = (flags, replyTo, owner, restore);
                 return;
             }
             replyTo.Tell(new ErrorReply(ErrorCode.OperationFailed, $"domain {uuid} has no actor to run it"));
@@ -471,14 +483,14 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
             return;
         }
         Apply(outcome, uuid);
-        child.Tell(new DomainActor.Start(flags, replyTo, id, flags.HasFlag(DomainCreateFlags.Autodestroy) ? owner?.ToString() : null));
+        child.Tell(new DomainActor.Start(flags, replyTo, id, flags.HasFlag(DomainCreateFlags.Autodestroy) ? owner?.ToString() : null, restore));
     }
 
     /// <summary>An inactive domain's info is all in its entry; only a running one (CPU time) asks its actor.</summary>
     private void Info(GetDomainInfo m)
     {
         if (_state.Find(m.Domain) is { Active: false } entry)
-            Sender.Tell(DomainActor.InactiveInfo(entry));
+            Sender.Tell(DomainActor.InactiveInfo(entry) with { HasManagedSave = HasManagedImage(entry) });
         else
             ForwardToDomain(m.Domain, m);
     }
@@ -550,7 +562,7 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
             _children.Remove(uuid);
         SyncChild(uuid);
         if (_deferredStarts.Remove(uuid, out var deferred))
-            BeginStart(uuid, deferred.Flags, deferred.ReplyTo, deferred.Owner);
+            BeginStart(uuid, deferred.Flags, deferred.ReplyTo, deferred.Owner, deferred.Restore);
     }
 
     private IActorRef? Child(DomainUuid uuid) => _children.GetValueOrDefault(uuid);

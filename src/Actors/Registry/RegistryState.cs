@@ -138,7 +138,8 @@ public sealed class RegistryState
     }
 
     /// <summary>The domain's process is up: state running (booted), or paused (user) when started paused.</summary>
-    public RegistryOutcome MarkStarted(DomainUuid uuid, StartedDetail detail = StartedDetail.Booted, bool paused = false)
+    public RegistryOutcome MarkStarted(DomainUuid uuid, StartedDetail detail = StartedDetail.Booted, bool paused = false,
+        SuspendedDetail pausedDetail = SuspendedDetail.Paused)
     {
         if (!_byUuid.TryGetValue(uuid, out var entry))
             return NotFound(DomainRef.ByUuid(uuid));
@@ -154,9 +155,12 @@ public sealed class RegistryState
         };
         Put(started);
         // libvirt 9.0's order: the vCPUs' RESUME is reported before the start itself; a paused start reports the pause after.
+        // A restore starts the vCPUs after its STARTED RESTORED, so its RESUMED comes after it.
         var events = paused
-            ? new List<DomainLifecycleEvent> { DomainLifecycleEvent.Started(started.Name, uuid, detail), DomainLifecycleEvent.Suspended(started.Name, uuid, SuspendedDetail.Paused) }
-            : [DomainLifecycleEvent.Resumed(started.Name, uuid, ResumedDetail.Unpaused), DomainLifecycleEvent.Started(started.Name, uuid, detail)];
+            ? new List<DomainLifecycleEvent> { DomainLifecycleEvent.Started(started.Name, uuid, detail), DomainLifecycleEvent.Suspended(started.Name, uuid, pausedDetail) }
+            : detail == StartedDetail.Restored
+                ? [DomainLifecycleEvent.Started(started.Name, uuid, detail), DomainLifecycleEvent.Resumed(started.Name, uuid, ResumedDetail.Unpaused)]
+                : [DomainLifecycleEvent.Resumed(started.Name, uuid, ResumedDetail.Unpaused), DomainLifecycleEvent.Started(started.Name, uuid, detail)];
         return new RegistryOutcome(started.ToSummary(), events);
     }
 

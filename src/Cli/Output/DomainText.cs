@@ -84,7 +84,7 @@ internal static class DomainText
         Line("Used memory:", info.MemoryKiB.ToString(CultureInfo.InvariantCulture) + " KiB");
         Line("Persistent:", d.Persistent ? "yes" : "no");
         Line("Autostart:", d.Autostart ? "enable" : "disable");
-        Line("Managed save:", "no");
+        Line("Managed save:", info.HasManagedSave ? "yes" : "no");
         return text.ToString();
     }
 

@@ -1,7 +1,7 @@
 namespace Virt.Protocol.Api;
 
 /// <summary>What a client asks of the domain registry and the domain actors; plain data for the wire.</summary>
-public static class DomainCommands
+public static partial class DomainCommands
 {
     /// <summary>Marker for every domain command, so the wire codec and the actors can route them.</summary>
     public interface IDomainCommand;

@@ -4,7 +4,7 @@ using Virt.Protocol.Events;
 namespace Virt.Protocol.Api;
 
 /// <summary>Answers to <see cref="DomainCommands"/>, each named after what it carries.</summary>
-public static class DomainReplies
+public static partial class DomainReplies
 {
     /// <summary>Marker for every reply, the error reply included.</summary>
     public interface IDomainReply;
@@ -40,6 +40,9 @@ public static class DomainReplies
         ulong CpuTimeNs) : IDomainReply
     {
         public IReadOnlyList<string> Taints { get; init; } = [];
+
+        /// <summary>A managed save image waits: the next start restores it (dominfo's "Managed save").</summary>
+        public bool HasManagedSave { get; init; }
     }
 
     /// <summary>QEMU's whole answer to a <see cref="DomainCommands.QemuMonitorCommand"/>, as JSON ({"return": ...}).</summary>

@@ -69,6 +69,16 @@ public static class DomainXml
         return Parse(text.TrimStart('\uFEFF'));
     }
 
+    /// <summary>One &lt;disk&gt; element on its own, as virsh's device verbs send it (update-device, change-media).</summary>
+    public static DiskDevice ParseDisk(string xml)
+    {
+        ArgumentNullException.ThrowIfNull(xml);
+        var root = SecureXmlLoader.Load(xml);
+        if (!root.Is("disk"))
+            throw new DomainXmlException(ErrorCode.ConfigUnsupported, $"unsupported configuration: the device <{root.LocalName}> cannot be updated; only a disk's medium can");
+        return new DeviceParser(new SourceLines()).ParseDisk(new XmlNode(root));
+    }
+
     public static DomainDefinition ParseFile(string path)
     {
         using var stream = File.OpenRead(path);

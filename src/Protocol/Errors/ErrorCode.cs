@@ -16,6 +16,10 @@ public enum ErrorCode
     NoStoragePool,
     NoStorageVolume,
     NoNetwork,
+    /// <summary>An argument names nothing the domain has (a disk, an interface) or is out of range.</summary>
+    InvalidArg,
+    /// <summary>The operation exists but this domain or machine cannot do it.</summary>
+    OperationUnsupported,
 }
 
 public static class ErrorCodeNames
@@ -36,6 +40,8 @@ public static class ErrorCodeNames
         ErrorCode.NoStoragePool => "NO_STORAGE_POOL",
         ErrorCode.NoStorageVolume => "NO_STORAGE_VOL",
         ErrorCode.NoNetwork => "NO_NETWORK",
+        ErrorCode.InvalidArg => "INVALID_ARG",
+        ErrorCode.OperationUnsupported => "OPERATION_UNSUPPORTED",
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, null),
     };
 

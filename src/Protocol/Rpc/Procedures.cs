@@ -46,6 +46,16 @@ public static class Procedures
         Command("domain.reset", json => json.ResetDomain);
         Command("domain.monitor-command", json => json.QemuMonitorCommand);
         Command("domain.attach", json => json.AttachDomain);
+        Command("domain.stats", json => json.GetDomainStats);
+        Command("domain.memory-stats", json => json.GetMemoryStats);
+        Command("domain.set-memory", json => json.SetMemory);
+        Command("domain.set-vcpus", json => json.SetVcpus);
+        Command("domain.save", json => json.SaveDomain);
+        Command("domain.managed-save", json => json.ManagedSaveDomain);
+        Command("domain.managed-save-remove", json => json.RemoveManagedSave);
+        Command("domain.restore", json => json.RestoreDomain);
+        Command("domain.update-device", json => json.UpdateDevice);
+        Command("domain.screenshot", json => json.TakeScreenshot);
         Command(ConsoleProcedure, json => json.OpenConsole);
 
         Reply("summary", json => json.DomainSummary);
@@ -53,6 +63,10 @@ public static class Procedures
         Reply("xml", json => json.DomainXmlDescription);
         Reply("info", json => json.DomainInfo);
         Reply("monitor-reply", json => json.QemuMonitorReply);
+        Reply("stats", json => json.DomainStatsList);
+        Reply("domain-stats", json => json.DomainStatsRecord);
+        Reply("memory-stats", json => json.MemoryStats);
+        Reply("screenshot", json => json.ScreenshotImage);
         Reply("console", json => json.ConsoleOpened);
     }
 

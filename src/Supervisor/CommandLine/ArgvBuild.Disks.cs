@@ -22,7 +22,7 @@ internal sealed partial class ArgvBuild
             if (!used.Add((disk.TargetBus, _placements[disk])))
                 throw Unsupported($"{what}: another disk already uses the same {disk.TargetBus.ToString().ToLowerInvariant()} address");
             var cache = DiskCache.Of(disk.DriverCache, what);
-            var node = WriteBlockdev(disk, cache, disks.Count - i, what);
+            var node = WriteBlockdev(disk, cache, DiskNodeNames.Number(i, disks.Count), what);
             WriteDiskDevice(disk, node, cache, DiskTargetName.Index(disk.TargetDev), what);
         }
     }
@@ -45,7 +45,7 @@ internal sealed partial class ArgvBuild
     private string? WriteBlockdev(DiskDevice disk, DiskCache? cache, int number, string what)
     {
         var readOnly = disk.ReadOnly || disk.Device == DiskDeviceKind.Cdrom;
-        var storageName = $"libvirt-{number}-storage";
+        var storageName = DiskNodeNames.Storage(number);
         JsonObject storage;
         if (disk.SourceType == DiskSourceType.Network)
         {
@@ -79,13 +79,13 @@ internal sealed partial class ArgvBuild
         _argv.Json("-blockdev", storage);
         if (format == "raw")
             return storageName;
-        var formatNode = new JsonObject { ["node-name"] = $"libvirt-{number}-format", ["read-only"] = readOnly };
+        var formatNode = new JsonObject { ["node-name"] = DiskNodeNames.Format(number), ["read-only"] = readOnly };
         AddCache(formatNode, cache);
         AddDiscard(formatNode, disk);
         formatNode["driver"] = format;
         formatNode["file"] = storageName;
         _argv.Json("-blockdev", formatNode);
-        return $"libvirt-{number}-format";
+        return DiskNodeNames.Format(number);
     }
 
     private static JsonObject NetworkStorage(NetworkDiskSource source, string what)
@@ -151,12 +151,12 @@ internal sealed partial class ArgvBuild
                     throw Unsupported($"{what}: IDE is unsupported on machine '{_machine.Name}' (q35); use bus 'sata'");
                 if (p.Controller != 0 || p.Bus > 1 || p.Unit > 1 || p.Target != 0)
                     throw Unsupported($"{what}: IDE address {p.Controller}:{p.Bus}:{p.Unit} is beyond the 2 buses of 2 units on pc");
-                device = new JsonObject { ["driver"] = cd ? "ide-cd" : "ide-hd", ["bus"] = $"ide.{p.Bus}", ["unit"] = p.Unit, ["id"] = $"ide{p.Controller}-{p.Bus}-{p.Unit}" };
+                device = new JsonObject { ["driver"] = cd ? "ide-cd" : "ide-hd", ["bus"] = $"ide.{p.Bus}", ["unit"] = p.Unit, ["id"] = DiskDeviceIds.Of(disk) };
                 break;
             case DiskBus.Sata:
                 if (p.Unit > 5 || p.Bus != 0 || p.Target != 0)
                     throw Unsupported($"{what}: SATA unit {p.Unit} is beyond the 6 ports of an AHCI controller");
-                device = new JsonObject { ["driver"] = cd ? "ide-cd" : "ide-hd", ["bus"] = $"{_sataBusPrefix[p.Controller]}.{p.Unit}", ["id"] = $"sata{p.Controller}-0-{p.Unit}" };
+                device = new JsonObject { ["driver"] = cd ? "ide-cd" : "ide-hd", ["bus"] = $"{_sataBusPrefix[p.Controller]}.{p.Unit}", ["id"] = DiskDeviceIds.Of(disk) };
                 break;
             case DiskBus.Scsi:
                 device = new JsonObject { ["driver"] = cd ? "scsi-cd" : "scsi-hd", ["bus"] = $"scsi{p.Controller}.{p.Bus}" };
@@ -193,7 +193,7 @@ internal sealed partial class ArgvBuild
             case DiskBus.Fdc:
                 if (p.Unit > 1 || p.Controller != 0)
                     throw Unsupported($"{what}: the floppy controller has units 0 and 1 only");
-                device = new JsonObject { ["driver"] = "floppy", ["unit"] = p.Unit, ["id"] = $"fdc0-0-{p.Unit}" };
+                device = new JsonObject { ["driver"] = "floppy", ["unit"] = p.Unit, ["id"] = DiskDeviceIds.Of(disk) };
                 // The floppy's boot position is a property of the controller, one per unit (on q35 set on its isa-fdc).
                 if (_family == MachineFamily.I440fx && _boot.IndexOf(disk) is { } floppyBoot)
                     _argv.Add("-global", $"isa-fdc.bootindex{(p.Unit == 0 ? 'A' : 'B')}={floppyBoot}");

@@ -245,10 +245,8 @@ internal sealed partial class ArgvBuild
 
     private void WriteVideos()
     {
-        var videos = _def.Devices.Videos;
-        // Graphics without a video card would show nothing; libvirt adds its default, cirrus, then.
-        if (videos.Count == 0 && _def.Devices.Graphics.Count > 0)
-            videos = [new VideoDevice { ModelType = "cirrus" }];
+        // Graphics without a video card would show nothing; libvirt adds its default then.
+        var videos = DefaultVideo.Of(_def);
         for (var i = 0; i < videos.Count; i++)
         {
             var video = videos[i];
@@ -273,7 +271,7 @@ internal sealed partial class ArgvBuild
                     ? $"{what}: this video model is not supported"
                     : $"{what}: only virtio, qxl and bochs can be secondary video devices"),
             };
-            var device = new JsonObject { ["driver"] = driver, ["id"] = $"video{i}" };
+            var device = new JsonObject { ["driver"] = driver, ["id"] = DefaultVideo.Id(i) };
             // libvirt's properties per model: heads for virtio and qxl, qxl's bars in bytes, VGA memory in MiB.
             if (video.Heads is { } heads && heads != 1 && driver is not ("virtio-vga" or "virtio-gpu-pci" or "qxl-vga" or "qxl"))
                 throw Unsupported($"{what}: more than one head needs model virtio or qxl");

@@ -37,6 +37,8 @@ internal sealed partial class ArgvBuild
     {
         _argv.Add("-name", new QemuOpts().Add("guest", _def.Name).Add("debug-threads", true));
         _argv.Flag("-S");
+        if (_ctx.Incoming)
+            _argv.Add("-incoming", "defer"); // a restore: the state comes through migrate-incoming once QMP is up
         var machine = new QemuOpts().Add("type", _machine.Name).Add("usb", false);
         if (_def.Features.Vmport is { } vmport)
             machine.Add("vmport", vmport);

@@ -11,6 +11,9 @@ public sealed record QemuArgvContext(string MonitorSocketPath, string RuntimeDir
     /// <summary>For each bridged interface (by its index among the interfaces), the descriptor of its tap in QEMU.</summary>
     public IReadOnlyDictionary<int, int> TapDescriptors { get; init; } = new Dictionary<int, int>();
 
+    /// <summary>QEMU waits for a migration stream (a restore from a save image) instead of booting.</summary>
+    public bool Incoming { get; init; }
+
     /// <summary>The descriptors a start would give the taps (3, 4, ...), for a command line that is shown, not run.</summary>
     public QemuArgvContext WithTapPlaceholders(Virt.Protocol.Domains.DomainDefinition def) =>
         this with { TapDescriptors = Network.GuestTaps.Numbered(Network.GuestTaps.Bridged(def)) };

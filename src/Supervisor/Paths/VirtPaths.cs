@@ -42,6 +42,9 @@ public sealed record VirtPaths
     public string StorageDir => Path.Combine(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(ConfigDir))!, "storage");
     /// <summary>UEFI guests' variable stores (NAME_VARS.fd), kept with the configs they belong to, as libvirt's session keeps them.</summary>
     public string NvramDir => Path.Combine(ConfigDir, "nvram");
+    /// <summary>Managed save images, one per domain name (libvirt's qemu/save).</summary>
+    public string ManagedSaveDir => Path.Combine(ConfigDir, "save");
+    public string ManagedSavePath(string name) => Path.Combine(ManagedSaveDir, name + ".save");
     /// <summary>Emulated TPMs' state, one directory per domain UUID, kept with the configs as the NVRAM is.</summary>
     public string TpmDir => Path.Combine(ConfigDir, "swtpm");
     public string TpmStateDir(Guid uuid) => Path.Combine(TpmDir, uuid.ToString("D"));

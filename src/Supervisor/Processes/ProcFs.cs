@@ -11,12 +11,17 @@ public sealed record ProcStat(int Pid, string Command, char State, int ParentPid
     /// <summary>Fields 14 and 15: CPU time in user and kernel mode, in clock ticks.</summary>
     public ulong UserTicks { get; init; }
     public ulong SystemTicks { get; init; }
+    /// <summary>Field 24: resident pages.</summary>
+    public ulong RssPages { get; init; }
 
     // Linux reports CPU times in USER_HZ, which the kernel fixes at 100 for user space on every architecture Virt runs on.
     private const ulong NanosecondsPerTick = 10_000_000;
 
     /// <summary>User plus system CPU time, in nanoseconds (dominfo's CPU time).</summary>
     public ulong CpuNanoseconds => (UserTicks + SystemTicks) * NanosecondsPerTick;
+    public ulong UserNanoseconds => UserTicks * NanosecondsPerTick;
+    public ulong SystemNanoseconds => SystemTicks * NanosecondsPerTick;
+    public ulong RssKiB => RssPages * (ulong)Environment.SystemPageSize / 1024;
 
     /// <summary>Exited, waiting to be reaped (or being torn down).</summary>
     public bool IsZombie => State is 'Z' or 'X' or 'x';
@@ -25,13 +30,24 @@ public sealed record ProcStat(int Pid, string Command, char State, int ParentPid
 /// <summary>Reads facts about processes from /proc; every reader returns null or empty when the process is gone.</summary>
 public static class ProcFs
 {
-    public static ProcStat? ReadStat(int pid)
+    public static ProcStat? ReadStat(int pid) => ReadText($"/proc/{pid}/stat") is { } text ? ParseStat(pid, text) : null;
+
+    /// <summary>One thread of a process (a vCPU of a QEMU), from /proc/PID/task/TID/stat.</summary>
+    public static ProcStat? ReadThreadStat(int pid, int tid) => ReadText($"/proc/{pid}/task/{tid}/stat") is { } text ? ParseStat(tid, text) : null;
+
+    /// <summary>
+    /// A thread's time spent waiting on a run queue, in ns: the second field of /proc/PID/task/TID/schedstat (0 when the
+    /// kernel keeps no schedstats).
+    /// </summary>
+    public static ulong ReadThreadRunDelay(int pid, int tid) =>
+        ReadText($"/proc/{pid}/task/{tid}/schedstat") is { } text && text.Split(' ', StringSplitOptions.RemoveEmptyEntries) is { Length: >= 2 } f
+            && ulong.TryParse(f[1], NumberStyles.None, CultureInfo.InvariantCulture, out var delay) ? delay : 0;
+
+    private static string? ReadText(string path)
     {
-        string text;
-        try { text = File.ReadAllText($"/proc/{pid}/stat"); }
+        try { return File.ReadAllText(path); }
         catch (IOException) { return null; }
         catch (UnauthorizedAccessException) { return null; }
-        return ParseStat(pid, text);
     }
 
     /// <summary>Parses a /proc/PID/stat line; the command sits in parentheses and may itself hold spaces and ')'.</summary>
@@ -57,6 +73,7 @@ public static class ProcFs
         {
             UserTicks = ulong.Parse(rest[11], inv),
             SystemTicks = ulong.Parse(rest[12], inv),
+            RssPages = rest.Length > 21 && ulong.TryParse(rest[21], NumberStyles.None, inv, out var rss) ? rss : 0,
         };
     }
 

@@ -211,16 +211,4 @@ public sealed class VirshTests : DaemonTestBase
         Assert.Contains("error: operation forbidden: read only access prevents virDomainCreate", start.Err);
         Assert.Equal("shut off\n\n", await Ok("domstate", "ro"));
     }
-
-    private static async Task WaitForAsync(Func<bool> condition) => await WaitForAsync(() => Task.FromResult(condition()));
-
-    private static async Task WaitForAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the condition did not hold within 30 s");
-            await Task.Delay(50);
-        }
-    }
 }

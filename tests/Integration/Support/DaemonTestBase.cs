@@ -12,6 +12,19 @@ public abstract class DaemonTestBase : IAsyncLifetime
 
     public virtual async Task InitializeAsync() => Daemon = await DaemonProcess.StartAsync(Dir.Combine("root"));
 
+    protected static async Task WaitForAsync(Func<bool> condition) => await WaitForAsync(() => Task.FromResult(condition()));
+
+    /// <summary>Polls until the condition holds; fails the test after 30 s.</summary>
+    protected static async Task WaitForAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the condition did not hold within 30 s");
+            await Task.Delay(50);
+        }
+    }
+
     protected async Task<VirtConnection> ConnectAsync(DaemonProcess? daemon = null)
     {
         var connection = await VirtConnection.OpenAsync("qemu:///session",

@@ -39,6 +39,10 @@ public static class TestGuest
             """;
     }
 
+    /// <summary>The guest's XML with more devices (graphics, video), placed before its balloon.</summary>
+    public static string WithDevices(string xml, string devices) =>
+        xml.Replace("<memballoon model='none'/>", devices + "<memballoon model='none'/>", StringComparison.Ordinal);
+
     public static string SerialPath(string dir, string name) => Path.Combine(dir, name + ".serial");
 
     /// <summary>A pty serial port whose output QEMU also keeps in <paramref name="log"/>.</summary>

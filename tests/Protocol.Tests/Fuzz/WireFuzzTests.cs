@@ -35,6 +35,16 @@ public sealed class WireFuzzTests(ITestOutputHelper output)
         new ResetDomain(DomainRef.ByName("vm")),
         new QemuMonitorCommand(DomainRef.ByName("vm"), "{\"execute\":\"query-status\"}"),
         new AttachDomain(4242),
+        new DomainQueries.GetDomainStats([DomainRef.ByName("vm")], DomainStatsGroups.Block, ListDomainsFlags.Active),
+        new DomainQueries.GetMemoryStats(DomainRef.ByName("vm")),
+        new DomainResources.SetMemory(DomainRef.ByName("vm"), 8192, DomainModificationFlags.Config),
+        new DomainResources.SetVcpus(DomainRef.ByName("vm"), 2, DomainModificationFlags.Live),
+        new DomainSaves.SaveDomain(DomainRef.ByName("vm"), "/images/vm.save", DomainSaveFlags.Paused),
+        new DomainSaves.ManagedSaveDomain(DomainRef.ByName("vm")),
+        new DomainSaves.RemoveManagedSave(DomainRef.ByName("vm")),
+        new DomainSaves.RestoreDomain("/images/vm.save", DomainSaveFlags.Running),
+        new DomainDevices.UpdateDevice(DomainRef.ByName("vm"), "<disk type='file' device='cdrom'><target dev='hdc'/></disk>", DomainModificationFlags.Live),
+        new TakeScreenshot(DomainRef.ByName("vm"), Screen: 2),
         new ConsoleCommands.OpenConsole(DomainRef.ByName("vm"), "serial0", Force: true),
     ];
 

@@ -32,6 +32,7 @@ public class ProceduresTests
         new DestroyDomain(Vm, DomainDestroyFlags.Graceful),
         new QemuMonitorCommand(Vm, """{"execute":"query-status"}"""),
         new AttachDomain(4242),
+        new TakeScreenshot(Vm, Screen: 1),
     ];
 
     [Theory]
@@ -46,8 +47,9 @@ public class ProceduresTests
     [Fact]
     public void Every_command_record_has_a_procedure()
     {
-        var commandTypes = typeof(DomainCommands).GetNestedTypes()
-            .Where(t => t.IsClass && !t.IsAbstract && typeof(IDomainCommand).IsAssignableFrom(t));
+        var commandTypes = typeof(DomainCommands).Assembly.GetTypes()
+            .Where(t => t.IsClass && !t.IsAbstract && typeof(IDomainCommand).IsAssignableFrom(t)).ToList();
+        Assert.Contains(typeof(DomainQueries.GetDomainStats), commandTypes);
         Assert.All(commandTypes, t => Assert.Contains(t, Procedures.CommandTypes.Keys));
     }
 
@@ -69,6 +71,7 @@ public class ProceduresTests
             new DomainXmlDescription(new DomainName("vm1"), "<domain type='qemu'/>"),
             new DomainInfo(summary, 65536, 32768, 2, 123456789),
             new QemuMonitorReply("""{"return":{}}"""),
+            new ScreenshotImage(ScreenshotImage.Png, [0x89, (byte)'P', (byte)'N', (byte)'G']),
         ];
     }
 

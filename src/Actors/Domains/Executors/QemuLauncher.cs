@@ -5,6 +5,7 @@ using Virt.Supervisor.Live;
 using Virt.Supervisor.Network;
 using Virt.Supervisor.Processes;
 using Virt.Supervisor.Qmp;
+using Virt.Supervisor.Save;
 using Virt.Supervisor.Tpm;
 
 namespace Virt.Actors.Domains.Executors;
@@ -16,8 +17,9 @@ namespace Virt.Actors.Domains.Executors;
 /// </summary>
 internal static class QemuLauncher
 {
+    /// <param name="restore">A save image to load (QEMU waits for it with -incoming defer) before the vCPUs run.</param>
     public static Task<(QemuProcess Process, DomainDefinition Live)> LaunchAsync(DomainRuntime runtime, DomainDefinition definition, int id, bool paused,
-        QmpClientOptions options, CancellationToken ct) => Task.Run(async () =>
+        QmpClientOptions options, CancellationToken ct, (string Path, SaveImage Image)? restore = null) => Task.Run(async () =>
     {
         var settings = runtime.Settings;
         var paths = settings.Paths;
@@ -34,7 +36,7 @@ internal static class QemuLauncher
         // The daemon's copies of the taps close once QEMU has its own: from then on the taps live as long as QEMU.
         using (var taps = GuestTaps.Open(definition, settings.Networks))
         {
-            var context = new QemuArgvContext(monitor, runDir) { NvramDirectory = paths.NvramDir, TapDescriptors = taps.Descriptors };
+            var context = new QemuArgvContext(monitor, runDir) { NvramDirectory = paths.NvramDir, TapDescriptors = taps.Descriptors, Incoming = restore is not null };
             var command = QemuArgvBuilder.Build(definition, caps, context);
             built = taps.Named(command.Definition ?? definition);
             Supervisor.Firmware.NvramFiles.Prepare(built);
@@ -68,6 +70,8 @@ internal static class QemuLauncher
             var live = await GraphicsAutoport.ResolveAsync(process.Qmp, built, settings.QmpTimeout, ct).ConfigureAwait(false);
             live = await ConsolePtys.ResolveAsync(process.Qmp, live, settings.QmpTimeout, ct).ConfigureAwait(false);
             await GraphicsPasswords.SetAsync(process.Qmp, live, settings.QmpTimeout, ct).ConfigureAwait(false);
+            if (restore is { } image)
+                await MigrationToFile.RestoreAsync(process.Qmp, image.Image, image.Path, Path.Combine(runDir, "migrate.sock"), settings.QmpTimeout, ct).ConfigureAwait(false);
             if (!paused)
                 await process.Qmp.ExecuteAsync("cont", null, settings.QmpTimeout, ct).ConfigureAwait(false);
             return (process, live);

@@ -17,6 +17,9 @@ internal abstract record VmEffect
     /// <summary>End QEMU: SIGTERM, then SIGKILL after the kill timeout unless graceful; a destroy fails the job in flight.</summary>
     public sealed record Kill(bool Graceful, bool AbortJob) : VmEffect;
 
+    /// <summary>QMP cont: the vCPUs run again (after a save that failed).</summary>
+    public sealed record Continue : VmEffect;
+
     /// <summary>Kill a QEMU this daemon could not adopt, by its recorded pid through a pidfd (no process handle exists).</summary>
     public sealed record KillOrphan(int Pid) : VmEffect;
 

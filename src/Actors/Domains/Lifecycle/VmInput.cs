@@ -30,8 +30,17 @@ internal abstract record VmInput
     /// <summary>The system_reset and cont of a reboot finished, or failed with <paramref name="Error"/>.</summary>
     public sealed record ResetDone(string? Error) : VmInput;
 
-    /// <summary>The started QEMU is up: running, or paused when started paused.</summary>
-    public sealed record Launched(bool Paused) : VmInput;
+    /// <summary>The started QEMU is up: running, or paused when started paused; <paramref name="Restored"/> from a save image.</summary>
+    public sealed record Launched(bool Paused, bool Restored = false) : VmInput;
+
+    /// <summary>A save began: the vCPUs are being stopped for it.</summary>
+    public sealed record SaveAsked : VmInput;
+
+    /// <summary>The guest's state is in the save image: QEMU can go.</summary>
+    public sealed record SaveDone : VmInput;
+
+    /// <summary>The save failed; a guest that ran before it runs again.</summary>
+    public sealed record SaveFailed(bool WasRunning) : VmInput;
 
     /// <summary>QEMU is gone; <paramref name="How"/> says how ("exited with code 0"), for the log.</summary>
     public sealed record Exited(string How = "") : VmInput;

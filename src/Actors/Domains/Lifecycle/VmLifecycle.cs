@@ -31,7 +31,10 @@ internal static class VmLifecycle
     {
         QemuEvent e => Event(s, e, d),
         Launched l => new(l.Paused ? s with { State = DomainState.Paused, Reason = (int)PausedReason.User }
-            : s with { State = DomainState.Running, Reason = (int)RunningReason.Booted }, []),
+            : s with { State = DomainState.Running, Reason = (int)(l.Restored ? RunningReason.Restored : RunningReason.Booted) }, []),
+        SaveAsked => VmStep.Same(s with { Request = VmRequest.Save }),
+        SaveDone => new(s with { Saved = true, Request = VmRequest.None }, [new Kill(Graceful: false, AbortJob: false)]),
+        SaveFailed f => SaveFailed(s, f.WasRunning, d),
         Suspended => s.State == DomainState.Running ? Paused(s, PausedReason.User, d) : VmStep.Same(s),
         Resumed => s.State is DomainState.Paused or DomainState.Crashed ? Running(s, RunningReason.Unpaused, d) : VmStep.Same(s),
         ShutdownAsked => VmStep.Same(s with { Request = VmRequest.Shutdown }),
@@ -53,6 +56,8 @@ internal static class VmLifecycle
     {
         // Our own SIGTERM makes QEMU report SHUTDOWN (host-signal): libvirt reports Shutdown Finished after host request
         // before Stopped Destroyed; nothing else changes while destroying.
+        if (s.Saved)
+            return VmStep.Same(s); // as libvirt, a saved domain's end is Stopped Saved alone
         if (s.Destroying)
         {
             return e.Name == "SHUTDOWN" && !s.ShutdownSeen
@@ -62,6 +67,7 @@ internal static class VmLifecycle
         return e.Name switch
         {
             "GUEST_PANICKED" => Panicked(s, e.At, d),
+            "STOP" when s.State == DomainState.Running && s.Request == VmRequest.Save => Paused(s, PausedReason.Save, d),
             "STOP" when s.State == DomainState.Running && !s.Rebooting => Paused(s, e.SuspendInFlight ? PausedReason.User : PausedReason.Unknown, d),
             "RESUME" when s.State is DomainState.Paused or DomainState.Crashed && !s.Rebooting => Running(s, RunningReason.Unpaused, d),
             // After a panic, on_crash destroy's SIGTERM makes QEMU report SHUTDOWN too: libvirt reports only the crash.
@@ -144,6 +150,8 @@ internal static class VmLifecycle
     /// </summary>
     private static VmStep Exit(VmState s, string how)
     {
+        if (s.Saved)
+            return new(s with { State = DomainState.Shutoff, Reason = (int)ShutoffReason.Saved }, [new Stop(ShutoffReason.Saved, null, how)]);
         var reason = s.Destroying ? ShutoffReason.Destroyed : s.ShutdownSeen ? ShutoffReason.Shutdown : ShutoffReason.Crashed;
         var died = reason == ShutoffReason.Crashed && !s.Panicked;
         return new(s with { State = DomainState.Shutoff, Reason = (int)reason }, [new Stop(reason, died ? StoppedDetail.Failed : null, how)]);
@@ -194,6 +202,16 @@ internal static class VmLifecycle
         return new(s with { State = DomainState.Shutoff, Reason = (int)reason },
             [new Note($"QEMU pid {f.Pid} is gone ({f.Error}); shut off ({StatusNames.Reason(DomainState.Shutoff, (int)reason)})", Warning: true),
              new Stop(reason, reason == ShutoffReason.Crashed ? StoppedDetail.Failed : null)]);
+    }
+
+    /// <summary>A failed save gives the guest back as it was: one the save paused runs again (running (save canceled)).</summary>
+    private static VmStep SaveFailed(VmState s, bool wasRunning, VmContext d)
+    {
+        var cleared = s with { Request = VmRequest.None };
+        if (!wasRunning || s.State != DomainState.Paused || s.Reason != (int)PausedReason.Save)
+            return VmStep.Same(cleared);
+        return Enter(cleared, DomainState.Running, (int)RunningReason.SaveCanceled, DomainLifecycleEvent.Resumed(d.Name, d.Uuid, ResumedDetail.Unpaused))
+            .Then(new Continue());
     }
 
     /// <summary>A domain found shut down at reconnect gets its on_poweroff action, unless it is being destroyed anyway.</summary>

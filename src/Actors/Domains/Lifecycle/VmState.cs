@@ -10,6 +10,8 @@ internal enum VmRequest
     Shutdown,
     /// <summary>libvirt's fake reboot: the next SHUTDOWN resets and continues; the reset's STOP and RESUME are not the user's.</summary>
     Reboot,
+    /// <summary>A save is under way: the vCPUs' STOP is the save's (paused (save)).</summary>
+    Save,
 }
 
 /// <summary>
@@ -25,6 +27,8 @@ internal sealed record VmState(DomainState State, int Reason)
     public bool ShutdownSeen { get; init; }
     /// <summary>The guest panicked: its end is Stopped Crashed, not a QEMU that died (Stopped Failed).</summary>
     public bool Panicked { get; init; }
+    /// <summary>Its state is in a save image: QEMU is being ended, its exit is shut off (saved) and nothing else is reported.</summary>
+    public bool Saved { get; init; }
 
     /// <summary>Panics reset by on_crash restart in a row (each within <see cref="VmLifecycle.CrashWindow"/> of the last), and when the last was.</summary>
     public int CrashRestarts { get; init; }

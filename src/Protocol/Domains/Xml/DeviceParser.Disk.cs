@@ -6,7 +6,7 @@ internal sealed partial class DeviceParser
     private static readonly string[] DiskCaches = ["default", "none", "writethrough", "writeback", "directsync", "unsafe"];
     private static readonly string[] NetworkProtocols = ["nbd", "iscsi", "rbd", "gluster", "http", "https", "ftp", "ftps", "tftp", "ssh", "nfs"];
 
-    private DiskDevice ParseDisk(XmlNode node)
+    internal DiskDevice ParseDisk(XmlNode node)
     {
         var sourceType = node.EnumAttr("type", XmlNames.DiskSource) ?? DiskSourceType.File;
         var device = node.EnumAttr("device", XmlNames.DiskDevice) ?? DiskDeviceKind.Disk;

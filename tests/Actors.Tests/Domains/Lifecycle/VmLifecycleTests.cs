@@ -294,6 +294,41 @@ public sealed class VmLifecycleTests
     }
 
     [Fact]
+    public void A_save_pauses_for_itself_then_ends_as_shut_off_saved_with_nothing_else_reported()
+    {
+        var (paused, pausing) = Run(Running, new SaveAsked(), new QemuEvent("STOP"));
+        AssertState(paused, DomainState.Paused, PausedReason.Save);
+        Assert.Equal([Of(DomainEventType.Suspended, SuspendedDetail.Paused)], Events(pausing));
+
+        var (saved, ending) = Run(paused, new SaveDone(), new QemuEvent("SHUTDOWN", Guest: false, Reason: "host-signal"), new Exited());
+        AssertState(saved, DomainState.Shutoff, ShutoffReason.Saved);
+        Assert.Empty(Events(ending)); // the registry's Stopped Saved is the only event
+        Assert.Contains(ending, e => e is Kill { AbortJob: false });
+        Assert.Equal(ShutoffReason.Saved, Assert.Single(ending.OfType<Stop>()).Reason);
+    }
+
+    [Fact]
+    public void A_failed_save_runs_the_guest_again_only_if_the_save_paused_it()
+    {
+        var (paused, _) = Run(Running, new SaveAsked(), new QemuEvent("STOP"));
+        var (resumed, effects) = Run(paused, new SaveFailed(WasRunning: true));
+        AssertState(resumed, DomainState.Running, RunningReason.SaveCanceled);
+        Assert.Equal([Of(DomainEventType.Resumed, ResumedDetail.Unpaused)], Events(effects));
+        Assert.Contains(effects, e => e is Continue);
+
+        var (stillPaused, none) = Run(Paused, new SaveAsked(), new SaveFailed(WasRunning: false));
+        Assert.Equal(Paused, stillPaused);
+        Assert.Empty(none);
+    }
+
+    [Fact]
+    public void A_restored_start_is_running_restored()
+    {
+        AssertState(Run(VmState.Starting, new Launched(Paused: false, Restored: true)).State, DomainState.Running, RunningReason.Restored);
+        AssertState(Run(VmState.Starting, new Launched(Paused: true, Restored: true)).State, DomainState.Paused, PausedReason.User);
+    }
+
+    [Fact]
     public void A_guest_reset_is_libvirts_reboot_event_and_changes_no_state()
     {
         var (state, effects) = Run(Running, new QemuEvent("RESET"));
