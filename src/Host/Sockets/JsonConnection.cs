@@ -101,13 +101,10 @@ internal sealed class JsonConnection(NetworkStream stream, ClientIdentity identi
         {
             return;
         }
-        Enqueue(answer, false);
         if (stream is null)
-            return;
-        if (Closed)
-            stream.Close();
+            Enqueue(answer, false);
         else
-            Streams.Opened(call.Serial, call.Procedure, stream);
+            Streams.Opened(call.Serial, call.Procedure, stream, () => Enqueue(answer, false));
     }
 
     private void Enqueue(WireEnvelope envelope, bool isEvent)

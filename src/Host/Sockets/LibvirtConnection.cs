@@ -99,13 +99,10 @@ internal sealed class LibvirtConnection(NetworkStream stream, ClientIdentity ide
         }
         if (reply.Length - 4 > Options.MaxFrameBytes)
             reply = ErrorReply(call.Header, LibvirtError.From(ErrorCode.OperationFailed, $"the reply of {reply.Length} bytes exceeds the limit of {Options.MaxFrameBytes} bytes"));
-        Enqueue(reply, false);
         if (stream is null)
-            return;
-        if (Closed)
-            stream.Close();
+            Enqueue(reply, false);
         else
-            Streams.Opened(call.Header, stream);
+            Streams.Opened(call.Header, stream, () => Enqueue(reply, false));
     }
 
     public bool TryPush(byte[] packet)

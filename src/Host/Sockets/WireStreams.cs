@@ -15,11 +15,15 @@ internal sealed class WireStreams(Action<WireEnvelope> send)
     private bool _closed;
     private readonly Action<WireEnvelope> _send = send;
 
-    /// <summary>After the reply is queued: from here on the session's output follows it.</summary>
-    public void Opened(long serial, string procedure, IConsoleStream stream)
+    /// <summary>
+    /// Registers the stream, then queues its reply, then starts its output: the client may send as soon as it has the
+    /// reply, and the session's bytes must follow the reply, never overtake it.
+    /// </summary>
+    public void Opened(long serial, string procedure, IConsoleStream stream, Action sendReply)
     {
         _open[serial] = stream;
-        // The connection may have closed while the open was answered: its session must not outlive it.
+        sendReply();
+        // The connection may have closed meanwhile: its session must not outlive it.
         if (Volatile.Read(ref _closed) && _open.TryRemove(serial, out _))
         {
             stream.Close();

@@ -14,7 +14,10 @@ def echo(stream, text):
     stream.send(text.encode() + b"\r")
     seen = b""
     while text.encode() not in seen:
-        seen += stream.recv(1024)
+        data = stream.recv(1024)
+        if not data:
+            raise RuntimeError("the console ended before the echo of " + text)
+        seen += data
     return text
 
 
