@@ -83,6 +83,8 @@ public sealed partial class DomainActor
                 return AsJob(m, () => Passthrough(vm, m.Json));
             case Protocol.Api.DomainSaves.SaveDomain m:
                 return AsJob(m, () => Save(vm, m.Path));
+            case SnapshotJob m:
+                return AsJob(m, () => RunSnapshotJob(vm, m));
             case Protocol.Api.DomainDevices.UpdateDevice m:
                 return AsJob(m, () => ChangeMedium(vm, m));
             case Protocol.Api.DomainResources.SetMemory m:

@@ -16,6 +16,7 @@ internal enum JobKind
     Save,
     ChangeMedia,
     Screenshot,
+    Snapshot,
 }
 
 internal static class JobKinds

@@ -186,6 +186,7 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
         ReceiveStats();
         ReceiveResources();
         ReceiveSaves();
+        ReceiveSnapshots();
         Receive<TakeScreenshot>(m => ForwardToDomain(m.Domain, m));
         Receive<DomainActor.Started>(m => Apply(_state.MarkStarted(m.Uuid, m.Detail, m.Paused, m.PausedDetail), m.Uuid));
         Receive<DomainActor.Transition>(m => Apply(_state.Record(m.Uuid, m.State, m.Reason, m.Event), m.Uuid));
@@ -340,6 +341,9 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
         var hasImage = before.Persistent && File.Exists(managedImage);
         if (hasImage && !flags.HasFlag(DomainUndefineFlags.ManagedSave))
             return new ErrorReply(ErrorCode.OperationInvalid, "Refusing to undefine while domain managed save image exists");
+        var snapshots = before.Persistent ? Snapshots.Load(before.Name.Value).Count : 0;
+        if (snapshots > 0 && !flags.HasFlag(DomainUndefineFlags.SnapshotsMetadata))
+            return new ErrorReply(ErrorCode.OperationInvalid, $"cannot delete inactive domain with {snapshots} snapshots");
         var outcome = _state.Undefine(domain);
         if (!outcome.Succeeded)
             return outcome.Reply;
@@ -347,6 +351,8 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
             return failed;
         if (hasImage)
             RemoveManagedImage(before, managedImage);
+        if (snapshots > 0)
+            Snapshots.DeleteAll(before.Name.Value);
         if (hasNvram && flags.HasFlag(DomainUndefineFlags.Nvram))
         {
             try

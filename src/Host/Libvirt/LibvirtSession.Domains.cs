@@ -187,16 +187,6 @@ internal sealed partial class LibvirtSession
         return new XdrWriter().Int((await CallAsync<DomainSummary>(new LookupDomain(dom), ct).ConfigureAwait(false)).Persistent ? 1 : 0);
     }
 
-    /// <summary>Managed-save images and snapshots: Virt keeps none yet, so the count is 0 for a domain that exists.</summary>
-    private async Task<XdrWriter?> NoneOfThemAsync(XdrReader args, CancellationToken ct)
-    {
-        var dom = ReadDom(args);
-        _ = args.UInt("flags");
-        args.End("count");
-        await CallAsync<DomainSummary>(new LookupDomain(dom), ct).ConfigureAwait(false);
-        return new XdrWriter().Int(0);
-    }
-
     /// <summary>The taints, in libvirt's words, as virsh dominfo shows them under Messages.</summary>
     private async Task<XdrWriter?> GetMessagesAsync(XdrReader args, CancellationToken ct)
     {

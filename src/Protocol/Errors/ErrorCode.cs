@@ -20,6 +20,8 @@ public enum ErrorCode
     InvalidArg,
     /// <summary>The operation exists but this domain or machine cannot do it.</summary>
     OperationUnsupported,
+    /// <summary>No snapshot of the domain has the name asked (or it has no current one).</summary>
+    NoDomainSnapshot,
 }
 
 public static class ErrorCodeNames
@@ -42,6 +44,7 @@ public static class ErrorCodeNames
         ErrorCode.NoNetwork => "NO_NETWORK",
         ErrorCode.InvalidArg => "INVALID_ARG",
         ErrorCode.OperationUnsupported => "OPERATION_UNSUPPORTED",
+        ErrorCode.NoDomainSnapshot => "NO_DOMAIN_SNAPSHOT",
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, null),
     };
 

@@ -32,6 +32,8 @@ public sealed record LibvirtError(int Code, int Domain, string Message)
     public const int ConfigUnsupported = 67;
     public const int OperationTimeout = 68;
     public const int OperationUnsupported = 84;
+    public const int NoDomainSnapshot = 72;
+    public const int FromDomainSnapshot = 35;
 
     /// <summary>
     /// Exactly what libvirt's server answers for a procedure it does not know; the client turns it into NO_SUPPORT,
@@ -59,6 +61,7 @@ public sealed record LibvirtError(int Code, int Domain, string Message)
         ErrorCode.NoStoragePool => new(NoStoragePool, FromStorage, Prefixed("Storage pool not found: ", StripPrefix(message, "Storage pool not found: "))),
         ErrorCode.NoStorageVolume => new(NoStorageVolume, FromStorage, Prefixed("Storage volume not found: ", StripPrefix(message, "Storage volume not found: "))),
         ErrorCode.NoNetwork => new(NoNetwork, FromNetwork, Prefixed("Network not found: ", StripPrefix(message, "Network not found: "))),
+        ErrorCode.NoDomainSnapshot => new(NoDomainSnapshot, FromDomainSnapshot, Prefixed("Domain snapshot not found: ", StripPrefix(message, "Domain snapshot not found: "))),
         ErrorCode.InvalidArg => new(InvalidArg, FromQemu, Prefixed("invalid argument: ", StripPrefix(message, "invalid argument: "))),
         ErrorCode.OperationUnsupported => new(OperationUnsupported, FromQemu, Prefixed("Operation not supported: ", StripPrefix(message, "Operation not supported: "))),
         _ => new(InternalError, FromQemu, Prefixed("internal error: ", message)),

@@ -51,6 +51,13 @@ namespace Virt.Protocol.Rpc;
 [JsonSerializable(typeof(DomainSaves.RemoveManagedSave))]
 [JsonSerializable(typeof(DomainSaves.RestoreDomain))]
 [JsonSerializable(typeof(DomainDevices.UpdateDevice))]
+[JsonSerializable(typeof(DomainSnapshots.CreateSnapshot))]
+[JsonSerializable(typeof(DomainSnapshots.ListSnapshots))]
+[JsonSerializable(typeof(DomainSnapshots.GetSnapshot))]
+[JsonSerializable(typeof(DomainSnapshots.RevertSnapshot))]
+[JsonSerializable(typeof(DomainSnapshots.DeleteSnapshot))]
+[JsonSerializable(typeof(DomainSnapshots.SnapshotDescription))]
+[JsonSerializable(typeof(DomainSnapshots.SnapshotList))]
 [JsonSerializable(typeof(ConsoleCommands.OpenConsole))]
 [JsonSerializable(typeof(ConsoleReplies.ConsoleOpened))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -55,6 +55,11 @@ public static class Procedures
         Command("domain.managed-save-remove", json => json.RemoveManagedSave);
         Command("domain.restore", json => json.RestoreDomain);
         Command("domain.update-device", json => json.UpdateDevice);
+        Command("domain.snapshot-create", json => json.CreateSnapshot);
+        Command("domain.snapshot-list", json => json.ListSnapshots);
+        Command("domain.snapshot-get", json => json.GetSnapshot);
+        Command("domain.snapshot-revert", json => json.RevertSnapshot);
+        Command("domain.snapshot-delete", json => json.DeleteSnapshot);
         Command("domain.screenshot", json => json.TakeScreenshot);
         Command(ConsoleProcedure, json => json.OpenConsole);
 
@@ -66,6 +71,8 @@ public static class Procedures
         Reply("stats", json => json.DomainStatsList);
         Reply("domain-stats", json => json.DomainStatsRecord);
         Reply("memory-stats", json => json.MemoryStats);
+        Reply("snapshot", json => json.SnapshotDescription);
+        Reply("snapshots", json => json.SnapshotList);
         Reply("screenshot", json => json.ScreenshotImage);
         Reply("console", json => json.ConsoleOpened);
     }

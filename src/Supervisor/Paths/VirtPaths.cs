@@ -45,6 +45,8 @@ public sealed record VirtPaths
     /// <summary>Managed save images, one per domain name (libvirt's qemu/save).</summary>
     public string ManagedSaveDir => Path.Combine(ConfigDir, "save");
     public string ManagedSavePath(string name) => Path.Combine(ManagedSaveDir, name + ".save");
+    /// <summary>A domain's snapshot metadata, one file per snapshot (libvirt's qemu/snapshot/NAME).</summary>
+    public string SnapshotDir(string name) => Path.Combine(ConfigDir, "snapshot", name);
     /// <summary>Emulated TPMs' state, one directory per domain UUID, kept with the configs as the NVRAM is.</summary>
     public string TpmDir => Path.Combine(ConfigDir, "swtpm");
     public string TpmStateDir(Guid uuid) => Path.Combine(TpmDir, uuid.ToString("D"));

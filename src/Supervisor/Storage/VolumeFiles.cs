@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
 using Virt.Protocol.Errors;
 using Virt.Protocol.Storage;
 using Virt.Supervisor.Native;
@@ -98,42 +97,9 @@ public static class VolumeFiles
         }
         else
         {
-            await QemuImgAsync(["create", "-q", "-f", request.Format, path, request.CapacityBytes.ToString(System.Globalization.CultureInfo.InvariantCulture)], ct).ConfigureAwait(false);
+            await QemuImg.RunAsync(["create", "-q", "-f", request.Format, path, request.CapacityBytes.ToString(System.Globalization.CultureInfo.InvariantCulture)], ct).ConfigureAwait(false);
         }
         return Describe(path) ?? throw new VirtException(ErrorCode.OperationFailed, $"storage volume {path} is gone right after its creation");
-    }
-
-    private static async Task QemuImgAsync(IReadOnlyList<string> args, CancellationToken ct)
-    {
-        var info = new ProcessStartInfo("qemu-img") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var arg in args)
-            info.ArgumentList.Add(arg);
-        Process process;
-        try
-        {
-            process = Process.Start(info) ?? throw new VirtException(ErrorCode.OperationFailed, "cannot run qemu-img");
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new VirtException(ErrorCode.OperationFailed, $"cannot run qemu-img (qemu-utils): {e.Message}", e);
-        }
-        using (process)
-        {
-            var stderr = process.StandardError.ReadToEndAsync(ct);
-            using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            limit.CancelAfter(TimeSpan.FromMinutes(2));
-            try
-            {
-                await process.WaitForExitAsync(limit.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill();
-                throw new VirtException(ErrorCode.OperationTimeout, $"qemu-img {string.Join(' ', args)} did not finish in time");
-            }
-            if (process.ExitCode != 0)
-                throw new VirtException(ErrorCode.OperationFailed, $"qemu-img {args[0]} failed: {(await stderr.ConfigureAwait(false)).Trim()}");
-        }
     }
 
     public static void Delete(string path)

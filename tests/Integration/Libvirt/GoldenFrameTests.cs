@@ -76,9 +76,9 @@ public sealed class GoldenFrameTests : DaemonTestBase
         await socket.SendAsync(Call(1, 2, open));
         Assert.Equal(Hex("0000001c 20008086 00000001 00000001 00000001 00000002 00000000"), await ReadPacketAsync(socket));
 
-        await socket.SendAsync(Call(31, 9));
-        Assert.Equal(Hex("00000064 20008086 00000001 0000001f 00000001 00000009 00000001 | 00000027 00000007 00000001 00000015")
-            .Concat(Encoding.ASCII.GetBytes("unknown procedure: 31")).Concat(new byte[3])
+        await socket.SendAsync(Call(41, 9)); // DOMAIN_PIN_VCPU, which Virt does not serve
+        Assert.Equal(Hex("00000064 20008086 00000001 00000029 00000001 00000009 00000001 | 00000027 00000007 00000001 00000015")
+            .Concat(Encoding.ASCII.GetBytes("unknown procedure: 41")).Concat(new byte[3])
             .Concat(Hex("00000002 00000000 00000000 00000000 00000000 00000000 00000000 00000000")).ToArray(), await ReadPacketAsync(socket));
 
         await socket.SendAsync(Hex("0000001c 6b656570 00000001 00000001 00000002 00000000 00000000"));

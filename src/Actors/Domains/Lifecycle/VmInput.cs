@@ -39,6 +39,12 @@ internal abstract record VmInput
     /// <summary>The guest's state is in the save image: QEMU can go.</summary>
     public sealed record SaveDone : VmInput;
 
+    /// <summary>savevm, loadvm or delvm is about to run.</summary>
+    public sealed record SnapshotAsked : VmInput;
+
+    /// <summary>It ended; the vCPUs run or not as <paramref name="Running"/> says (a revert's target state).</summary>
+    public sealed record SnapshotDone(bool Running) : VmInput;
+
     /// <summary>The save failed; a guest that ran before it runs again.</summary>
     public sealed record SaveFailed(bool WasRunning) : VmInput;
 

@@ -35,6 +35,8 @@ internal static class VmLifecycle
         SaveAsked => VmStep.Same(s with { Request = VmRequest.Save }),
         SaveDone => new(s with { Saved = true, Request = VmRequest.None }, [new Kill(Graceful: false, AbortJob: false)]),
         SaveFailed f => SaveFailed(s, f.WasRunning, d),
+        SnapshotAsked => VmStep.Same(s with { Request = VmRequest.Snapshot }),
+        SnapshotDone done => SnapshotDone(s with { Request = VmRequest.None }, done.Running, d),
         Suspended => s.State == DomainState.Running ? Paused(s, PausedReason.User, d) : VmStep.Same(s),
         Resumed => s.State is DomainState.Paused or DomainState.Crashed ? Running(s, RunningReason.Unpaused, d) : VmStep.Same(s),
         ShutdownAsked => VmStep.Same(s with { Request = VmRequest.Shutdown }),
@@ -67,6 +69,7 @@ internal static class VmLifecycle
         return e.Name switch
         {
             "GUEST_PANICKED" => Panicked(s, e.At, d),
+            "STOP" or "RESUME" when s.Request == VmRequest.Snapshot => VmStep.Same(s),
             "STOP" when s.State == DomainState.Running && s.Request == VmRequest.Save => Paused(s, PausedReason.Save, d),
             "STOP" when s.State == DomainState.Running && !s.Rebooting => Paused(s, e.SuspendInFlight ? PausedReason.User : PausedReason.Unknown, d),
             "RESUME" when s.State is DomainState.Paused or DomainState.Crashed && !s.Rebooting => Running(s, RunningReason.Unpaused, d),
@@ -213,6 +216,14 @@ internal static class VmLifecycle
         return Enter(cleared, DomainState.Running, (int)RunningReason.SaveCanceled, DomainLifecycleEvent.Resumed(d.Name, d.Uuid, ResumedDetail.Unpaused))
             .Then(new Continue());
     }
+
+    /// <summary>After a snapshot's savevm or loadvm: a revert that changed whether the vCPUs run reports it as from the snapshot.</summary>
+    private static VmStep SnapshotDone(VmState s, bool running, VmContext d) => (s.State, running) switch
+    {
+        (DomainState.Paused, true) => Enter(s, DomainState.Running, (int)RunningReason.FromSnapshot, DomainLifecycleEvent.Resumed(d.Name, d.Uuid, ResumedDetail.FromSnapshot)),
+        (DomainState.Running, false) => Enter(s, DomainState.Paused, (int)PausedReason.FromSnapshot, DomainLifecycleEvent.Suspended(d.Name, d.Uuid, SuspendedDetail.FromSnapshot)),
+        _ => VmStep.Same(s),
+    };
 
     /// <summary>A domain found shut down at reconnect gets its on_poweroff action, unless it is being destroyed anyway.</summary>
     private static VmStep PoweroffAction(VmStep step, VmContext d)

@@ -12,6 +12,8 @@ internal enum VmRequest
     Reboot,
     /// <summary>A save is under way: the vCPUs' STOP is the save's (paused (save)).</summary>
     Save,
+    /// <summary>A snapshot is taken or loaded: QEMU's STOP and RESUME belong to it; its end says the state.</summary>
+    Snapshot,
 }
 
 /// <summary>

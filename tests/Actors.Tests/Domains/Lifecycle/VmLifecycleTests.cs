@@ -329,6 +329,21 @@ public sealed class VmLifecycleTests
     }
 
     [Fact]
+    public void A_snapshot_hides_savevms_pause_and_a_revert_reports_a_changed_run_state_as_from_the_snapshot()
+    {
+        var (kept, quiet) = Run(Running, new SnapshotAsked(), new QemuEvent("STOP"), new QemuEvent("RESUME"), new SnapshotDone(Running: true));
+        Assert.Equal(Running, kept);
+        Assert.Empty(quiet);
+
+        var (paused, effects) = Run(Running, new SnapshotAsked(), new QemuEvent("STOP"), new SnapshotDone(Running: false));
+        AssertState(paused, DomainState.Paused, PausedReason.FromSnapshot);
+        Assert.Equal([Of(DomainEventType.Suspended, SuspendedDetail.FromSnapshot)], Events(effects));
+        var (running, resumed) = Run(paused, new SnapshotAsked(), new SnapshotDone(Running: true));
+        AssertState(running, DomainState.Running, RunningReason.FromSnapshot);
+        Assert.Equal([Of(DomainEventType.Resumed, ResumedDetail.FromSnapshot)], Events(resumed));
+    }
+
+    [Fact]
     public void A_guest_reset_is_libvirts_reboot_event_and_changes_no_state()
     {
         var (state, effects) = Run(Running, new QemuEvent("RESET"));

@@ -1,0 +1,210 @@
+using Akka.Actor;
+using Virt.Actors.Config;
+using Virt.Actors.Domains;
+using Virt.Protocol.Api;
+using Virt.Protocol.Domains;
+using Virt.Protocol.Errors;
+using Virt.Protocol.Events;
+using Virt.Protocol.Snapshots;
+using Virt.Supervisor.Storage;
+using static Virt.Protocol.Api.DomainReplies;
+using static Virt.Protocol.Api.DomainSnapshots;
+
+namespace Virt.Actors.Registry;
+
+// Internal snapshots: the registry keeps their metadata (a tree, one current); the domain's actor runs savevm, loadvm and
+// delvm while it runs, qemu-img does it on the files while it is shut off. Metadata changes only after QEMU's part worked.
+public sealed partial class DomainRegistryActor
+{
+    /// <summary>QEMU's (or qemu-img's) part of a snapshot verb is done: now its metadata, then the answer.</summary>
+    private sealed record SnapshotStep(Func<IDomainReply> Finish, IActorRef ReplyTo);
+
+    private SnapshotStore? _snapshots;
+    private SnapshotStore Snapshots => _snapshots ??= new SnapshotStore(_runtime.Settings.Paths);
+
+    private static readonly TimeSpan SnapshotWait = TimeSpan.FromMinutes(5);
+
+    private void ReceiveSnapshots()
+    {
+        Receive<CreateSnapshot>(m => WithDomain(m.Domain, entry => CreateSnapshot(entry, m)));
+        Receive<ListSnapshots>(m => WithDomain(m.Domain, entry =>
+            Sender.Tell(new SnapshotList([.. Snapshots.Load(entry.Name.Value).Select(Describe)]))));
+        Receive<GetSnapshot>(m => WithDomain(m.Domain, entry =>
+        {
+            var all = Snapshots.Load(entry.Name.Value);
+            var found = m.Name is null ? all.FirstOrDefault(s => s.Current) : all.FirstOrDefault(s => s.Name == m.Name);
+            Sender.Tell(found is not null ? Describe(found) : NoSnapshot(m.Name is null ? "the domain has no current snapshot" : $"no domain snapshot with matching name '{m.Name}'"));
+        }));
+        Receive<RevertSnapshot>(m => WithDomain(m.Domain, entry => RevertSnapshot(entry, m)));
+        Receive<DeleteSnapshot>(m => WithDomain(m.Domain, entry => DeleteSnapshot(entry, m)));
+        Receive<SnapshotStep>(m =>
+        {
+            try
+            {
+                m.ReplyTo.Tell(m.Finish());
+            }
+            catch (VirtException e)
+            {
+                m.ReplyTo.Tell(ErrorReply.From(e));
+            }
+        });
+    }
+
+    private void WithDomain(DomainRef domain, Action<DomainEntry> then)
+    {
+        if (_state.Find(domain) is { } entry)
+            then(entry);
+        else
+            Sender.Tell(RegistryState.NotFound(domain).Reply);
+    }
+
+    private static SnapshotDescription Describe(SnapshotDefinition s) => new(s.Name, s.Parent, s.CreationTime, s.State, s.Current, s.Format(withActive: false));
+
+    private static ErrorReply NoSnapshot(string message) => new(ErrorCode.NoDomainSnapshot, message);
+
+    /// <summary>The images an internal snapshot covers: every writable disk, each of which must be qcow2.</summary>
+    private static List<string> SnapshotImages(DomainDefinition d)
+    {
+        var images = new List<string>();
+        foreach (var disk in d.Devices.Disks.Where(x => x.Device == DiskDeviceKind.Disk && !x.ReadOnly))
+        {
+            if (disk.DriverType != "qcow2" || disk.SourcePath is null)
+                throw new VirtException(ErrorCode.ConfigUnsupported, $"internal snapshot for disk {disk.TargetDev} unsupported for storage type {disk.DriverType ?? "raw"}");
+            images.Add(disk.SourcePath);
+        }
+        return images.Count > 0 ? images : throw new VirtException(ErrorCode.ConfigUnsupported, "internal snapshots need at least one writable qcow2 disk");
+    }
+
+    private void CreateSnapshot(DomainEntry entry, CreateSnapshot m)
+    {
+        try
+        {
+            var (name, description, diskOnly) = SnapshotDefinition.ParseRequest(m.Xml);
+            if (diskOnly || m.Flags.HasFlag(SnapshotCreateFlags.DiskOnly))
+                throw new VirtException(ErrorCode.OperationUnsupported, "external (disk-only) snapshots are not supported; take an internal one");
+            if (m.Flags.HasFlag(SnapshotCreateFlags.Redefine) || m.Flags.HasFlag(SnapshotCreateFlags.NoMetadata))
+                throw new VirtException(ErrorCode.OperationUnsupported, "snapshots without metadata or redefined from XML are not supported");
+            var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            name ??= created.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (SnapshotDefinition.NameProblem(name) is { } problem)
+                throw new VirtException(ErrorCode.InvalidArg, problem);
+            var existing = Snapshots.Load(entry.Name.Value);
+            if (existing.Any(s => s.Name == name))
+                throw new VirtException(ErrorCode.OperationInvalid, $"domain snapshot '{name}' already exists");
+            var live = entry.Definition;
+            var images = SnapshotImages(live);
+            var state = entry.Active ? DomainStates.Name(entry.State) : "shutoff";
+            var current = existing.FirstOrDefault(s => s.Current);
+            var snapshot = new SnapshotDefinition(name, description, state, current?.Name, created, Current: true, DomainXml.Format(live, secure: true));
+            IDomainReply Finish()
+            {
+                if (current is not null)
+                    Snapshots.Save(entry.Name.Value, current with { Current = false });
+                Snapshots.Save(entry.Name.Value, snapshot);
+                return Describe(snapshot);
+            }
+            RunSnapshot(entry, $"savevm {name}", null, images, 'c', name, Finish);
+        }
+        catch (VirtException e)
+        {
+            Sender.Tell(ErrorReply.From(e));
+        }
+    }
+
+    private void RevertSnapshot(DomainEntry entry, RevertSnapshot m)
+    {
+        var all = Snapshots.Load(entry.Name.Value);
+        if (all.FirstOrDefault(s => s.Name == m.Name) is not { } target)
+        {
+            Sender.Tell(NoSnapshot($"no domain snapshot with matching name '{m.Name}'"));
+            return;
+        }
+        var withMemory = target.State != "shutoff";
+        if (entry.Active != withMemory)
+        {
+            Sender.Tell(new ErrorReply(ErrorCode.OperationUnsupported, entry.Active
+                ? $"snapshot '{m.Name}' was taken of the shut-off domain: destroy the domain before reverting to it"
+                : $"snapshot '{m.Name}' holds a running guest: start the domain before reverting to it"));
+            return;
+        }
+        var run = m.Flags.HasFlag(SnapshotRevertFlags.Running) || (target.State == "running" && !m.Flags.HasFlag(SnapshotRevertFlags.Paused));
+        IDomainReply Finish()
+        {
+            foreach (var s in all.Where(s => s.Current != (s.Name == m.Name)))
+                Snapshots.Save(entry.Name.Value, s with { Current = s.Name == m.Name });
+            return _state.Find(entry.Uuid)?.ToSummary() ?? entry.ToSummary();
+        }
+        try
+        {
+            RunSnapshot(entry, $"loadvm {m.Name}", run, entry.Active ? [] : SnapshotImages(entry.Definition), 'a', m.Name, Finish);
+        }
+        catch (VirtException e)
+        {
+            Sender.Tell(ErrorReply.From(e));
+        }
+    }
+
+    private void DeleteSnapshot(DomainEntry entry, DeleteSnapshot m)
+    {
+        var all = Snapshots.Load(entry.Name.Value);
+        if (all.FirstOrDefault(s => s.Name == m.Name) is not { } target)
+        {
+            Sender.Tell(NoSnapshot($"no domain snapshot with matching name '{m.Name}'"));
+            return;
+        }
+        if (m.Flags.HasFlag(SnapshotDeleteFlags.Children) || m.Flags.HasFlag(SnapshotDeleteFlags.ChildrenOnly))
+        {
+            Sender.Tell(new ErrorReply(ErrorCode.OperationUnsupported, "deleting a snapshot's children with it is not supported; delete them one by one"));
+            return;
+        }
+        // Its children hang from its parent now; if it was current, its parent is.
+        IDomainReply Finish()
+        {
+            foreach (var child in all.Where(s => s.Parent == m.Name))
+                Snapshots.Save(entry.Name.Value, child with { Parent = target.Parent });
+            if (target.Current && all.FirstOrDefault(s => s.Name == target.Parent) is { } parent)
+                Snapshots.Save(entry.Name.Value, parent with { Current = true });
+            Snapshots.Delete(entry.Name.Value, m.Name);
+            return entry.ToSummary();
+        }
+        if (m.Flags.HasFlag(SnapshotDeleteFlags.MetadataOnly))
+        {
+            Self.Tell(new SnapshotStep(Finish, Sender));
+            return;
+        }
+        try
+        {
+            RunSnapshot(entry, $"delvm {m.Name}", null, entry.Active ? [] : SnapshotImages(entry.Definition), 'd', m.Name, Finish);
+        }
+        catch (VirtException e)
+        {
+            Sender.Tell(ErrorReply.From(e));
+        }
+    }
+
+    /// <summary>QEMU's part through the running domain's actor, or qemu-img's on the files of a shut-off one; then the metadata.</summary>
+    private void RunSnapshot(DomainEntry entry, string hmp, bool? runAfter, IReadOnlyList<string> images, char imgAction, string name, Func<IDomainReply> finish)
+    {
+        var replyTo = Sender;
+        var self = Self;
+        Task<IDomainReply> work;
+        if (entry.Active && Child(entry.Uuid) is { } child)
+            work = child.Ask<IDomainReply>(new DomainActor.SnapshotJob(hmp, runAfter), SnapshotWait);
+        else
+            work = OnFilesAsync();
+        async Task<IDomainReply> OnFilesAsync()
+        {
+            await QemuImg.SnapshotAsync(imgAction, name, images, CancellationToken.None).ConfigureAwait(false);
+            return entry.ToSummary();
+        }
+        work.ContinueWith(done =>
+        {
+            if (done.IsCompletedSuccessfully && done.Result is not ErrorReply)
+                self.Tell(new SnapshotStep(finish, replyTo));
+            else
+                replyTo.Tell(done.IsCompletedSuccessfully ? done.Result
+                    : done.Exception?.GetBaseException() is VirtException e ? ErrorReply.From(e)
+                    : new ErrorReply(ErrorCode.OperationFailed, $"snapshot '{name}' failed: {done.Exception?.GetBaseException().Message ?? "cancelled"}"));
+        }, TaskScheduler.Default);
+    }
+}
