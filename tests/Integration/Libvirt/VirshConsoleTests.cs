@@ -65,7 +65,7 @@ public sealed class VirshConsoleTests : DaemonTestBase
             Assert.Contains("error: operation failed: Active console session exists for this domain", refused.Output);
         }
 
-        await using var forced = Client.Console("echo", "--force");
+        await using var forced = Client.Console("echo", "--force", "--safe");
         await forced.WaitForOutputAsync("Escape character is ^]");
         var taken = await Assert.ThrowsAsync<VirtException>(async () =>
         {
