@@ -104,6 +104,25 @@ public sealed class VirtConsoleTests : DaemonTestBase
     }
 
     [Fact]
+    public async Task A_lone_pty_console_is_serial_0_as_in_libvirt_and_reached_as_such()
+    {
+        await EchoGuest.StartAsync(await ConnectAsync(), Dir.Path, $"<console type='pty'><log file='{Log}'/><target type='serial'/></console>");
+        await TestGuest.WaitReadyInAsync(Log, "echo");
+        await using var client = await ConnectAsync();
+        var devices = System.Xml.Linq.XDocument.Parse(await client.GetXmlAsync(DomainRef.ByName("echo"))).Descendants("devices").Single();
+        var paths = devices.Elements().Where(e => e.Name == "serial" || e.Name == "console")
+            .Select(e => ((string)e.Name.LocalName, (string?)e.Element("source")?.Attribute("path"), (string?)e.Element("alias")?.Attribute("name"))).ToList();
+        Assert.Equal(["serial", "console"], paths.Select(p => p.Item1));
+        Assert.Single(paths.Select(p => (p.Item2, p.Item3)).Distinct());
+
+        await using var console = Console("echo", "serial0");
+        await console.WaitForOutputAsync(Banner);
+        await EchoAsync(console, "through the lone console");
+        await console.SendAsync("\x1d");
+        Assert.Equal(0, await console.WaitForExitAsync());
+    }
+
+    [Fact]
     public async Task A_shut_off_domain_has_no_console_as_virsh_says()
     {
         await using var client = await ConnectAsync();
