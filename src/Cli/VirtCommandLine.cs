@@ -30,6 +30,7 @@ internal static class VirtCommandLine
             RunCommand.Create(context),
             QemuAttachCommand.Create(context),
             TestGuestImageCommand.Create(context),
+            ConsoleCommand.Create(context),
         };
         foreach (var command in LifecycleCommands.Create(context).Concat(DomainQueryCommands.Create(context)).Concat(StatsCommands.Create(context)).Concat(ResourceCommands.Create(context)).Concat(SaveCommands.Create(context)).Concat(DeviceCommands.Create(context)).Concat(SnapshotCommands.Create(context)))
             root.Add(command);

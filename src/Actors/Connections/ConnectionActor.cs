@@ -124,6 +124,12 @@ public sealed class ConnectionActor : ReceiveActor
                 $"operation forbidden: read only access prevents {Procedures.Describe(command)}"));
             return;
         }
+        if (command is ConsoleCommands.OpenConsole && _remoteClient is not null)
+        {
+            // The session would be held for a client that cannot receive its bytes.
+            Sender.Tell(new ErrorReply(ErrorCode.ConfigUnsupported, "a console needs the daemon's socket: Akka.Remote carries no byte stream"));
+            return;
+        }
         if (AutodestroyTarget(command) is { } domain)
             Send(new PendingStart(Sender, domain), new OwnedStart(command, Owner));
         else

@@ -107,6 +107,12 @@ public sealed partial class DomainActor
                 return true;
             case TakeScreenshot m:
                 return AsJob(m, () => Screenshot(vm, m.Screen));
+            case Protocol.Api.ConsoleCommands.OpenConsole m:
+                OpenConsole(vm, m);
+                return true;
+            case ConsoleClosed m:
+                vm.Consoles.Forget(m.Session, m.Device);
+                return true;
             case QemuEventArrived m:
                 var data = m.Event.Data;
                 Apply(vm, new VmInput.QemuEvent(m.Event.Name, Flag(data, "guest"), Text(data, "reason"), SuspendInFlight: InFlight?.Kind == JobKind.Suspend,

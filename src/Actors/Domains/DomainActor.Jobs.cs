@@ -20,7 +20,7 @@ public sealed partial class DomainActor
 
     private sealed record LaunchFailed(long Incarnation, Exception Error) : IncarnationMessage(Incarnation);
 
-    private sealed record Adopted(long Incarnation, QemuProcess Process, string QemuStatus) : IncarnationMessage(Incarnation);
+    private sealed record Adopted(long Incarnation, QemuProcess Process, string QemuStatus, DomainDefinition Live) : IncarnationMessage(Incarnation);
 
     private sealed record AdoptFailed(long Incarnation, Exception Error) : IncarnationMessage(Incarnation);
 

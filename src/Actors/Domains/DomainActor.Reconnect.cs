@@ -69,8 +69,8 @@ public sealed partial class DomainActor
         if (attachReplyTo is not null)
             _from = attachReplyTo; // the job's answer goes to the client that asked to attach
         BeginJob(attaching ? JobKind.Attach : JobKind.Reconnect);
-        QemuLauncher.AdoptAsync(status, QmpOptions(vm.Incarnation, Self), Settings.QmpTimeout)
-            .PipeTo(Self, success: a => new Adopted(vm.Incarnation, a.Process, a.RunState), failure: e => new AdoptFailed(vm.Incarnation, e));
+        QemuLauncher.AdoptAsync(status, live, QmpOptions(vm.Incarnation, Self), Settings.QmpTimeout)
+            .PipeTo(Self, success: a => new Adopted(vm.Incarnation, a.Process, a.RunState, a.Live), failure: e => new AdoptFailed(vm.Incarnation, e));
         Go(Reconnecting(vm, runtimeStart, attaching, status));
     }
 
@@ -107,6 +107,8 @@ public sealed partial class DomainActor
     private void Adopt(RunningVm vm, Adopted m, bool runtimeStart, bool attaching)
     {
         vm.Process = m.Process;
+        if (!ReferenceEquals(m.Live, vm.Live))
+            vm.Live = m.Live; // the pty paths this status file lacked; the status write below keeps them
         WatchExit(vm, m.Process);
         if (attaching)
             Log.Info("Domain {Domain}: attached to QEMU pid {Pid} ({Status}) with id {Id}", Name, m.Process.Pid, m.QemuStatus, vm.Id);

@@ -232,10 +232,11 @@ public sealed partial class DomainActor : ActorBase, IWithTimers
         _ => new ErrorReply(ErrorCode.InternalError, e.Message),
     };
 
-    /// <summary>Lets go of an incarnation: a spawn in flight is cancelled, the monitor closed; QEMU keeps running.</summary>
+    /// <summary>Lets go of an incarnation: a spawn in flight is cancelled, consoles end, the monitor closed; QEMU keeps running.</summary>
     private static void Release(RunningVm? vm)
     {
         vm?.Launch?.Cancel();
+        vm?.Consoles.EndAll(null);
         if (vm?.Process is { } process)
             QemuEnd.Release(process);
     }

@@ -182,6 +182,7 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
         Receive<RebootDomain>(m => ForwardToDomain(m.Domain, m));
         Receive<ResetDomain>(m => ForwardToDomain(m.Domain, m));
         Receive<QemuMonitorCommand>(m => ForwardToDomain(m.Domain, m));
+        Receive<Protocol.Api.ConsoleCommands.OpenConsole>(m => ForwardToDomain(m.Domain, m));
         ReceiveStats();
         ReceiveResources();
         ReceiveSaves();

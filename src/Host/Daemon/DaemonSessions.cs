@@ -28,8 +28,19 @@ public sealed class DaemonSessions(VirtRuntime runtime) : IWireSessionFactory
         public bool TryPush(DomainLifecycleEvent e) => wire.TryPush(Procedures.EventProcedure, Procedures.EncodeEvent(e));
     }
 
-    private sealed class Session(ConnectionClient client) : IWireSession
+    private sealed class Session(ConnectionClient client) : IWireSession, IWireStreamSession
     {
+        public bool OpensStream(string procedure) => procedure == Procedures.ConsoleProcedure;
+
+        public async Task<(JsonElement? Reply, Protocol.Api.IConsoleStream Stream)> OpenStreamAsync(string procedure, JsonElement? body, CancellationToken ct)
+        {
+            var reply = await client.CallAsync(Procedures.DecodeCommand(procedure, body), ct).ConfigureAwait(false);
+            var encoded = Procedures.EncodeReply(reply); // an error reply throws here
+            return reply is Protocol.Api.ConsoleReplies.ConsoleOpened { Stream: { } stream }
+                ? (encoded, stream)
+                : throw new VirtException(ErrorCode.InternalError, $"{procedure} gave no stream");
+        }
+
         public async Task<JsonElement?> CallAsync(string procedure, JsonElement? body, CancellationToken ct)
         {
             switch (procedure)

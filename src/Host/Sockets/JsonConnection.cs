@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Virt.Protocol.Api;
 using Virt.Protocol.Errors;
 using Virt.Protocol.Wire;
 
@@ -17,6 +18,9 @@ internal sealed class JsonConnection(NetworkStream stream, ClientIdentity identi
         FrameCodec.Encode(new WireEnvelope { Type = MessageType.Event, Procedure = Keepalive.HeartbeatProcedure });
 
     private IWireSession? _session;
+    private WireStreams? _streams;
+
+    private WireStreams Streams => LazyInitializer.EnsureInitialized(ref _streams, () => new WireStreams(frame => Enqueue(frame, false)));
 
     protected override byte[] Heartbeat => HeartbeatFrame;
 
@@ -36,12 +40,21 @@ internal sealed class JsonConnection(NetworkStream stream, ClientIdentity identi
         }
     }
 
-    protected override ValueTask CloseSessionAsync() => _session?.DisposeAsync() ?? ValueTask.CompletedTask;
+    protected override ValueTask CloseSessionAsync()
+    {
+        Streams.CloseAll(); // made if need be: a console open still being answered finds it closed
+        return _session?.DisposeAsync() ?? ValueTask.CompletedTask;
+    }
 
     protected override Task<WireEnvelope?> ReadFrameAsync(CancellationToken ct) => FrameCodec.ReadAsync(Stream, Options.MaxFrameBytes, ct);
 
     protected override Task? Handle(WireEnvelope envelope, CancellationToken ct)
     {
+        if (envelope.Type == MessageType.Stream)
+        {
+            Streams.Received(envelope);
+            return null;
+        }
         if (envelope.Type != MessageType.Call)
         {
             Close(new VirtException(ErrorCode.Rpc, $"expected a call, got a {envelope.Type.ToString().ToLowerInvariant()}"));
@@ -65,9 +78,14 @@ internal sealed class JsonConnection(NetworkStream stream, ClientIdentity identi
     private async Task DispatchAsync(WireEnvelope call, CancellationToken ct)
     {
         WireEnvelope answer;
+        IConsoleStream? stream = null;
         try
         {
-            var body = await _session!.CallAsync(call.Procedure, call.Body, ct).ConfigureAwait(false);
+            JsonElement? body;
+            if (_session is IWireStreamSession streaming && streaming.OpensStream(call.Procedure))
+                (body, stream) = await streaming.OpenStreamAsync(call.Procedure, call.Body, ct).ConfigureAwait(false);
+            else
+                body = await _session!.CallAsync(call.Procedure, call.Body, ct).ConfigureAwait(false);
             answer = new WireEnvelope { Type = MessageType.Reply, Serial = call.Serial, Procedure = call.Procedure, Body = body };
         }
         catch (VirtException e)
@@ -83,7 +101,10 @@ internal sealed class JsonConnection(NetworkStream stream, ClientIdentity identi
         {
             return;
         }
-        Enqueue(answer, false);
+        if (stream is null)
+            Enqueue(answer, false);
+        else
+            Streams.Opened(call.Serial, call.Procedure, stream, () => Enqueue(answer, false));
     }
 
     private void Enqueue(WireEnvelope envelope, bool isEvent)

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Virt.Host.Libvirt;
+using Virt.Protocol.Api;
 using Virt.Protocol.Errors;
 using Virt.Protocol.Libvirt;
 using Virt.Protocol.Libvirt.Xdr;
@@ -18,6 +19,9 @@ internal sealed class LibvirtConnection(NetworkStream stream, ClientIdentity ide
         new LibvirtHeader(LibvirtProgram.Keepalive, LibvirtProgram.Version, LibvirtProgram.KeepalivePong, LibvirtMessageType.Message, 0, LibvirtStatus.Ok), []);
 
     private ILibvirtSession? _session;
+    private LibvirtStreams? _streams;
+
+    private LibvirtStreams Streams => LazyInitializer.EnsureInitialized(ref _streams, () => new LibvirtStreams(packet => Enqueue(packet, false)));
 
     protected override Task<bool> OpenAsync(CancellationToken ct)
     {
@@ -25,7 +29,11 @@ internal sealed class LibvirtConnection(NetworkStream stream, ClientIdentity ide
         return Task.FromResult(true);
     }
 
-    protected override ValueTask CloseSessionAsync() => _session?.DisposeAsync() ?? ValueTask.CompletedTask;
+    protected override ValueTask CloseSessionAsync()
+    {
+        Streams.CloseAll(); // made if need be: a console open still being answered finds it closed
+        return _session?.DisposeAsync() ?? ValueTask.CompletedTask;
+    }
 
     protected override Task<LibvirtPacket?> ReadFrameAsync(CancellationToken ct) => LibvirtFraming.ReadAsync(Stream, Options.MaxFrameBytes, ct);
 
@@ -38,9 +46,14 @@ internal sealed class LibvirtConnection(NetworkStream stream, ClientIdentity ide
                 Enqueue(Pong, false);
             return null; // a PONG, or anything else of the keepalive program, needs no answer
         }
-        if (header.Type == LibvirtMessageType.Stream || header.Type == LibvirtMessageType.StreamHole)
+        if (header.Type == LibvirtMessageType.Stream)
         {
-            Close(new VirtException(ErrorCode.Rpc, "stream data without an open stream"));
+            Streams.Received(packet);
+            return null;
+        }
+        if (header.Type == LibvirtMessageType.StreamHole)
+        {
+            Close(new VirtException(ErrorCode.Rpc, "sparse streams are not supported"));
             return null;
         }
         if (header.Type is not (LibvirtMessageType.Call or LibvirtMessageType.CallWithFds))
@@ -67,9 +80,13 @@ internal sealed class LibvirtConnection(NetworkStream stream, ClientIdentity ide
     private async Task DispatchAsync(LibvirtPacket call, CancellationToken ct)
     {
         byte[] reply;
+        IConsoleStream? stream = null;
         try
         {
-            reply = await _session!.CallAsync(call, ct).ConfigureAwait(false);
+            if (_session is ILibvirtStreamSession streaming && streaming.OpensStream(call.Header))
+                (reply, stream) = await streaming.OpenStreamAsync(call, ct).ConfigureAwait(false);
+            else
+                reply = await _session!.CallAsync(call, ct).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -82,7 +99,10 @@ internal sealed class LibvirtConnection(NetworkStream stream, ClientIdentity ide
         }
         if (reply.Length - 4 > Options.MaxFrameBytes)
             reply = ErrorReply(call.Header, LibvirtError.From(ErrorCode.OperationFailed, $"the reply of {reply.Length} bytes exceeds the limit of {Options.MaxFrameBytes} bytes"));
-        Enqueue(reply, false);
+        if (stream is null)
+            Enqueue(reply, false);
+        else
+            Streams.Opened(call.Header, stream, () => Enqueue(reply, false));
     }
 
     public bool TryPush(byte[] packet)

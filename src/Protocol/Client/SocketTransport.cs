@@ -11,7 +11,7 @@ using static Virt.Protocol.Api.DomainReplies;
 namespace Virt.Protocol.Client;
 
 /// <summary>A daemon reached over its UNIX socket with the framed JSON protocol.</summary>
-public sealed class SocketTransport : IVirtTransport
+public sealed class SocketTransport : IVirtTransport, IConsoleTransport
 {
     public const string SubscribeProcedure = "events.subscribe";
 
@@ -55,6 +55,17 @@ public sealed class SocketTransport : IVirtTransport
         {
             return ErrorReply.From(e);
         }
+    }
+
+    public async Task<IConsoleChannel> OpenConsoleAsync(ConsoleCommands.OpenConsole command, TimeSpan timeout, CancellationToken ct)
+    {
+        var stream = await _client.OpenStreamAsync(Procedures.ConsoleProcedure, Procedures.EncodeCommand(command), timeout, ct).ConfigureAwait(false);
+        if (Procedures.DecodeReply(stream.Reply) is not ConsoleReplies.ConsoleOpened opened)
+        {
+            await stream.EndAsync(ct).ConfigureAwait(false);
+            throw new VirtException(ErrorCode.Rpc, $"the daemon answered {Procedures.ConsoleProcedure} with a reply of another kind");
+        }
+        return new WireConsoleChannel(opened.Device, stream);
     }
 
     public async Task SubscribeAsync(EventSubscription subscription, CancellationToken ct) =>

@@ -77,5 +77,19 @@ public sealed class VirtConnection : IAsyncDisposable
         return _transport.Events(ct);
     }
 
+    /// <summary>
+    /// Opens a running domain's console (virsh console): over the daemon socket its bytes follow on the connection; an
+    /// embedded runtime hands over the session itself; Akka.Remote carries no console.
+    /// </summary>
+    public async Task<IConsoleChannel> OpenConsoleAsync(ConsoleCommands.OpenConsole command, CancellationToken ct = default)
+    {
+        if (_transport is IConsoleTransport consoles)
+            return await consoles.OpenConsoleAsync(command, _options.CallTimeout, ct).ConfigureAwait(false);
+        var opened = await CallAsync<ConsoleReplies.ConsoleOpened>(command, ct).ConfigureAwait(false);
+        return opened.Stream is { } stream
+            ? new LocalConsoleChannel(opened.Device, stream)
+            : throw new VirtException(ErrorCode.ConfigUnsupported, $"{Uri} carries no console stream; use the daemon's socket");
+    }
+
     public ValueTask DisposeAsync() => _transport.DisposeAsync();
 }

@@ -265,6 +265,12 @@ public sealed record CharDevice
     public string? TargetName { get; init; }
     /// <summary>The device model named in &lt;target&gt;&lt;model name/&gt; (isa-serial, usb-serial, pci-serial); libvirt writes it equal to the target type.</summary>
     public string? TargetModel { get; init; }
+    /// <summary>&lt;log file=&gt;: QEMU copies everything the guest writes here, whoever is attached (libvirt's virtlogd file).</summary>
+    public string? LogFile { get; init; }
+    /// <summary>&lt;log append=&gt;: keep what the file held (on) or truncate it at start (off, and QEMU's default).</summary>
+    public bool? LogAppend { get; init; }
+    /// <summary>&lt;alias name=&gt;: the device's id in QEMU (serial0, console1), set in the live definition; a console's DEVNAME.</summary>
+    public string? Alias { get; init; }
     public DeviceAddress? Address { get; init; }
 }
 

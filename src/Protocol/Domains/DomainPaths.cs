@@ -30,6 +30,8 @@ public static class DomainPaths
             {
                 if (device.SourceType is CharDeviceSourceType.File or CharDeviceSourceType.Unix && device.Path is { } path)
                     yield return ($"{kind} source", path);
+                if (device.LogFile is { } log)
+                    yield return ($"{kind} log", log);
             }
         }
         foreach (var graphics in devices.Graphics)

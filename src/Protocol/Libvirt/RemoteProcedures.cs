@@ -80,6 +80,8 @@ public static class RemoteProcedures
     public const int DomainCreateWithFlags = 196;
     public const int DomainSetVcpusFlags = 199;
     public const int DomainGetVcpusFlags = 200;
+    /// <summary>Its reply is followed by STREAM packets both ways with the call's serial (a console).</summary>
+    public const int DomainOpenConsole = 201;
     public const int DomainSetMemoryFlags = 204;
     public const int DomainGetState = 212;
     public const int DomainUndefineFlags = 231;

@@ -60,4 +60,6 @@ namespace Virt.Protocol.Rpc;
 [JsonSerializable(typeof(DomainSnapshots.DeleteSnapshot))]
 [JsonSerializable(typeof(DomainSnapshots.SnapshotDescription))]
 [JsonSerializable(typeof(DomainSnapshots.SnapshotList))]
+[JsonSerializable(typeof(ConsoleCommands.OpenConsole))]
+[JsonSerializable(typeof(ConsoleReplies.ConsoleOpened))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -17,6 +17,9 @@ public static class Procedures
 {
     public const string EventProcedure = "domain.event";
 
+    /// <summary>Opens a console; on the socket its reply is followed by stream frames both ways (<see cref="Wire.WireStreamChunk"/>).</summary>
+    public const string ConsoleProcedure = "domain.console";
+
     // Contracts are looked up by delegate and built on first use: building all of them (JsonTypeInfo.Configure)
     // was 15% of a native `virt list`, which needs three.
     private static readonly Dictionary<string, Func<ApiJsonContext, JsonTypeInfo>> CommandsByName = [];
@@ -60,6 +63,7 @@ public static class Procedures
         Command("domain.snapshot-revert", json => json.RevertSnapshot);
         Command("domain.snapshot-delete", json => json.DeleteSnapshot);
         Command("domain.screenshot", json => json.TakeScreenshot);
+        Command(ConsoleProcedure, json => json.OpenConsole);
 
         Reply("summary", json => json.DomainSummary);
         Reply("list", json => json.DomainList);
@@ -72,6 +76,7 @@ public static class Procedures
         Reply("snapshot", json => json.SnapshotDescription);
         Reply("snapshots", json => json.SnapshotList);
         Reply("screenshot", json => json.ScreenshotImage);
+        Reply("console", json => json.ConsoleOpened);
     }
 
     private static void Command<T>(string name, Func<ApiJsonContext, JsonTypeInfo<T>> info) where T : IDomainCommand

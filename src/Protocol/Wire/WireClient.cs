@@ -19,6 +19,7 @@ public sealed class WireClient : IAsyncDisposable
     private readonly IDisposable? _owner;
     private readonly int _maxFrameBytes;
     private readonly ConcurrentDictionary<long, TaskCompletionSource<WireEnvelope>> _pending = new();
+    private readonly ConcurrentDictionary<long, WireStream> _streams = new();
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Channel<WireEvent> _events = Channel.CreateBounded<WireEvent>(
         new BoundedChannelOptions(4096) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = false });
@@ -84,13 +85,53 @@ public sealed class WireClient : IAsyncDisposable
 
     private static readonly TimeSpan RestartPoll = TimeSpan.FromMilliseconds(20);
 
-    public async Task<JsonElement?> CallAsync(string procedure, JsonElement? body, TimeSpan? timeout = null, CancellationToken ct = default)
+    public Task<JsonElement?> CallAsync(string procedure, JsonElement? body, TimeSpan? timeout = null, CancellationToken ct = default) =>
+        CallAsync(procedure, body, timeout, null, ct);
+
+    /// <summary>A call whose reply opens a byte stream (a console): the stream is listening before the call is sent.</summary>
+    public async Task<WireStream> OpenStreamAsync(string procedure, JsonElement? body, TimeSpan? timeout = null, CancellationToken ct = default)
+    {
+        WireStream? stream = null;
+        try
+        {
+            var reply = await CallAsync(procedure, body, timeout, serial =>
+            {
+                stream = new WireStream(serial, procedure, SendStreamAsync);
+                _streams[serial] = stream;
+            }, ct).ConfigureAwait(false);
+            stream!.Reply = reply;
+            return stream;
+        }
+        catch
+        {
+            if (stream is not null)
+                _streams.TryRemove(stream.Serial, out _);
+            throw;
+        }
+    }
+
+    private async Task SendStreamAsync(WireStream stream, WireStreamChunk chunk, CancellationToken ct)
+    {
+        if (chunk.End)
+            _streams.TryRemove(stream.Serial, out _);
+        var frame = FrameCodec.Encode(new WireEnvelope
+        {
+            Type = MessageType.Stream,
+            Serial = stream.Serial,
+            Procedure = stream.Procedure,
+            Body = WireStreamChunk.Body(chunk),
+        }, _maxFrameBytes);
+        await SendAsync(frame, stream.Procedure, ct).ConfigureAwait(false);
+    }
+
+    private async Task<JsonElement?> CallAsync(string procedure, JsonElement? body, TimeSpan? timeout, Action<long>? beforeSend, CancellationToken ct)
     {
         if (_closedBecause is not null || (_readLoop.IsValueCreated && _readLoop.Value.IsCompleted))
             throw Closed();
         var serial = Interlocked.Increment(ref _nextSerial);
         var pending = new TaskCompletionSource<WireEnvelope>(TaskCreationOptions.RunContinuationsAsynchronously);
         _pending[serial] = pending;
+        beforeSend?.Invoke(serial);
         try
         {
             var frame = FrameCodec.Encode(new WireEnvelope { Type = MessageType.Call, Serial = serial, Procedure = procedure, Body = body }, _maxFrameBytes);
@@ -159,7 +200,7 @@ public sealed class WireClient : IAsyncDisposable
         {
             while (await timer.WaitForNextTickAsync(_closing.Token).ConfigureAwait(false))
             {
-                if (_pending.IsEmpty && !_readingEvents)
+                if (_pending.IsEmpty && !_readingEvents && _streams.IsEmpty)
                     continue;
                 var silent = TimeSpan.FromMilliseconds(Environment.TickCount64 - Interlocked.Read(ref _lastHeard));
                 if (silent >= _keepaliveTimeout)
@@ -185,6 +226,8 @@ public sealed class WireClient : IAsyncDisposable
             return;
         foreach (var waiter in _pending.Values)
             waiter.TrySetException(reason);
+        foreach (var stream in _streams.Values)
+            stream.Lost(reason);
         _events.Writer.TryComplete(reason);
         try { _closing.Cancel(); }
         catch (ObjectDisposedException) { }
@@ -204,6 +247,12 @@ public sealed class WireClient : IAsyncDisposable
                         break;
                     case MessageType.Event:
                         _events.Writer.TryWrite(new WireEvent(envelope.Procedure, envelope.Body));
+                        break;
+                    case MessageType.Stream when _streams.TryGetValue(envelope.Serial, out var stream):
+                        var chunk = WireStreamChunk.Read(envelope);
+                        if (chunk.End)
+                            _streams.TryRemove(envelope.Serial, out _);
+                        stream.Deliver(chunk);
                         break;
                     case MessageType.Reply or MessageType.Error when _pending.TryGetValue(envelope.Serial, out var waiter):
                         waiter.TrySetResult(envelope);
@@ -227,6 +276,8 @@ public sealed class WireClient : IAsyncDisposable
             failure is null ? $"{_peer} closed the connection" : $"connection to {_peer} lost: {failure.Message}", failure), null);
         foreach (var waiter in _pending.Values)
             waiter.TrySetException(_closedBecause);
+        foreach (var stream in _streams.Values)
+            stream.Lost(_closedBecause);
         _events.Writer.TryComplete();
     }
 

@@ -3,13 +3,15 @@ using System.Text.Json.Serialization;
 
 namespace Virt.Protocol.Wire;
 
-/// <summary>What a frame carries: a call, its reply or error, or a pushed event.</summary>
+/// <summary>What a frame carries: a call, its reply or error, a pushed event, or a piece of a call's byte stream.</summary>
 public enum MessageType
 {
     [JsonStringEnumMemberName("call")] Call,
     [JsonStringEnumMemberName("reply")] Reply,
     [JsonStringEnumMemberName("event")] Event,
     [JsonStringEnumMemberName("error")] Error,
+    /// <summary>A <see cref="WireStreamChunk"/> of the stream the call with the same serial opened (a console).</summary>
+    [JsonStringEnumMemberName("stream")] Stream,
 }
 
 /// <summary>One message on the wire. Replies and errors carry the serial of the call they answer.</summary>

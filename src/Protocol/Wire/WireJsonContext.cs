@@ -9,4 +9,5 @@ namespace Virt.Protocol.Wire;
     UseStringEnumConverter = true)]
 [JsonSerializable(typeof(WireEnvelope))]
 [JsonSerializable(typeof(WireError))]
+[JsonSerializable(typeof(WireStreamChunk))]
 internal sealed partial class WireJsonContext : JsonSerializerContext;

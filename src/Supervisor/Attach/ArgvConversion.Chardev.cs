@@ -93,6 +93,8 @@ internal sealed partial class ArgvConversion
             "socket" => ReadSocket(v),
             _ => null,
         };
+        if (result is not null && v.Take("logfile") is { } log)
+            result = result with { LogFile = log, LogAppend = v.TakeBool("logappend") };
         return result is not null && v.Unused.Count == 0 ? result : null;
     }
 

@@ -130,35 +130,48 @@ internal sealed partial class ArgvBuild
         _argv.Json("-device", device);
     }
 
+    /// <summary>The host side; with &lt;log&gt;, QEMU itself copies the guest's output to the file (logfile=, logappend=).</summary>
     private static string Chardev(CharDevice source, string id, string what)
+    {
+        var chardev = HostSide(source, id, what);
+        if (source.LogFile is { } log)
+        {
+            chardev.Add("logfile", log);
+            if (source.LogAppend is { } append)
+                chardev.Add("logappend", append);
+        }
+        return chardev.ToString();
+    }
+
+    private static QemuOpts HostSide(CharDevice source, string id, string what)
     {
         switch (source.SourceType)
         {
             case CharDeviceSourceType.Pty:
-                return new QemuOpts("pty").Add("id", id).ToString();
+                return new QemuOpts("pty").Add("id", id);
             case CharDeviceSourceType.Null:
-                return new QemuOpts("null").Add("id", id).ToString();
+                return new QemuOpts("null").Add("id", id);
             case CharDeviceSourceType.File:
                 var file = new QemuOpts("file").Add("id", id)
                     .Add("path", source.Path ?? throw Unsupported($"{what}: <source path=...> is missing"));
                 if (source.Append is { } append)
                     file.Add("append", append);
-                return file.ToString();
+                return file;
             case CharDeviceSourceType.Unix:
                 var unix = new QemuOpts("socket").Add("id", id)
                     .Add("path", source.Path ?? throw Unsupported($"{what}: <source path=...> is missing"));
-                return Listening(unix, source.Mode, what).ToString();
+                return Listening(unix, source.Mode, what);
             case CharDeviceSourceType.Tcp:
                 var tcp = new QemuOpts("socket").Add("id", id)
                     .Add("host", source.Host ?? throw Unsupported($"{what}: <source host=...> is missing"))
                     .Add("port", source.Service ?? throw Unsupported($"{what}: <source service=...> is missing"));
                 Listening(tcp, source.Mode, what);
-                return (source.Protocol switch
+                return source.Protocol switch
                 {
                     null or "raw" => tcp,
                     "telnet" => tcp.Add("telnet", true),
                     _ => throw Unsupported($"{what}: <protocol type='{source.Protocol}'> is not supported; use raw or telnet"),
-                }).ToString();
+                };
             default:
                 throw Unsupported($"{what}: source type is not supported");
         }

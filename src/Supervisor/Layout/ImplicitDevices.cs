@@ -71,6 +71,7 @@ internal static class ImplicitDevices
                 Disks = [.. disks.Select(WithDriveAddress)],
                 Controllers = controllers,
                 Videos = [.. videos.Select((v, i) => VideoDefaults(v, i == 0))],
+                Serials = CompatSerials(d),
                 Consoles = CompatConsoles(d),
                 Watchdog = watchdog,
                 Memballoon = d.Memballoon ?? new MemballoonDevice { Model = "virtio" },
@@ -106,6 +107,12 @@ internal static class ImplicitDevices
             _ => v,
         };
     }
+
+    /// <summary>A serial-type console without serial ports is serial 0 (libvirt turns it into one): it gets that serial.</summary>
+    private static IReadOnlyList<CharDevice> CompatSerials(DeviceSet d) =>
+        d.Serials.Count == 0 && d.Consoles.FirstOrDefault() is { TargetType: null or "serial" } console
+            ? [console with { TargetType = null, TargetPort = 0, Address = null }]
+            : d.Serials;
 
     /// <summary>
     /// libvirt's compatibility console: with serial ports, console 0 is serial 0 seen again, so a first console of

@@ -154,5 +154,35 @@ internal static class LibC
 
     public static int PidfdSendSignal(int pidfd, int sig) => (int)Syscall4(SYS_pidfd_send_signal, pidfd, sig, 0, 0);
 
+    // Terminals: a termios is 60 bytes on Linux; callers pass a larger opaque buffer and never read its fields.
+    public const int TermiosSize = 128;
+    public const int TCSANOW = 0;
+    public const int O_NOCTTY = 0x100;
+    public const int EAGAIN = 11;
+    public const int EIO = 5;
+    public const short POLLIN = 0x1;
+    public const short POLLOUT = 0x4;
+    public const short POLLERR = 0x8;
+    public const short POLLHUP = 0x10;
+
+    [DllImport(Lib, EntryPoint = "isatty")]
+    public static extern int IsATty(int fd);
+
+    [DllImport(Lib, EntryPoint = "tcgetattr", SetLastError = true)]
+    public static extern int TcGetAttr(int fd, byte[] termios);
+
+    [DllImport(Lib, EntryPoint = "tcsetattr", SetLastError = true)]
+    public static extern int TcSetAttr(int fd, int when, byte[] termios);
+
+    [DllImport(Lib, EntryPoint = "cfmakeraw")]
+    public static extern void CfMakeRaw(byte[] termios);
+
+    /// <summary>read(2) into a pinned buffer: pass a reference to its first byte.</summary>
+    [DllImport(Lib, EntryPoint = "read", SetLastError = true)]
+    public static extern nint Read(int fd, ref byte buffer, nuint count);
+
+    [DllImport(Lib, EntryPoint = "write", SetLastError = true)]
+    public static extern nint Write(int fd, ref byte buffer, nuint count);
+
     public static string StrError(int errnum) => Marshal.PtrToStringUTF8(StrErrorRaw(errnum)) ?? $"errno {errnum}";
 }

@@ -6,7 +6,8 @@ namespace Virt.Integration.Tests.Support;
 /// <summary>The tiny boot-sector guest as a domain: prints a ready line on its serial file, powers off on ACPI.</summary>
 public static class TestGuest
 {
-    public static string Xml(string dir, string name, Guid? uuid = null, string onPoweroff = "destroy", string onCrash = "destroy")
+    /// <param name="serial">Another &lt;serial&gt; (or &lt;console&gt;) element in place of the serial file.</param>
+    public static string Xml(string dir, string name, Guid? uuid = null, string onPoweroff = "destroy", string onCrash = "destroy", string? serial = null)
     {
         var image = Path.Combine(dir, name + ".img");
         if (!File.Exists(image))
@@ -31,10 +32,7 @@ public static class TestGuest
                   <source file='{SecurityElement.Escape(image)}'/>
                   <target dev='hda' bus='ide'/>
                 </disk>
-                <serial type='file'>
-                  <source path='{SecurityElement.Escape(SerialPath(dir, name))}'/>
-                  <target port='0'/>
-                </serial>
+                {serial ?? $"<serial type='file'><source path='{SecurityElement.Escape(SerialPath(dir, name))}'/><target port='0'/></serial>"}
                 <memballoon model='none'/>
               </devices>
             </domain>
@@ -47,17 +45,27 @@ public static class TestGuest
 
     public static string SerialPath(string dir, string name) => Path.Combine(dir, name + ".serial");
 
+    /// <summary>A pty serial port whose output QEMU also keeps in <paramref name="log"/>.</summary>
+    public static string PtySerial(string? log = null, bool? append = null) =>
+        $"<serial type='pty'>{(log is null ? "" : $"<log file='{SecurityElement.Escape(log)}'{(append is { } a ? $" append='{(a ? "on" : "off")}'" : "")}/>")}<target port='0'/></serial>";
+
     /// <summary>Waits until the guest printed its ready line, i.e. it has armed the power button.</summary>
-    public static async Task WaitReadyAsync(string dir, string name, TimeSpan? timeout = null)
+    public static Task WaitReadyAsync(string dir, string name, TimeSpan? timeout = null) => WaitReadyInAsync(SerialPath(dir, name), name, timeout);
+
+    /// <summary>Waits until the ready line is in <paramref name="path"/> (a serial file or a serial log).</summary>
+    public static Task WaitReadyInAsync(string path, string name, TimeSpan? timeout = null) =>
+        WaitForTextAsync(path, TestGuestImage.ReadyLine, $"guest {name} printed no ready line on {path}", timeout);
+
+    /// <summary>Waits until the file at <paramref name="path"/> holds <paramref name="text"/>.</summary>
+    public static async Task WaitForTextAsync(string path, string text, string? failure = null, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        var path = SerialPath(dir, name);
         while (DateTime.UtcNow < deadline)
         {
-            if (File.Exists(path) && (await File.ReadAllTextAsync(path)).Contains(TestGuestImage.ReadyLine))
+            if (File.Exists(path) && (await File.ReadAllTextAsync(path)).Contains(text, StringComparison.Ordinal))
                 return;
             await Task.Delay(10);
         }
-        throw new TimeoutException($"guest {name} printed no ready line on {path}");
+        throw new TimeoutException(failure ?? $"no '{text}' in {path}");
     }
 }

@@ -7,6 +7,9 @@ public sealed class Virsh(string socketPath)
 
     public Task<ClientProcess.Result> RunAsync(params string[] args) => ClientProcess.RunAsync("virsh", ["-c", Uri, .. args]);
 
+    /// <summary>`virsh console`, which refuses to run without a terminal: under one; its errors come on stdout.</summary>
+    public InteractiveProcess Console(params string[] args) => InteractiveProcess.StartUnderTerminal("virsh", ["-c", Uri, "console", .. args]);
+
     public Task<ClientProcess.Result> ReadOnlyAsync(params string[] args) => ClientProcess.RunAsync("virsh", ["-r", "-c", Uri, .. args]);
 
     /// <summary>What virsh prints, once it exits 0 with nothing on stderr.</summary>

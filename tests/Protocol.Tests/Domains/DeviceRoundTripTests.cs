@@ -18,6 +18,7 @@ public class DeviceRoundTripTests
         { "interface-bridge", "<interface type='bridge'>\n  <source bridge='br0'/>\n  <target dev='tap3'/>\n</interface>" },
         { "interface-ethernet", "<interface type='ethernet'>\n  <target dev='tap0'/>\n  <model type='rtl8139'/>\n</interface>" },
         { "serial-pty", "<serial type='pty'>\n  <target type='isa-serial' port='0'>\n    <model name='isa-serial'/>\n  </target>\n</serial>\n<console type='pty'>\n  <target type='serial' port='0'/>\n</console>" },
+        { "serial-pty-live", "<serial type='pty'>\n  <source path='/dev/pts/3'/>\n  <log file='/var/log/g.log' append='off'/>\n  <target type='isa-serial' port='0'>\n    <model name='isa-serial'/>\n  </target>\n  <alias name='serial0'/>\n</serial>\n<console type='pty' tty='/dev/pts/3'>\n  <source path='/dev/pts/3'/>\n  <log file='/var/log/g.log' append='off'/>\n  <target type='serial' port='0'/>\n  <alias name='serial0'/>\n</console>" },
         { "serial-file", "<serial type='file'>\n  <source path='/tmp/serial.log' append='on'/>\n  <target port='0'/>\n</serial>" },
         { "serial-unix", "<serial type='unix'>\n  <source mode='bind' path='/tmp/s.sock'/>\n  <target port='0'/>\n</serial>" },
         { "serial-tcp", "<serial type='tcp'>\n  <source mode='connect' host='127.0.0.1' service='4555'/>\n  <protocol type='telnet'/>\n  <target port='0'/>\n</serial>" },

@@ -52,6 +52,7 @@ public sealed class WireFuzzTests(ITestOutputHelper output)
         new DomainDevices.DetachDevice(DomainRef.ByName("vm"), "<disk type='file' device='disk'><target dev='vdb'/></disk>", DomainModificationFlags.Config),
         new DomainDevices.UpdateDevice(DomainRef.ByName("vm"), "<disk type='file' device='cdrom'><target dev='hdc'/></disk>", DomainModificationFlags.Live),
         new TakeScreenshot(DomainRef.ByName("vm"), Screen: 2),
+        new ConsoleCommands.OpenConsole(DomainRef.ByName("vm"), "serial0", Force: true),
     ];
 
     [Fact]

@@ -374,6 +374,14 @@ public sealed class QemuArgvParserTests
     }
 
     [Fact]
+    public void A_chardev_logfile_is_the_serials_log()
+    {
+        var s = Def("-chardev", "pty,id=charserial0,logfile=/l/a,,b.log,logappend=on", "-device", "isa-serial,chardev=charserial0,id=serial0",
+            "-chardev", "file,id=charserial1,path=/l/s1,logfile=/l/c.log", "-device", "isa-serial,chardev=charserial1,id=serial1").Devices.Serials;
+        Assert.Equal([("/l/a,b.log", (bool?)true), ("/l/c.log", null)], s.Select(x => (x.LogFile!, x.LogAppend)));
+    }
+
+    [Fact]
     public void Serial_stdio_and_none()
     {
         var parsed = Parse("-serial", "stdio", "-serial", "none");

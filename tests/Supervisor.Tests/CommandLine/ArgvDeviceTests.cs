@@ -292,6 +292,21 @@ public sealed class ArgvDeviceTests
     }
 
     [Fact]
+    public void A_serial_log_is_qemus_own_logfile_with_logappend_only_when_given()
+    {
+        var argv = Build(d => d with
+        {
+            Serials =
+            [
+                new CharDevice { SourceType = CharDeviceSourceType.Pty, LogFile = "/l/a,b.log", LogAppend = true },
+                new CharDevice { SourceType = CharDeviceSourceType.File, Path = "/l/s1", LogFile = "/l/c.log", TargetPort = 1 },
+            ],
+        });
+        Assert.Equal(["pty,id=charserial0,logfile=/l/a,,b.log,logappend=on", "file,id=charserial1,path=/l/s1,logfile=/l/c.log"],
+            argv.ValuesOf("-chardev").Skip(1));
+    }
+
+    [Fact]
     public void Watchdog_balloon_rng_and_audio()
     {
         var argv = Build(d => d with

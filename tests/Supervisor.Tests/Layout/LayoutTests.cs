@@ -14,6 +14,21 @@ public sealed class LayoutTests
     private static string Pci(DeviceAddress? a) => $"{a!["bus"]}:{a["slot"]}.{a["function"]}{(a["multifunction"] == "on" ? "+" : "")}";
 
     [Fact]
+    public void A_serial_gets_its_compatibility_console_and_a_lone_serial_console_its_serial_as_in_libvirt()
+    {
+        var pty = new CharDevice { SourceType = CharDeviceSourceType.Pty, LogFile = "/l/g.log" };
+        var fromSerial = Laid(ArgvFixtures.Minimal().WithDevices(d => d with { Serials = [pty with { TargetPort = 0 }] }), MachineFamily.I440fx).Devices;
+        Assert.Equal(("serial", 0, "/l/g.log"), (fromSerial.Consoles.Single().TargetType, fromSerial.Consoles.Single().TargetPort, fromSerial.Consoles.Single().LogFile));
+
+        var fromConsole = Laid(ArgvFixtures.Minimal().WithDevices(d => d with { Consoles = [pty with { TargetType = "serial" }] }), MachineFamily.I440fx).Devices;
+        Assert.Equal((null, 0, "/l/g.log"), (fromConsole.Serials.Single().TargetType, fromConsole.Serials.Single().TargetPort, fromConsole.Serials.Single().LogFile));
+        Assert.Equal("serial", fromConsole.Consoles.Single().TargetType);
+
+        var virtio = Laid(ArgvFixtures.Minimal().WithDevices(d => d with { Consoles = [pty with { TargetType = "virtio" }] }), MachineFamily.I440fx).Devices;
+        Assert.Empty(virtio.Serials); // a virtio console is no serial port
+    }
+
+    [Fact]
     public void On_q35_each_pcie_device_gets_its_own_root_port_plus_one_spare_as_libvirt_adds()
     {
         var def = ArgvFixtures.Minimal("q35") with

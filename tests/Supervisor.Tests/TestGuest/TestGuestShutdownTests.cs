@@ -28,7 +28,7 @@ public sealed class TestGuestShutdownTests
     [Theory]
     [InlineData("pc")]
     [InlineData("q35")]
-    public async Task Guest_prints_ready_then_powers_off_on_system_powerdown(string machine)
+    public async Task Guest_prints_ready_echoes_com1_then_powers_off_on_system_powerdown(string machine)
     {
         using var dir = new TempDirectory();
         var image = dir.Combine("guest.img");
@@ -63,6 +63,10 @@ public sealed class TestGuestShutdownTests
             var status = await qemu.Qmp.ExecuteAsync("query-status");
             Assert.Equal("running", status.GetProperty("status").GetString());
             Assert.False(qemu.Exited.IsCompleted);
+
+            // What COM1 receives comes back byte for byte, and the power button is still watched afterwards.
+            await serialSocket.SendAsync(Encoding.ASCII.GetBytes("echo me\r\n"));
+            Assert.Equal("echo me", await ReadLineContainingAsync(reader, "echo me", patience.Token));
 
             await qemu.Qmp.ExecuteAsync("system_powerdown");
             var shutdown = await FirstEventAsync(qemu.Qmp, "SHUTDOWN", patience.Token);

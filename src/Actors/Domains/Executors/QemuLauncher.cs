@@ -12,7 +12,7 @@ namespace Virt.Actors.Domains.Executors;
 
 /// <summary>
 /// Everything a start does off the actor, in order: probe (cached), runtime directories, taps, argv, NVRAM, swtpm,
-/// QEMU with -S, the live definition (autoport, passwords), cont unless paused. It touches no actor state; a failure
+/// QEMU with -S, the live definition (autoport, pty paths, passwords), cont unless paused. It touches no actor state; a failure
 /// after QEMU came up kills it.
 /// </summary>
 internal static class QemuLauncher
@@ -68,6 +68,7 @@ internal static class QemuLauncher
         {
             // The live definition is what the guest really has: the implicit devices and addresses the build gave it.
             var live = await GraphicsAutoport.ResolveAsync(process.Qmp, built, settings.QmpTimeout, ct).ConfigureAwait(false);
+            live = await ConsolePtys.ResolveAsync(process.Qmp, live, settings.QmpTimeout, ct).ConfigureAwait(false);
             await GraphicsPasswords.SetAsync(process.Qmp, live, settings.QmpTimeout, ct).ConfigureAwait(false);
             if (restore is { } image)
                 await MigrationToFile.RestoreAsync(process.Qmp, image.Image, image.Path, Path.Combine(runDir, "migrate.sock"), settings.QmpTimeout, ct).ConfigureAwait(false);
@@ -82,15 +83,21 @@ internal static class QemuLauncher
         }
     }, CancellationToken.None);
 
-    /// <summary>A QEMU a status file records, adopted by pid, start time and monitor; with its run state from query-status.</summary>
-    public static Task<(QemuProcess Process, string RunState)> AdoptAsync(Supervisor.Status.DomainStatusFile status, QmpClientOptions options, TimeSpan timeout) =>
+    /// <summary>
+    /// A QEMU a status file records, adopted by pid, start time and monitor; with its run state from query-status, and
+    /// the live definition with its pty paths filled in when the status file lacks them (written before Virt kept them).
+    /// </summary>
+    public static Task<(QemuProcess Process, string RunState, DomainDefinition Live)> AdoptAsync(Supervisor.Status.DomainStatusFile status,
+        DomainDefinition live, QmpClientOptions options, TimeSpan timeout) =>
         Task.Run(async () =>
         {
             var process = await QemuProcess.AdoptAsync(status.Pid, status.ProcessStartTime, status.MonitorPath, options).ConfigureAwait(false);
             try
             {
                 var reply = await process.Qmp.ExecuteAsync("query-status", null, timeout).ConfigureAwait(false);
-                return (process, reply.GetProperty("status").GetString() ?? "");
+                if (ConsolePtys.Unresolved(live))
+                    live = await ConsolePtys.ResolveAsync(process.Qmp, live, timeout, CancellationToken.None).ConfigureAwait(false);
+                return (process, reply.GetProperty("status").GetString() ?? "", live);
             }
             catch
             {

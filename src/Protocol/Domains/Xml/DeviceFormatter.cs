@@ -184,6 +184,9 @@ internal static class DeviceFormatter
     private static void FormatChar(XmlBuilder x, string name, CharDevice c)
     {
         x.Open(name).Attr("type", XmlNames.CharSource.Name(c.SourceType));
+        // As libvirt: the first console of a running domain names its pty in the legacy tty attribute too.
+        if (name == "console" && c.SourceType == CharDeviceSourceType.Pty && c.TargetPort is null or 0 && c.Path is not null)
+            x.Attr("tty", c.Path);
         if (c.Path is not null || c.Mode is not null || c.Host is not null || c.Service is not null || c.Append is not null)
         {
             x.Open("source").Attr("mode", c.Mode).Attr("host", c.Host).Attr("service", c.Service).Attr("path", c.Path)
@@ -191,6 +194,8 @@ internal static class DeviceFormatter
         }
         if (c.Protocol is not null)
             x.Leaf("protocol", ("type", c.Protocol));
+        if (c.LogFile is not null)
+            x.Open("log").Attr("file", c.LogFile).Attr("append", c.LogAppend, "on", "off").End("log");
         if (c.TargetType is not null || c.TargetPort is not null || c.TargetModel is not null)
         {
             x.Open("target").Attr("type", c.TargetType).Attr("name", c.TargetName).Attr("port", c.TargetPort);
@@ -198,6 +203,8 @@ internal static class DeviceFormatter
                 x.Leaf("model", ("name", c.TargetModel));
             x.End("target");
         }
+        if (c.Alias is not null)
+            x.Leaf("alias", ("name", c.Alias));
         FormatAddress(x, c.Address);
         x.End(name);
     }

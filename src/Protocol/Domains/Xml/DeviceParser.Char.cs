@@ -9,6 +9,9 @@ internal sealed partial class DeviceParser
     {
         var console = role == CharRole.Console;
         var type = node.EnumAttr("type", XmlNames.CharSource) ?? CharDeviceSourceType.Pty;
+        // libvirt's legacy tty='/dev/pts/N' of a live console: the source path says the same, so it is read and left.
+        if (console)
+            node.Attr("tty");
         if (type == CharDeviceSourceType.Spicevmc && role != CharRole.Channel)
             throw node.Unsupported($"{node.Place}: type 'spicevmc' is for a <channel> (or a <redirdev>)", "type");
         string? path = null, mode = null, host = null, service = null, protocol = null;
@@ -48,6 +51,15 @@ internal sealed partial class DeviceParser
                 throw protocolNode.XmlError($"{protocolNode.Place} is only valid for type 'tcp'");
             protocol = protocolNode.ChoiceAttr("type", "raw", "telnet");
             protocolNode.Done();
+        }
+
+        string? logFile = null;
+        bool? logAppend = null;
+        if (node.Child("log") is { } log)
+        {
+            logFile = log.RequiredAttr("file");
+            logAppend = log.OnOffAttr("append");
+            log.Done();
         }
 
         string? targetType = null, targetModel = null, targetName = null;
@@ -95,9 +107,19 @@ internal sealed partial class DeviceParser
             TargetPort = targetPort,
             TargetName = targetName,
             TargetModel = targetModel,
+            LogFile = logFile,
+            LogAppend = logAppend,
+            Alias = node.Child("alias") is { } alias ? AliasName(alias) : null,
             Address = ParseAddress(node),
         };
         node.Done();
         return lines.Record(device, node);
+    }
+
+    private static string AliasName(XmlNode alias)
+    {
+        var name = alias.RequiredAttr("name");
+        alias.Done();
+        return name;
     }
 }
