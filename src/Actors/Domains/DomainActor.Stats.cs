@@ -25,7 +25,7 @@ public sealed partial class DomainActor
             return;
         }
         var (liveState, liveReason, live, vmId) = (State, Reason, vm.Live, vm.Id);
-        DomainStatsReader.ReadLiveAsync(process.Qmp, process.Pid, live, m.Groups, Settings.QmpTimeout)
+        DomainStatsReader.ReadLiveAsync(process.Qmp, process.Pid, live, m.Groups, Settings.QmpTimeout, vm.VcpuThreads)
             .PipeTo(replyTo, success: fields => DomainStatsRecords.Of(entry, vmId, liveState, liveReason, m.Groups, fields),
                 failure: e => Failure(e));
     }

@@ -41,6 +41,8 @@ internal sealed class RunningVm(long incarnation, int id, DomainDefinition live,
     public List<IActorRef> DestroyWaiters { get; } = [];
     /// <summary>Devices asked to go (device_del) whose DEVICE_DELETED has not come: device id to the disk's target.</summary>
     public Dictionary<string, string> PendingUnplugs { get; } = [];
+    /// <summary>This QEMU's vCPU threads, once a stats query learnt them.</summary>
+    public Supervisor.Stats.VcpuThreads VcpuThreads { get; } = new();
     /// <summary>The open console sessions, one per device; they end with this incarnation.</summary>
     public Consoles.ConsoleSessions<Consoles.ConsoleSession> Consoles { get; } = new();
 }

@@ -13,19 +13,19 @@ namespace Virt.Supervisor.Stats;
 
 /// <summary>
 /// libvirt's per-domain statistics (virsh domstats) with its field names and order, from QMP (query-blockstats,
-/// query-named-block-nodes, query-cpus-fast, query-balloon, sent together: one round trip) and /proc. What QEMU or the
+/// query-block, query-cpus-fast the first time, query-balloon, sent together: one round trip) and /proc. What QEMU or the
 /// host cannot tell is left out, as libvirt leaves it out; a query that fails costs its group's figures, never the record.
 /// </summary>
 public static class DomainStatsReader
 {
+    /// <param name="vcpuThreads">The vCPU threads of this QEMU, learnt by the first query that needs them (they stay for its life).</param>
     public static async Task<IReadOnlyList<TypedParameter>> ReadLiveAsync(QmpClient qmp, int pid, DomainDefinition live,
-        DomainStatsGroups groups, TimeSpan timeout)
+        DomainStatsGroups groups, TimeSpan timeout, VcpuThreads vcpuThreads)
     {
         var hasBalloon = HasBalloon(live);
         var blockStats = groups.HasFlag(DomainStatsGroups.Block) ? TryQuery(qmp, "query-blockstats", timeout) : null;
-        var blockNodes = groups.HasFlag(DomainStatsGroups.Block) ? TryQuery(qmp, "query-named-block-nodes", timeout, new { flat = true }) : null;
         var blockDevices = groups.HasFlag(DomainStatsGroups.Block) ? TryQuery(qmp, "query-block", timeout) : null;
-        var cpus = groups.HasFlag(DomainStatsGroups.Vcpu) ? TryQuery(qmp, "query-cpus-fast", timeout) : null;
+        var cpus = groups.HasFlag(DomainStatsGroups.Vcpu) && vcpuThreads.Known is null ? TryQuery(qmp, "query-cpus-fast", timeout) : null;
         var balloon = groups.HasFlag(DomainStatsGroups.Balloon) && hasBalloon ? TryQuery(qmp, "query-balloon", timeout) : null;
         var fields = new List<TypedParameter>();
         var process = ProcFs.ReadStat(pid);
@@ -44,11 +44,15 @@ public static class DomainStatsReader
                 fields.Add(ULLong("balloon.rss", process.RssKiB));
         }
         if (groups.HasFlag(DomainStatsGroups.Vcpu))
-            AddVcpus(fields, pid, live, cpus is null ? null : await cpus.ConfigureAwait(false));
+        {
+            if (cpus is not null && VcpuThreads.Parse(await cpus.ConfigureAwait(false)) is { } learnt)
+                vcpuThreads.Known = learnt;
+            AddVcpus(fields, pid, live, vcpuThreads.Known);
+        }
         if (groups.HasFlag(DomainStatsGroups.Interface))
             AddInterfaces(fields, live);
         if (groups.HasFlag(DomainStatsGroups.Block))
-            AddLiveBlocks(fields, live, await blockStats!.ConfigureAwait(false), await blockNodes!.ConfigureAwait(false), await blockDevices!.ConfigureAwait(false));
+            AddLiveBlocks(fields, live, await blockStats!.ConfigureAwait(false), await blockDevices!.ConfigureAwait(false));
         return fields;
     }
 
@@ -116,18 +120,12 @@ public static class DomainStatsReader
     }
 
     /// <summary>vcpu.current/maximum, then per vCPU its state, CPU time and run-queue delay from its thread in /proc.</summary>
-    private static void AddVcpus(List<TypedParameter> fields, int pid, DomainDefinition live, JsonElement? cpus)
+    private static void AddVcpus(List<TypedParameter> fields, int pid, DomainDefinition live, IReadOnlyList<(int Index, int Thread)>? threads)
     {
         fields.Add(UInt("vcpu.current", (uint)live.Vcpu.Count));
         fields.Add(UInt("vcpu.maximum", (uint)live.Vcpu.Count));
-        if (cpus is not { ValueKind: JsonValueKind.Array } list)
-            return;
-        foreach (var cpu in list.EnumerateArray())
+        foreach (var (n, tid) in threads ?? [])
         {
-            if (!cpu.TryGetProperty("cpu-index", out var index) || !cpu.TryGetProperty("thread-id", out var thread))
-                continue;
-            var n = index.GetInt32();
-            var tid = thread.GetInt32();
             fields.Add(Int($"vcpu.{n}.state", 1)); // VIR_VCPU_RUNNING: QEMU lists the vCPUs that exist
             fields.Add(ULLong($"vcpu.{n}.time", ProcFs.ReadThreadStat(pid, tid)?.CpuNanoseconds ?? 0));
             fields.Add(ULLong($"vcpu.{n}.delay", ProcFs.ReadThreadRunDelay(pid, tid)));
@@ -169,13 +167,12 @@ public static class DomainStatsReader
     /// Per disk, by the node names the start gave it: the front end's request counters and times, the highest offset
     /// written (libvirt's allocation of a running disk), the image's virtual size and the file's size.
     /// </summary>
-    private static void AddLiveBlocks(List<TypedParameter> fields, DomainDefinition live, JsonElement? blockStats, JsonElement? blockNodes, JsonElement? blockDevices)
+    private static void AddLiveBlocks(List<TypedParameter> fields, DomainDefinition live, JsonElement? blockStats, JsonElement? blockDevices)
     {
         var disks = live.Devices.Disks;
         fields.Add(UInt("block.count", (uint)disks.Count));
         var statsByNode = ByNodeName(blockStats);
-        var nodesByName = ByNodeName(blockNodes);
-        var nodeByFile = RootNodesByFile(blockDevices);
+        var (nodeByFile, sizeByNode) = RootNodes(blockDevices);
         for (var i = 0; i < disks.Count; i++)
         {
             AddBlockHeader(fields, i, disks[i]);
@@ -196,28 +193,31 @@ public static class DomainStatsReader
             fields.Add(ULLong($"block.{i}.fl.reqs", Number(s, "flush_operations")));
             fields.Add(ULLong($"block.{i}.fl.times", Number(s, "flush_total_time_ns")));
             fields.Add(ULLong($"block.{i}.allocation", Number(s, "wr_highest_offset")));
-            if (nodesByName.TryGetValue(entry.GetProperty("node-name").GetString()!, out var node)
-                && node.TryGetProperty("image", out var image) && image.TryGetProperty("virtual-size", out var size))
-                fields.Add(ULLong($"block.{i}.capacity", size.GetUInt64()));
+            if (sizeByNode.TryGetValue(entry.GetProperty("node-name").GetString()!, out var size))
+                fields.Add(ULLong($"block.{i}.capacity", size));
             if (disks[i].SourcePath is { } path && PhysicalSize(path) is { } physical)
                 fields.Add(ULLong($"block.{i}.physical", physical));
         }
     }
 
-    /// <summary>query-block: the root node of each drive with a medium, by the image's file name.</summary>
-    private static Dictionary<string, string> RootNodesByFile(JsonElement? list)
+    /// <summary>query-block: the root node of each drive with a medium by the image's file name, and each root's virtual size.</summary>
+    private static (Dictionary<string, string> ByFile, Dictionary<string, ulong> SizeByNode) RootNodes(JsonElement? list)
     {
         var byFile = new Dictionary<string, string>(StringComparer.Ordinal);
+        var sizes = new Dictionary<string, ulong>(StringComparer.Ordinal);
         if (list is { ValueKind: JsonValueKind.Array } array)
         {
             foreach (var drive in array.EnumerateArray())
             {
-                if (drive.TryGetProperty("inserted", out var inserted) && inserted.TryGetProperty("file", out var file) && file.GetString() is { } path
-                    && inserted.TryGetProperty("node-name", out var node) && node.GetString() is { } name)
+                if (!drive.TryGetProperty("inserted", out var inserted) || !inserted.TryGetProperty("node-name", out var node) || node.GetString() is not { } name)
+                    continue;
+                if (inserted.TryGetProperty("file", out var file) && file.GetString() is { } path)
                     byFile.TryAdd(path, name);
+                if (inserted.TryGetProperty("image", out var image) && image.TryGetProperty("virtual-size", out var size) && size.TryGetUInt64(out var bytes))
+                    sizes.TryAdd(name, bytes);
             }
         }
-        return byFile;
+        return (byFile, sizes);
     }
 
     private static Dictionary<string, JsonElement> ByNodeName(JsonElement? list)
