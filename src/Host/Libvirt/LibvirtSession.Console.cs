@@ -13,12 +13,15 @@ internal sealed partial class LibvirtSession : ILibvirtStreamSession
     private const uint ConsoleForce = 1;
     private const uint ConsoleSafe = 2;
 
-    public bool OpensStream(LibvirtHeader call) => call.Program == LibvirtProgram.Remote && call.Procedure == P.DomainOpenConsole;
+    public bool OpensStream(LibvirtHeader call) =>
+        call.Program == LibvirtProgram.Remote && call.Procedure is P.DomainOpenConsole or P.DomainScreenshot;
 
     public async Task<(byte[] Reply, IConsoleStream? Stream)> OpenStreamAsync(LibvirtPacket call, CancellationToken ct)
     {
         try
         {
+            if (call.Header.Procedure == P.DomainScreenshot)
+                return await ScreenshotAsync(call, ct).ConfigureAwait(false);
             var args = new XdrReader(call.Body);
             var domain = ReadDom(args);
             var device = args.OptionalString(P.StringMax, "dev_name");
@@ -39,5 +42,21 @@ internal sealed partial class LibvirtSession : ILibvirtStreamSession
         {
             return (LibvirtConnection.ErrorReply(call.Header, LibvirtError.From(e)), null);
         }
+    }
+
+    /// <summary>
+    /// DOMAIN_SCREENSHOT (virsh screenshot): the reply names the MIME type, and the PNG follows on the stream the call
+    /// opened, then its end; virsh writes it to its file and finishes the stream.
+    /// </summary>
+    private async Task<(byte[] Reply, IConsoleStream? Stream)> ScreenshotAsync(LibvirtPacket call, CancellationToken ct)
+    {
+        var args = new XdrReader(call.Body);
+        var domain = ReadDom(args);
+        var screen = args.UInt("screen");
+        _ = args.UInt("flags");
+        args.End("screenshot");
+        var image = await CallAsync<DomainReplies.ScreenshotImage>(new DomainCommands.TakeScreenshot(domain, (int)Math.Min(screen, int.MaxValue)), ct).ConfigureAwait(false);
+        var body = new XdrWriter().OptionalString(image.MimeType); // remote_string: may be null in libvirt
+        return (LibvirtFraming.Encode(call.Header.Reply(LibvirtStatus.Ok), body.Written), new DownloadStream(image.Data));
     }
 }

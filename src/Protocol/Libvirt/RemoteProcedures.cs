@@ -83,6 +83,7 @@ public static class RemoteProcedures
     /// <summary>Its reply is followed by STREAM packets both ways with the call's serial (a console).</summary>
     public const int DomainOpenConsole = 201;
     public const int DomainSetMemoryFlags = 204;
+    public const int DomainScreenshot = 211;
     public const int DomainGetState = 212;
     public const int DomainUndefineFlags = 231;
     public const int DomainSaveFlags = 232;
