@@ -65,6 +65,7 @@ public sealed class ConnectionActor : ReceiveActor
         });
         Receive<DomainLifecycleEvent>(Event);
         Receive<DomainRebootEvent>(Event);
+        Receive<DomainDeviceEvent>(e => ToSink(e.Uuid, sink => sink.TryPush(e)));
         Receive<CloseConnection>(_ =>
         {
             // A transport that just goes away asks with no sender; there is no one to tell.
@@ -247,11 +248,14 @@ public sealed class ConnectionActor : ReceiveActor
     }
 
     /// <summary>Reboot events go to a subscribed client's sink only; Akka.Remote clients take lifecycle events alone.</summary>
-    private void Event(DomainRebootEvent e)
+    private void Event(DomainRebootEvent e) => ToSink(e.Uuid, sink => sink.TryPush(e));
+
+    /// <summary>An event for the subscribed client's sink, if it asked for this domain's; a client that stopped reading goes.</summary>
+    private void ToSink(DomainUuid uuid, Func<IEventSink, bool> push)
     {
-        if (_subscription is not { } subscription || (subscription.Domain is { } domain && domain != e.Uuid) || _sink is null)
+        if (_subscription is not { } subscription || (subscription.Domain is { } domain && domain != uuid) || _sink is null)
             return;
-        if (!_sink.TryPush(e))
+        if (!push(_sink))
         {
             _log.Info("Connection {Connection}: client stopped reading events; closing", _id);
             Context.Stop(Self);
@@ -268,11 +272,13 @@ public sealed class ConnectionActor : ReceiveActor
         {
             Context.System.EventStream.Subscribe(Self, typeof(DomainLifecycleEvent));
             Context.System.EventStream.Subscribe(Self, typeof(DomainRebootEvent));
+            Context.System.EventStream.Subscribe(Self, typeof(DomainDeviceEvent));
         }
         else
         {
             Context.System.EventStream.Unsubscribe(Self, typeof(DomainLifecycleEvent));
             Context.System.EventStream.Unsubscribe(Self, typeof(DomainRebootEvent));
+            Context.System.EventStream.Unsubscribe(Self, typeof(DomainDeviceEvent));
         }
         _onEventStream = needed;
     }

@@ -13,4 +13,7 @@ public interface IEventSink
 
     /// <summary>Queues a reboot event; a sink whose protocol carries only lifecycle events leaves it out.</summary>
     bool TryPush(DomainRebootEvent e) => true;
+
+    /// <summary>Queues a device event (added, removed); left out as reboot events are.</summary>
+    bool TryPush(DomainDeviceEvent e) => true;
 }

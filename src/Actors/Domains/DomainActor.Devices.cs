@@ -93,6 +93,7 @@ public sealed partial class DomainActor
         if (BeginMonitorJob(vm, JobKind.AttachDevice, completed: _ =>
             {
                 vm.Live = changed;
+                Context.Parent.Tell(new DeviceChanged(Uuid, DiskDeviceIds.Of(disk)!, Added: true));
                 return WriteStatus(vm) is { } failure ? ErrorReply.From(failure) : Summary();
             }) is not var (job, process))
             return;
@@ -127,6 +128,7 @@ public sealed partial class DomainActor
         vm.Live = changed;
         WriteStatus(vm);
         Log.Info("Domain {Domain}: disk {Target} removed", Name, target);
+        Context.Parent.Tell(new DeviceChanged(Uuid, id, Added: false));
         if (disk.SourcePath is { } path && vm.Process is { } process)
             _ = Supervisor.Live.DiskHotplug.DeleteNodesAsync(process.Qmp, path, Settings.QmpTimeout);
         if (InFlight is { Kind: JobKind.DetachDevice } job)

@@ -39,6 +39,9 @@ public sealed partial class DomainActor : ActorBase, IWithTimers
     /// <summary>To the registry: an active domain's state changed, with the event to publish (if any).</summary>
     internal sealed record Transition(DomainUuid Uuid, DomainState State, int Reason, DomainLifecycleEvent? Event);
 
+    /// <summary>A device went into or out of the guest: the registry publishes libvirt's device event, in order with the others.</summary>
+    internal sealed record DeviceChanged(DomainUuid Uuid, string Alias, bool Added);
+
     /// <summary>QEMU reset the guest: the registry publishes libvirt's reboot event, in order with the lifecycle ones.</summary>
     internal sealed record Rebooted(DomainUuid Uuid);
 

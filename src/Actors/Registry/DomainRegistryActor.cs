@@ -197,6 +197,13 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
             _log.Info("Domain {Domain} ({Uuid}): reboot", entry.Name, m.Uuid);
             Context.System.EventStream.Publish(new DomainRebootEvent(entry.Name, m.Uuid) { Id = id });
         });
+        Receive<DomainActor.DeviceChanged>(m =>
+        {
+            if (_state.Find(m.Uuid) is not { Id: { } id } entry)
+                return;
+            _log.Info("Domain {Domain} ({Uuid}): device {Alias} {Change}", entry.Name, m.Uuid, m.Alias, m.Added ? "added" : "removed");
+            Context.System.EventStream.Publish(new DomainDeviceEvent(entry.Name, m.Uuid, m.Alias, m.Added) { Id = id });
+        });
         Receive<DomainActor.Stopped>(m => Apply(_state.MarkStopped(m.Uuid, m.Reason, m.Detail), m.Uuid));
         Receive<DomainActor.StartAbandoned>(m => Apply(_state.AbandonStart(m.Uuid), m.Uuid));
         Receive<WaitForReconnects>(_ =>

@@ -23,6 +23,8 @@ internal sealed partial class LibvirtSession
         public bool TryPush(DomainLifecycleEvent e) => session.Deliver(e);
 
         public bool TryPush(DomainRebootEvent e) => session.Deliver(e);
+
+        public bool TryPush(DomainDeviceEvent e) => session.Deliver(e);
     }
 
     private async Task<XdrWriter?> RegisterCallbackAsync(XdrReader args, CancellationToken ct)
@@ -186,6 +188,41 @@ internal sealed partial class LibvirtSession
             var body = new XdrWriter();
             dom.Write(body);
             if (!output.TryPush(Message(RemoteProcedures.DomainEventReboot, body)))
+                return false;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// DEVICE_ADDED (354) and DEVICE_REMOVED (333) per matching callback; a legacy registration of DEVICE_REMOVED gets
+    /// its 311 (DEVICE_ADDED never had a legacy message).
+    /// </summary>
+    private bool Deliver(DomainDeviceEvent e)
+    {
+        var eventId = e.Added ? DomainEventId.DeviceAdded : DomainEventId.DeviceRemoved;
+        List<int> callbacks;
+        bool legacy;
+        lock (_events)
+        {
+            callbacks = [.. _callbacks.Where(c => c.Value.EventId == eventId && (c.Value.Domain is null || c.Value.Domain == e.Uuid.Value)).Select(c => c.Key)];
+            legacy = !e.Added && _legacyEventIds.Contains(eventId);
+        }
+        var dom = new RemoteDomain(e.Name.Value, e.Uuid.Value, e.Id ?? -1);
+        foreach (var callback in callbacks)
+        {
+            // Both are the callback id, the domain and the alias (removed's nests the last two in a msg struct, same bytes).
+            var body = new XdrWriter().Int(callback);
+            dom.Write(body);
+            body.String(e.Alias);
+            if (!output.TryPush(Message(e.Added ? RemoteProcedures.DomainEventCallbackDeviceAdded : RemoteProcedures.DomainEventCallbackDeviceRemoved, body)))
+                return false;
+        }
+        if (legacy)
+        {
+            var body = new XdrWriter();
+            dom.Write(body);
+            body.String(e.Alias);
+            if (!output.TryPush(Message(RemoteProcedures.DomainEventDeviceRemoved, body)))
                 return false;
         }
         return true;

@@ -98,13 +98,16 @@ public static class RemoteProcedures
     public const int DomainSnapshotHasMetadata = 272;
     public const int ConnectListAllDomains = 273;
     public const int DomainListAllSnapshots = 274;
+    public const int DomainEventDeviceRemoved = 311;
     public const int ConnectDomainEventCallbackRegisterAny = 316;
     public const int ConnectDomainEventCallbackDeregisterAny = 317;
     public const int DomainEventCallbackLifecycle = 318;
     public const int DomainEventCallbackReboot = 319;
+    public const int DomainEventCallbackDeviceRemoved = 333;
     public const int ConnectGetDomainCapabilities = 342;
     public const int ConnectGetAllDomainStats = 344;
     public const int DomainDefineXmlFlags = 350;
+    public const int DomainEventCallbackDeviceAdded = 354;
     public const int ConnectRegisterCloseCallback = 360;
     public const int ConnectUnregisterCloseCallback = 361;
     public const int DomainGetMessages = 426;
@@ -164,6 +167,8 @@ public static class DomainEventId
 {
     public const int Lifecycle = 0;
     public const int Reboot = 1;
+    public const int DeviceRemoved = 15;
+    public const int DeviceAdded = 19;
     /// <summary>VIR_DOMAIN_EVENT_ID_LAST in libvirt 9.0: ids up to it register (and stay silent if Virt has no such event).</summary>
     public const int Last = 27;
 }
