@@ -102,7 +102,7 @@ public sealed class CommandLineTests : IDisposable
     [Theory]
     [InlineData("event")]
     [InlineData("event", "--all", "--event", "lifecycle")]
-    [InlineData("event", "--event", "reboot")]
+    [InlineData("event", "--event", "tray-change")]
     [InlineData("event", "--all", "--timeout", "0")]
     [InlineData("list", "--table", "--name")]
     public async Task Refused_option_combinations_are_one_error_line_and_exit_1(params string[] args)
@@ -209,11 +209,11 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
-    public async Task Event_list_names_the_lifecycle_type()
+    public async Task Event_list_names_the_types_virt_reports()
     {
         var result = await _cli.RunAsync("event", "--list");
         Assert.Equal(0, result.Exit);
-        Assert.Equal("lifecycle\n\n", result.Out);
+        Assert.Equal("lifecycle\nreboot\ndevice-removed\ndevice-added\n\n", result.Out);
     }
 
     [Fact]

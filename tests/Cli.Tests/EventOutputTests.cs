@@ -22,6 +22,17 @@ public sealed class EventOutputTests
     }
 
     [Fact]
+    public void Reboot_and_device_events_have_virshs_lines_and_their_own_json()
+    {
+        var uuid = Booted.Uuid;
+        Assert.Equal("event 'reboot' for domain 'vm1'\n", EventText.Line((object)new DomainRebootEvent(Booted.Name, uuid), null));
+        Assert.Equal("event 'device-added' for domain 'vm1': virtio-disk1\n", EventText.Line((object)new DomainDeviceEvent(Booted.Name, uuid, "virtio-disk1", Added: true), null));
+        Assert.Equal("event 'device-removed' for domain 'vm1': virtio-disk1\n", EventText.Line((object)new DomainDeviceEvent(Booted.Name, uuid, "virtio-disk1", Added: false), null));
+        Assert.Contains("\"event\":\"device-added\"", EventText.JsonLine((object)new DomainDeviceEvent(Booted.Name, uuid, "virtio-disk1", Added: true), At));
+        Assert.Contains("\"alias\":\"virtio-disk1\"", EventText.JsonLine((object)new DomainDeviceEvent(Booted.Name, uuid, "virtio-disk1", Added: true), At));
+    }
+
+    [Fact]
     public void A_timestamp_is_libvirt_raw_utc_form_before_the_line()
     {
         Assert.Equal("2026-11-23 10:00:00.123+0000: event 'lifecycle' for domain 'vm1': Started Booted\n", EventText.Line(Booted, At));

@@ -31,9 +31,11 @@ public sealed class HotplugTests : DaemonTestBase
         await File.WriteAllBytesAsync(extra, new byte[1024 * 1024]);
 
         var events = Virsh.RunAsync("event", "hp", "--event", "device-added", "--loop", "--timeout", "5");
-        await Task.Delay(1500); // the registration reaches the daemon first
+        var virtEvents = VirtAsync("event", "hp", "--event", "device-added", "--loop", "--timeout", "5");
+        await Task.Delay(1500); // the registrations reach the daemon first
         Assert.Equal("Disk attached successfully\n\n", await Virsh.OkAsync("attach-disk", "hp", extra, "vdb", "--targetbus", "virtio"));
         Assert.StartsWith("event 'device-added' for domain 'hp': virtio-disk1\n", (await events).Out);
+        Assert.Equal("event 'device-added' for domain 'hp': virtio-disk1\nevent loop timed out\nevents received: 1\n\n", (await virtEvents).Out);
         Assert.Single(await VirtioDrivesAsync("hp"), d => d.Contains("virtio-disk1", StringComparison.Ordinal));
         Assert.Contains($"<source file='{extra}'/>", await Virsh.OkAsync("dumpxml", "hp"));
         Assert.DoesNotContain(extra, await Virsh.OkAsync("dumpxml", "--inactive", "hp")); // live only, virsh's default

@@ -5,7 +5,7 @@ using Virt.Protocol.Errors;
 
 namespace Virt.Cli.Commands;
 
-/// <summary>`virt event [DOM] --all|--event lifecycle [--loop] [--timeout S] [--timestamp]`, virsh's event watcher.</summary>
+/// <summary>`virt event [DOM] --all|--event TYPE [--loop] [--timeout S] [--timestamp]`, virsh's event watcher.</summary>
 internal static class EventCommand
 {
     private static readonly Argument<string?> Domain = new("domain")
@@ -13,7 +13,7 @@ internal static class EventCommand
         Description = "Only events of this domain (name, id or UUID)",
         Arity = ArgumentArity.ZeroOrOne,
     };
-    private static readonly Option<string?> Event = new("--event") { Description = "Which event type to wait for: lifecycle", HelpName = "TYPE" };
+    private static readonly Option<string?> Event = new("--event") { Description = "Which event type to wait for: lifecycle, reboot, device-added, device-removed", HelpName = "TYPE" };
     private static readonly Option<bool> All = new("--all") { Description = "Wait for all event types" };
     private static readonly Option<bool> Loop = new("--loop") { Description = "Loop until timeout or interrupt, rather than one-shot" };
     private static readonly Option<int?> Timeout = new("--timeout") { Description = "Stop after this many seconds", HelpName = "SECONDS" };
@@ -39,8 +39,8 @@ internal static class EventCommand
             throw new UsageException("Options --all and --event are mutually exclusive");
         if (!all && name is null)
             throw new UsageException("one of --list, --all, or --event <type> is required");
-        if (name is not null && name != EventText.Lifecycle)
-            throw new UsageException($"unsupported event type '{name}': Virt reports '{EventText.Lifecycle}' events");
+        if (name is not null && !EventText.Names.Contains(name))
+            throw new UsageException($"unsupported event type '{name}': Virt reports {string.Join(", ", EventText.Names)} events");
         if (parse.GetValue(Timeout) is <= 0)
             throw new UsageException("--timeout must be a positive number of seconds");
         var domain = parse.GetValue(Domain) is { } text ? Virt.Protocol.Api.DomainRef.FromText(text) : null;
@@ -54,7 +54,7 @@ internal static class EventCommand
         {
             if (run.Parse.GetValue(All) || run.Parse.GetValue(Event) is not null)
                 throw new UsageException("Option --list cannot be used with --all or --event");
-            await run.WriteAsync(EventText.Lifecycle + "\n");
+            await run.WriteAsync(string.Concat(EventText.Names.Select(n => n + "\n")));
             return ExitCodes.Ok;
         }
 
@@ -66,11 +66,24 @@ internal static class EventCommand
             timeout.CancelAfter(TimeSpan.FromSeconds(seconds));
 
         // Subscribed (confirmed by the runtime) before the wait starts, so nothing after this point is missed.
-        var events = await connection.SubscribeEventsAsync(subscription, interrupt);
+        var wanted = run.Parse.GetValue(Event);
+        var events = Only(await connection.SubscribeAllEventsAsync(subscription, interrupt), wanted);
         var result = await EventLoop.RunAsync(events, options, run.Context.Out, run.Context.Clock, timeout.Token, interrupt);
         if (result.End == EventLoopEnd.ConnectionClosed)
             throw new VirtException(ErrorCode.Rpc, $"the connection to {connection.Uri} closed");
         // virsh counts a wait that saw no event as a failure, with no message of its own.
         return result.Count > 0 ? ExitCodes.Ok : ExitCodes.Failure;
+    }
+
+    /// <summary>The events of the type asked for with --event; all of them with --all.</summary>
+    /// <remarks>The loop's timeout reaches the stream through the enumerator's token.</remarks>
+    private static async IAsyncEnumerable<object> Only(IAsyncEnumerable<object> events, string? type,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        await foreach (var e in events.WithCancellation(ct).ConfigureAwait(false))
+        {
+            if (type is null || EventText.NameOf(e) == type)
+                yield return e;
+        }
     }
 }

@@ -16,7 +16,7 @@ internal static class EventLoop
 {
     /// <returns>How many events were printed (virsh fails when none were) and why the loop ended.</returns>
     public static async Task<EventLoopResult> RunAsync(
-        IAsyncEnumerable<DomainLifecycleEvent> events,
+        IAsyncEnumerable<object> events,
         EventLoopOptions options,
         TextWriter output,
         TimeProvider clock,

@@ -22,10 +22,14 @@ public sealed class DaemonSessions(VirtRuntime runtime) : IWireSessionFactory
         return new Session(new ConnectionClient(connection, runtime.Config.Host.CallTimeout));
     }
 
-    /// <summary>Hands lifecycle events to the socket's bounded queue.</summary>
+    /// <summary>Hands lifecycle, reboot and device events to the socket's bounded queue.</summary>
     private sealed class WireEventSink(Sockets.IEventSink wire) : Actors.Connections.IEventSink
     {
         public bool TryPush(DomainLifecycleEvent e) => wire.TryPush(Procedures.EventProcedure, Procedures.EncodeEvent(e));
+
+        public bool TryPush(DomainRebootEvent e) => wire.TryPush(Procedures.RebootEventProcedure, Procedures.EncodeEvent(e));
+
+        public bool TryPush(DomainDeviceEvent e) => wire.TryPush(Procedures.DeviceEventProcedure, Procedures.EncodeEvent(e));
     }
 
     private sealed class Session(ConnectionClient client) : IWireSession, IWireStreamSession

@@ -22,10 +22,10 @@ public sealed class EmbeddedTransport : IVirtTransport
 {
     private readonly VirtRuntime _runtime;
     private readonly ConnectionClient _client;
-    private readonly Channel<DomainLifecycleEvent> _events;
+    private readonly Channel<object> _events;
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private EmbeddedTransport(VirtRuntime runtime, ConnectionClient client, Channel<DomainLifecycleEvent> events)
+    private EmbeddedTransport(VirtRuntime runtime, ConnectionClient client, Channel<object> events)
     {
         _runtime = runtime;
         _client = client;
@@ -53,7 +53,7 @@ public sealed class EmbeddedTransport : IVirtTransport
             Runtime = config.Runtime with { QemuDiesWithRuntime = qemuDiesWithRuntime },
         };
         var runtime = await VirtRuntime.StartAsync(config, LoggingSetup.Create(consoleLevel), ct: ct).ConfigureAwait(false);
-        var events = Channel.CreateBounded<DomainLifecycleEvent>(new BoundedChannelOptions(config.Host.MaxQueuedEvents)
+        var events = Channel.CreateBounded<object>(new BoundedChannelOptions(config.Host.MaxQueuedEvents)
         {
             FullMode = BoundedChannelFullMode.Wait,
             SingleReader = true,
@@ -65,9 +65,13 @@ public sealed class EmbeddedTransport : IVirtTransport
     }
 
     /// <summary>A full queue means the program stopped reading; the connection then closes, as a socket client's would.</summary>
-    private sealed class ChannelSink(ChannelWriter<DomainLifecycleEvent> writer) : Actors.Connections.IEventSink
+    private sealed class ChannelSink(ChannelWriter<object> writer) : Actors.Connections.IEventSink
     {
         public bool TryPush(DomainLifecycleEvent e) => writer.TryWrite(e);
+
+        public bool TryPush(DomainRebootEvent e) => writer.TryWrite(e);
+
+        public bool TryPush(DomainDeviceEvent e) => writer.TryWrite(e);
     }
 
     public Task<DomainReplies.IDomainReply> CallAsync(DomainCommands.IDomainCommand command, TimeSpan timeout, CancellationToken ct) =>
@@ -78,8 +82,13 @@ public sealed class EmbeddedTransport : IVirtTransport
     public async IAsyncEnumerable<DomainLifecycleEvent> Events([EnumeratorCancellation] CancellationToken ct)
     {
         await foreach (var e in _events.Reader.ReadAllAsync(ct).ConfigureAwait(false))
-            yield return e;
+        {
+            if (e is DomainLifecycleEvent lifecycle)
+                yield return lifecycle;
+        }
     }
+
+    public IAsyncEnumerable<object> AllEvents(CancellationToken ct) => _events.Reader.ReadAllAsync(ct);
 
     public async ValueTask DisposeAsync()
     {

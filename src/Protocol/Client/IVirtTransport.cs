@@ -15,6 +15,19 @@ public interface IVirtTransport : IAsyncDisposable
     /// <summary>Events the runtime pushed, in order; ends when the connection ends.</summary>
     IAsyncEnumerable<DomainLifecycleEvent> Events(CancellationToken ct);
 
+    /// <summary>
+    /// Every event the runtime pushed, in order: lifecycle, reboot and device events (<see cref="DomainLifecycleEvent"/>,
+    /// <see cref="DomainRebootEvent"/>, <see cref="DomainDeviceEvent"/>). A transport that carries lifecycle events alone
+    /// gives those.
+    /// </summary>
+    IAsyncEnumerable<object> AllEvents(CancellationToken ct) => Boxed(Events(ct));
+
+    private static async IAsyncEnumerable<object> Boxed(IAsyncEnumerable<DomainLifecycleEvent> events)
+    {
+        await foreach (var e in events.ConfigureAwait(false))
+            yield return e;
+    }
+
     /// <summary>Completes when the connection has ended.</summary>
     Task Completion { get; }
 }

@@ -80,5 +80,14 @@ public sealed class SocketTransport : IVirtTransport, IConsoleTransport
         }
     }
 
+    public async IAsyncEnumerable<object> AllEvents([EnumeratorCancellation] CancellationToken ct)
+    {
+        await foreach (var e in _client.ReadEventsAsync(ct).ConfigureAwait(false))
+        {
+            if (Procedures.DecodeAnyEvent(e.Procedure, e.Body) is { } known)
+                yield return known;
+        }
+    }
+
     public ValueTask DisposeAsync() => _client.DisposeAsync();
 }

@@ -77,6 +77,13 @@ public sealed class VirtConnection : IAsyncDisposable
         return _transport.Events(ct);
     }
 
+    /// <summary>As <see cref="SubscribeEventsAsync"/>, with the reboot and device events too (lifecycle only over Akka.Remote).</summary>
+    public async Task<IAsyncEnumerable<object>> SubscribeAllEventsAsync(EventSubscription? subscription = null, CancellationToken ct = default)
+    {
+        await _transport.SubscribeAsync(subscription ?? new EventSubscription(), ct).ConfigureAwait(false);
+        return _transport.AllEvents(ct);
+    }
+
     /// <summary>
     /// Opens a running domain's console (virsh console): over the daemon socket its bytes follow on the connection; an
     /// embedded runtime hands over the session itself; Akka.Remote carries no console.

@@ -14,6 +14,8 @@ namespace Virt.Protocol.Rpc;
 [JsonSerializable(typeof(WireReply))]
 [JsonSerializable(typeof(Client.EventSubscription))]
 [JsonSerializable(typeof(DomainLifecycleEvent))]
+[JsonSerializable(typeof(DomainRebootEvent))]
+[JsonSerializable(typeof(DomainDeviceEvent))]
 [JsonSerializable(typeof(DomainCommands.DefineDomain))]
 [JsonSerializable(typeof(DomainCommands.UndefineDomain))]
 [JsonSerializable(typeof(DomainCommands.CreateDomain))]

@@ -16,6 +16,8 @@ namespace Virt.Protocol.Rpc;
 public static class Procedures
 {
     public const string EventProcedure = "domain.event";
+    public const string RebootEventProcedure = "domain.reboot-event";
+    public const string DeviceEventProcedure = "domain.device-event";
 
     /// <summary>Opens a console; on the socket its reply is followed by stream frames both ways (<see cref="Wire.WireStreamChunk"/>).</summary>
     public const string ConsoleProcedure = "domain.console";
@@ -189,6 +191,32 @@ public static class Procedures
 
     public static JsonElement EncodeEvent(DomainLifecycleEvent e) =>
         JsonSerializer.SerializeToElement(e, ApiJsonContext.Default.DomainLifecycleEvent);
+
+    public static JsonElement EncodeEvent(DomainRebootEvent e) => JsonSerializer.SerializeToElement(e, ApiJsonContext.Default.DomainRebootEvent);
+
+    public static JsonElement EncodeEvent(DomainDeviceEvent e) => JsonSerializer.SerializeToElement(e, ApiJsonContext.Default.DomainDeviceEvent);
+
+    /// <summary>
+    /// Any event the daemon pushes, by its procedure: lifecycle, reboot or device; null for one this client does not
+    /// know (a newer daemon's), which it skips.
+    /// </summary>
+    public static object? DecodeAnyEvent(string procedure, JsonElement? body)
+    {
+        try
+        {
+            return procedure switch
+            {
+                EventProcedure => DecodeEvent(body),
+                RebootEventProcedure => body?.Deserialize(ApiJsonContext.Default.DomainRebootEvent),
+                DeviceEventProcedure => body?.Deserialize(ApiJsonContext.Default.DomainDeviceEvent),
+                _ => null,
+            };
+        }
+        catch (JsonException e)
+        {
+            throw new VirtException(ErrorCode.Rpc, $"malformed {procedure}: {e.Message}", e);
+        }
+    }
 
     public static DomainLifecycleEvent DecodeEvent(JsonElement? body)
     {
