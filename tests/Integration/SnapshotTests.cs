@@ -59,6 +59,12 @@ public sealed class SnapshotTests : DaemonTestBase
         await Virsh.OkAsync("resume", "sn");
         Assert.Equal(1, File.ReadAllText(TestGuest.SerialPath(Dir.Path, "sn")).Split(TestGuestImage.ReadyLine).Length - 1);
 
+        // From shut off back to a running snapshot: a paused start, then s2's memory; the guest does not boot.
+        await VirtOkAsync("destroy", "sn");
+        Assert.Equal("Domain snapshot s2 reverted\n\n", await Virsh.OkAsync("snapshot-revert", "sn", "s2"));
+        Assert.Equal("running (from snapshot)\n\n", await Virsh.OkAsync("domstate", "--reason", "sn"));
+        Assert.DoesNotContain(TestGuestImage.ReadyLine, File.ReadAllText(TestGuest.SerialPath(Dir.Path, "sn")));
+
         Assert.Equal("Domain snapshot s1 deleted\n\n", await Virsh.OkAsync("snapshot-delete", "sn", "s1"));
         Assert.DoesNotContain(" s1 ", await ImageSnapshotsAsync(Dir.Combine("sn.qcow2")));
         Assert.DoesNotContain("<parent>", await VirtOkAsync("snapshot-dumpxml", "sn", "s2")); // s2 had s1 as parent; now it is a root
@@ -74,6 +80,10 @@ public sealed class SnapshotTests : DaemonTestBase
         Assert.Contains("cold", await ImageSnapshotsAsync(Dir.Combine("off.qcow2")));
         Assert.Contains("<state>shutoff</state>", await VirtOkAsync("snapshot-dumpxml", "off", "cold"));
         Assert.Equal("Domain snapshot cold reverted\n\n", await Virsh.OkAsync("snapshot-revert", "off", "cold"));
+        // From running back to the shut-off snapshot: the domain is destroyed and its disk reverted.
+        await VirtOkAsync("start", "off");
+        Assert.Equal("Domain snapshot cold reverted\n\n", await Virsh.OkAsync("snapshot-revert", "off", "cold"));
+        Assert.StartsWith("shut off", await Virsh.OkAsync("domstate", "off"));
 
         var again = await Virsh.RunAsync("snapshot-create-as", "off", "cold");
         Assert.NotEqual(0, again.Exit);

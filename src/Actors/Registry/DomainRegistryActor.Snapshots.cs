@@ -116,13 +116,6 @@ public sealed partial class DomainRegistryActor
         if (FindSnapshot(entry, m.Name) is not var (all, target))
             return;
         var withMemory = target.State != "shutoff";
-        if (entry.Active != withMemory)
-        {
-            Sender.Tell(new ErrorReply(ErrorCode.OperationUnsupported, entry.Active
-                ? $"snapshot '{m.Name}' was taken of the shut-off domain: destroy the domain before reverting to it"
-                : $"snapshot '{m.Name}' holds a running guest: start the domain before reverting to it"));
-            return;
-        }
         var run = m.Flags.HasFlag(SnapshotRevertFlags.Running) || (target.State == "running" && !m.Flags.HasFlag(SnapshotRevertFlags.Paused));
         IDomainReply Finish()
         {
@@ -130,7 +123,10 @@ public sealed partial class DomainRegistryActor
                 Snapshots.Save(entry.Name.Value, s with { Current = s.Name == m.Name });
             return _state.Find(entry.Uuid)?.ToSummary() ?? entry.ToSummary();
         }
-        TryRunSnapshot(() => RunSnapshot(entry, $"loadvm {m.Name}", run, entry.Active ? [] : SnapshotImages(entry.Definition), 'a', m.Name, Finish));
+        if (entry.Active != withMemory)
+            TryRunSnapshot(() => AfterSnapshotWork(RevertAcrossAsync(entry, m.Name, run), m.Name, Finish));
+        else
+            TryRunSnapshot(() => RunSnapshot(entry, $"loadvm {m.Name}", run, entry.Active ? [] : SnapshotImages(entry.Definition), 'a', m.Name, Finish));
     }
 
     private void DeleteSnapshot(DomainEntry entry, DeleteSnapshot m)
@@ -186,8 +182,6 @@ public sealed partial class DomainRegistryActor
     /// <summary>QEMU's part through the running domain's actor, or qemu-img's on the files of a shut-off one; then the metadata.</summary>
     private void RunSnapshot(DomainEntry entry, string hmp, bool? runAfter, IReadOnlyList<string> images, char imgAction, string name, Func<IDomainReply> finish)
     {
-        var replyTo = Sender;
-        var self = Self;
         Task<IDomainReply> work;
         if (entry.Active && Child(entry.Uuid) is { } child)
             work = child.Ask<IDomainReply>(new DomainActor.SnapshotJob(hmp, runAfter), SnapshotWait);
@@ -198,6 +192,14 @@ public sealed partial class DomainRegistryActor
             await QemuImg.SnapshotAsync(imgAction, name, images, CancellationToken.None).ConfigureAwait(false);
             return entry.ToSummary();
         }
+        AfterSnapshotWork(work, name, finish);
+    }
+
+    /// <summary>The metadata step once the work succeeded; its error (a reply or an exception) answers otherwise.</summary>
+    private void AfterSnapshotWork(Task<IDomainReply> work, string name, Func<IDomainReply> finish)
+    {
+        var replyTo = Sender;
+        var self = Self;
         work.ContinueWith(done =>
         {
             if (done.IsCompletedSuccessfully && done.Result is not ErrorReply)
@@ -207,5 +209,36 @@ public sealed partial class DomainRegistryActor
                     : done.Exception?.GetBaseException() is VirtException e ? ErrorReply.From(e)
                     : new ErrorReply(ErrorCode.OperationFailed, $"snapshot '{name}' failed: {done.Exception?.GetBaseException().Message ?? "cancelled"}"));
         }, TaskScheduler.Default);
+    }
+
+    /// <summary>
+    /// A revert across running and shut off: a running domain goes back to a shut-off snapshot by being destroyed and
+    /// its files reverted; a shut-off one to a running snapshot by a paused start, then loadvm. Each step is the
+    /// registry's own command, asked of itself, so it goes through the same rules as a client's.
+    /// </summary>
+    private Task<IDomainReply> RevertAcrossAsync(DomainEntry entry, string name, bool run)
+    {
+        var self = Self;
+        var domain = DomainRef.ByUuid(entry.Uuid);
+        var images = SnapshotImages(entry.Config);
+        var child = Child(entry.Uuid);
+        return entry.Active ? ToShutOffAsync() : ToRunningAsync();
+
+        async Task<IDomainReply> ToShutOffAsync()
+        {
+            if (await self.Ask<IDomainReply>(new DomainCommands.DestroyDomain(domain), SnapshotWait).ConfigureAwait(false) is ErrorReply refused)
+                return refused;
+            await QemuImg.SnapshotAsync('a', name, images, CancellationToken.None).ConfigureAwait(false);
+            return entry.ToSummary();
+        }
+
+        async Task<IDomainReply> ToRunningAsync()
+        {
+            if (await self.Ask<IDomainReply>(new DomainCommands.StartDomain(domain, DomainCreateFlags.StartPaused), SnapshotWait).ConfigureAwait(false) is ErrorReply refused)
+                return refused;
+            return child is null
+                ? new ErrorReply(ErrorCode.InternalError, $"domain '{entry.Name}' has no actor to load the snapshot into")
+                : await child.Ask<IDomainReply>(new DomainActor.SnapshotJob($"loadvm {name}", run), SnapshotWait).ConfigureAwait(false);
+        }
     }
 }
