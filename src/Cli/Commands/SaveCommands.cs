@@ -32,7 +32,12 @@ internal static class SaveCommands
             {
                 var path = Path.GetFullPath(run.Parse.GetValue(file)!);
                 var d = await connection.CallAsync<DomainSummary>(new SaveDomain(dom, path, Flags(run.Parse, state)), ct);
-                await run.WriteAsync(() => $"\nDomain '{d.Name}' saved to {path}\n", () => $"{{\"saved\":\"{path}\"}}\n");
+                await run.WriteAsync(() => $"\nDomain '{d.Name}' saved to {path}\n", () => Output.JsonOutput.Document(w =>
+                {
+                    w.WriteStartObject();
+                    w.WriteString("saved", path);
+                    w.WriteEndObject();
+                }));
             });
     }
 
@@ -71,7 +76,12 @@ internal static class SaveCommands
             var path = Path.GetFullPath(parse.GetValue(file)!);
             await using var connection = await run.ConnectAsync(ct);
             await connection.CallAsync<DomainSummary>(new RestoreDomain(path, Flags(parse, state)), ct);
-            await run.WriteAsync(() => $"Domain restored from {path}\n", () => $"{{\"restored\":\"{path}\"}}\n");
+            await run.WriteAsync(() => $"Domain restored from {path}\n", () => Output.JsonOutput.Document(w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("restored", path);
+                w.WriteEndObject();
+            }));
             return ExitCodes.Ok;
         }));
         return command;

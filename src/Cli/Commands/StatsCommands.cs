@@ -108,7 +108,7 @@ internal static class StatsCommands
         return text.ToString();
     }
 
-    private static string Json(DomainStatsList list) => JsonOutput.Document(w =>
+    internal static string Json(DomainStatsList list) => JsonOutput.Document(w =>
     {
         w.WriteStartArray();
         foreach (var record in list.Records)
@@ -124,7 +124,10 @@ internal static class StatsCommands
                 else if (field.Kind == TypedParameterKind.Boolean)
                     w.WriteBoolean(field.Field, field.Number != 0);
                 else
+                {
+                    w.WritePropertyName(field.Field);
                     w.WriteRawValue(field.ValueText);
+                }
             }
             w.WriteEndObject();
             w.WriteEndObject();
