@@ -39,6 +39,25 @@ public sealed class SocketActivationTests : IAsyncLifetime
         Assert.True(File.Exists(socket), "the daemon removed the socket systemd owns");
     }
 
+    [Fact]
+    public async Task A_socket_passed_for_a_path_the_daemon_does_not_serve_is_named_in_a_warning_and_closed()
+    {
+        var root = _dir.Combine("root");
+        var stray = _dir.Combine("stray-sock");
+        _daemon = DaemonProcess.LaunchSocketActivated(root, stray);
+        await using (var client = await VirtConnection.OpenAsync("qemu:///session",
+            new VirtConnectionOptions { SocketPath = Path.Combine(root, "run", "virt-sock"), CallTimeout = TimeSpan.FromSeconds(60) }))
+        {
+            Assert.Empty(await client.ListAsync());
+        }
+        Assert.Contains($"systemd passed a socket for {stray}, which this daemon does not serve", _daemon.Output);
+        using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        var refused = await Assert.ThrowsAsync<System.Net.Sockets.SocketException>(() => probe.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(stray)));
+        Assert.Equal(System.Net.Sockets.SocketError.ConnectionRefused, refused.SocketErrorCode);
+        _daemon.Terminate();
+        Assert.Equal(0, await _daemon.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+    }
+
     public async Task DisposeAsync()
     {
         if (_daemon is not null)

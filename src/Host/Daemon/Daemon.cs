@@ -96,9 +96,14 @@ public sealed class Daemon
         try
         {
             var uid = NativeFiles.GetEuid();
-            void Listen(string path, bool readOnly) => servers.Add(new UnixSocketServer(
-                config.Host.SocketOptions(path, readOnly, readOnly ? Everyone : ReadWrite, allowedUid: system ? null : uid), sessions, log, libvirt,
-                activated.GetValueOrDefault(path)));
+            var served = new HashSet<string>(StringComparer.Ordinal);
+            void Listen(string path, bool readOnly)
+            {
+                served.Add(path);
+                servers.Add(new UnixSocketServer(
+                    config.Host.SocketOptions(path, readOnly, readOnly ? Everyone : ReadWrite, allowedUid: system ? null : uid), sessions, log, libvirt,
+                    activated.GetValueOrDefault(path)));
+            }
             Listen(paths.SocketPath!, readOnly: false);
             if (system)
                 Listen(paths.ReadOnlySocketPath!, readOnly: true);
@@ -113,6 +118,12 @@ public sealed class Daemon
             }
             foreach (var server in servers)
                 server.Start();
+            // A socket unit listening somewhere this daemon does not serve would take connections nobody answers.
+            foreach (var (path, stray) in activated.Where(a => !served.Contains(a.Key)))
+            {
+                log.LogWarning("systemd passed a socket for {Path}, which this daemon does not serve (check the socket units); closing it", path);
+                stray.Dispose();
+            }
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or UnauthorizedAccessException or VirtException)
         {

@@ -58,26 +58,31 @@ public sealed class DaemonProcess : IAsyncDisposable
     /// at descriptor 3 with LISTEN_PID and LISTEN_FDS, and execs virtd (same pid). Returns at once; the socket listens
     /// before the daemon is there, once "activator: listening" is in <see cref="Output"/>.
     /// </summary>
-    public static DaemonProcess LaunchSocketActivated(string root)
+    /// <param name="strayPath">A second socket passed along (fd 4) at a path this daemon does not serve.</param>
+    public static DaemonProcess LaunchSocketActivated(string root, string? strayPath = null)
     {
         const string Activator = """
             import os, socket, sys
-            path = sys.argv[1]
-            os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            s.bind(path)  # as systemd: bound at the path itself, which is what virtd matches it by
-            os.chmod(path, 0o600)
-            s.listen(128)
+            paths = [p for p in sys.argv[1].split(",") if p]
+            sockets = []
+            for path in paths:
+                os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                s.bind(path)  # as systemd: bound at the path itself, which is what virtd matches it by
+                os.chmod(path, 0o600)
+                s.listen(128)
+                sockets.append(s)
             print("activator: listening", flush=True)
-            if s.fileno() != 3:
-                os.dup2(s.fileno(), 3)
-            os.set_inheritable(3, True)  # python's sockets are close-on-exec, and dup2 onto itself keeps that
+            for fd, s in enumerate(sockets, start=3):
+                if s.fileno() != fd:
+                    os.dup2(s.fileno(), fd)
+                os.set_inheritable(fd, True)  # python's sockets are close-on-exec, and dup2 onto itself keeps that
             os.environ["LISTEN_PID"] = str(os.getpid())
-            os.environ["LISTEN_FDS"] = "1"
+            os.environ["LISTEN_FDS"] = str(len(sockets))
             os.execvp("dotnet", ["dotnet"] + sys.argv[2:])
             """;
         var socketPath = Path.Combine(root, "run", "virt-sock");
-        return Launch(root, null, null, [], ["/usr/bin/python3", "-c", Activator, socketPath]);
+        return Launch(root, null, null, [], ["/usr/bin/python3", "-c", Activator, strayPath is null ? socketPath : $"{socketPath},{strayPath}"]);
     }
 
     /// <summary>Runs a command inside the daemon's network namespace (nsenter), returning what it printed.</summary>
