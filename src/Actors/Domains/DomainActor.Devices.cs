@@ -15,22 +15,8 @@ public sealed partial class DomainActor
 {
     private void ChangeMedium(RunningVm vm, DomainDevices.UpdateDevice m)
     {
-        DomainDefinition changed;
-        DiskDevice disk;
-        try
-        {
-            (changed, disk) = MediaChanges.Apply(vm.Live, DomainXml.ParseDisk(m.Xml));
-        }
-        catch (VirtException e)
-        {
-            _from.Tell(ErrorReply.From(e));
+        if (DiskChange(vm, m.Xml, MediaChanges.Apply, hotplug: false) is not var (changed, disk))
             return;
-        }
-        if (DevicePathPolicy.Check(changed, Settings.Paths) is { } refused)
-        {
-            _from.Tell(refused);
-            return;
-        }
         if (DiskDeviceIds.Of(disk) is not { } id)
         {
             _from.Tell(new ErrorReply(ErrorCode.OperationUnsupported,
@@ -61,15 +47,19 @@ public sealed partial class DomainActor
 
     private sealed record UnplugWaitExpired(long Job);
 
-    /// <summary>Parses the request's disk and applies <paramref name="change"/>; a refusal is answered here, and null returned.</summary>
-    private (DomainDefinition Changed, DiskDevice Disk)? DiskChange(RunningVm vm, string xml, Func<DomainDefinition, DiskDevice, (DomainDefinition, DiskDevice)> change)
+    /// <summary>
+    /// Parses the request's disk and applies <paramref name="change"/>, checked against the path policy (and, to
+    /// <paramref name="hotplug"/> a disk, its bus); a refusal is answered here, and null returned.
+    /// </summary>
+    private (DomainDefinition Changed, DiskDevice Disk)? DiskChange(RunningVm vm, string xml, Func<DomainDefinition, DiskDevice, (DomainDefinition, DiskDevice)> change,
+        bool hotplug = true)
     {
         try
         {
             var (changed, disk) = change(vm.Live, DomainXml.ParseDisk(xml));
             if (DevicePathPolicy.Check(changed, Settings.Paths) is { } refused)
                 throw new VirtException(refused.Code, refused.Message);
-            if (disk.TargetBus != DiskBus.Virtio || DiskDeviceIds.Of(disk) is null)
+            if (hotplug && (disk.TargetBus != DiskBus.Virtio || DiskDeviceIds.Of(disk) is null))
                 throw new VirtException(ErrorCode.OperationUnsupported,
                     $"disk '{disk.TargetDev}' on bus '{disk.TargetBus.ToString().ToLowerInvariant()}' cannot be hot-plugged or unplugged; virtio disks can");
             return (changed, disk);

@@ -26,14 +26,9 @@ public sealed partial class DomainRegistryActor
             else
                 ForwardToDomain(m.Domain, m);
         });
-        Receive<ManagedSaveDomain>(ManagedSave);
-        Receive<RemoveManagedSave>(m =>
-        {
-            if (_state.Find(m.Domain) is not { } entry)
-                Sender.Tell(RegistryState.NotFound(m.Domain).Reply);
-            else
-                Sender.Tell(RemoveManagedImage(entry, _runtime.Settings.Paths.ManagedSavePath(entry.Name.Value)) ?? (IDomainReply)entry.ToSummary());
-        });
+        Receive<ManagedSaveDomain>(m => WithDomain(m.Domain, entry => ManagedSave(entry, m)));
+        Receive<RemoveManagedSave>(m => WithDomain(m.Domain, entry =>
+            Sender.Tell(RemoveManagedImage(entry, _runtime.Settings.Paths.ManagedSavePath(entry.Name.Value)) ?? (IDomainReply)entry.ToSummary())));
         Receive<RestoreDomain>(Restore);
         Receive<RestoreRead>(StartRestore);
     }
@@ -41,20 +36,18 @@ public sealed partial class DomainRegistryActor
     /// <summary>Absolute, and never inside the daemon's own tree (a save must not overwrite a config or a status file).</summary>
     private ErrorReply? ImagePathProblem(string path)
     {
-        if (!Path.IsPathRooted(path))
-            return new ErrorReply(ErrorCode.InvalidArg, $"save image path '{path}' is relative; give an absolute path");
+        if (RelativeImagePath(path) is { } relative)
+            return relative;
         return _runtime.Settings.Paths.Contains(path)
             ? new ErrorReply(ErrorCode.OperationDenied, $"save image path '{path}' is inside the daemon's own directories; refusing it")
             : null;
     }
 
-    private void ManagedSave(ManagedSaveDomain m)
+    private static ErrorReply? RelativeImagePath(string path) => Path.IsPathRooted(path) ? null
+        : new ErrorReply(ErrorCode.InvalidArg, $"save image path '{path}' is relative; give an absolute path");
+
+    private void ManagedSave(DomainEntry entry, ManagedSaveDomain m)
     {
-        if (_state.Find(m.Domain) is not { } entry)
-        {
-            Sender.Tell(RegistryState.NotFound(m.Domain).Reply);
-            return;
-        }
         if (!entry.Persistent)
         {
             Sender.Tell(new ErrorReply(ErrorCode.OperationInvalid, "cannot do managed save for transient domain"));
@@ -118,9 +111,9 @@ public sealed partial class DomainRegistryActor
     private void Restore(RestoreDomain m)
     {
         var replyTo = Sender;
-        if (!Path.IsPathRooted(m.Path))
+        if (RelativeImagePath(m.Path) is { } relative)
         {
-            replyTo.Tell(new ErrorReply(ErrorCode.InvalidArg, $"save image path '{m.Path}' is relative; give an absolute path"));
+            replyTo.Tell(relative);
             return;
         }
         var self = Self;

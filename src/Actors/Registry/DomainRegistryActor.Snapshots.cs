@@ -50,14 +50,6 @@ public sealed partial class DomainRegistryActor
         });
     }
 
-    private void WithDomain(DomainRef domain, Action<DomainEntry> then)
-    {
-        if (_state.Find(domain) is { } entry)
-            then(entry);
-        else
-            Sender.Tell(RegistryState.NotFound(domain).Reply);
-    }
-
     private static SnapshotDescription Describe(SnapshotDefinition s) => new(s.Name, s.Parent, s.CreationTime, s.State, s.Current, s.Format(withActive: false));
 
     private static ErrorReply NoSnapshot(string message) => new(ErrorCode.NoDomainSnapshot, message);

@@ -508,6 +508,15 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
             ForwardToDomain(m.Domain, m);
     }
 
+    /// <summary>Runs <paramref name="then"/> on the domain's entry; answers libvirt's no-such-domain otherwise.</summary>
+    private void WithDomain(DomainRef domain, Action<DomainEntry> then)
+    {
+        if (_state.Find(domain) is { } entry)
+            then(entry);
+        else
+            Sender.Tell(RegistryState.NotFound(domain).Reply);
+    }
+
     private void ForwardToDomain(DomainRef domain, object message)
     {
         if (_state.Find(domain) is { } entry && Child(entry.Uuid) is { } child)

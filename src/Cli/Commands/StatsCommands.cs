@@ -229,11 +229,6 @@ internal static class StatsCommands
     }
 
     /// <summary>One running domain's record: libvirt refuses these views of a shut-off domain.</summary>
-    private static async Task<DomainStatsRecord> RunningRecordAsync(VirtConnection connection, DomainRef dom, DomainStatsGroups groups, CancellationToken ct)
-    {
-        var record = (await connection.CallAsync<DomainStatsList>(new GetDomainStats([dom], groups), ct)).Records[0];
-        if (record.Id is null)
-            throw new Protocol.Errors.VirtException(Protocol.Errors.ErrorCode.OperationInvalid, "domain is not running");
-        return record;
-    }
+    private static async Task<DomainStatsRecord> RunningRecordAsync(VirtConnection connection, DomainRef dom, DomainStatsGroups groups, CancellationToken ct) =>
+        DomainStatsViews.Running((await connection.CallAsync<DomainStatsList>(new GetDomainStats([dom], groups), ct)).Records[0]);
 }

@@ -37,11 +37,8 @@ internal sealed partial class LibvirtSession
     /// <summary>VIR_CONNECT_GET_ALL_DOMAINS_STATS_*: the list filters share virConnectListAllDomains' bits; ENFORCE, BACKING and NOWAIT do not filter.</summary>
     private static ListDomainsFlags StatsFilter(uint flags) => (ListDomainsFlags)(flags & 0xFF);
 
-    private async Task<DomainStatsRecord> RunningRecordAsync(DomainRef dom, DomainStatsGroups groups, CancellationToken ct)
-    {
-        var record = (await CallAsync<DomainStatsList>(new GetDomainStats([dom], groups), ct).ConfigureAwait(false)).Records[0];
-        return record.Id is null ? throw new VirtException(ErrorCode.OperationInvalid, "domain is not running") : record;
-    }
+    private async Task<DomainStatsRecord> RunningRecordAsync(DomainRef dom, DomainStatsGroups groups, CancellationToken ct) =>
+        DomainStatsViews.Running((await CallAsync<DomainStatsList>(new GetDomainStats([dom], groups), ct).ConfigureAwait(false)).Records[0]);
 
     /// <summary>The old fixed struct: rd_req, rd_bytes, wr_req, wr_bytes, errs (-1: QEMU keeps no error count).</summary>
     private async Task<XdrWriter?> BlockStatsAsync(XdrReader args, CancellationToken ct)

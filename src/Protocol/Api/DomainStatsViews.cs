@@ -9,6 +9,10 @@ namespace Virt.Protocol.Api;
 /// </summary>
 public static class DomainStatsViews
 {
+    /// <summary>The record of a running domain: libvirt refuses the per-device views of a shut-off one.</summary>
+    public static DomainStatsRecord Running(DomainStatsRecord record) =>
+        record.Id is null ? throw new VirtException(ErrorCode.OperationInvalid, "domain is not running") : record;
+
     /// <summary>
     /// virDomainBlockStatsFlags: one disk by target or source path, or with an empty device the sum over all disks,
     /// as libvirt's names (LLONG), in libvirt's order.
