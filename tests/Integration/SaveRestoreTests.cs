@@ -10,21 +10,12 @@ namespace Virt.Integration.Tests;
 /// </summary>
 public sealed class SaveRestoreTests : DaemonTestBase
 {
-    private async Task StartedAsync(string name)
-    {
-        var file = Dir.Combine(name + ".xml");
-        await File.WriteAllTextAsync(file, TestGuest.Xml(Dir.Path, name));
-        await Virsh.OkAsync("define", file);
-        await Virsh.OkAsync("start", name);
-        await TestGuest.WaitReadyAsync(Dir.Path, name);
-    }
-
     private static bool Rebooted(string dir, string name) => File.ReadAllText(TestGuest.SerialPath(dir, name)).Contains(TestGuestImage.ReadyLine);
 
     [Fact]
     public async Task A_saved_guest_comes_back_from_its_file_where_it_was()
     {
-        await StartedAsync("sv");
+        await StartTestGuestAsync("sv");
         var image = Dir.Combine("sv.save");
         Assert.Equal($"\nDomain 'sv' saved to {image}\n\n", await Virsh.OkAsync("save", "sv", image));
         Assert.Equal("shut off (saved)\n\n", await Virsh.OkAsync("domstate", "--reason", "sv"));
@@ -53,7 +44,7 @@ public sealed class SaveRestoreTests : DaemonTestBase
     [Fact]
     public async Task A_managed_save_is_restored_by_the_next_start_and_then_spent()
     {
-        await StartedAsync("ms");
+        await StartTestGuestAsync("ms");
         Assert.Equal("\nDomain 'ms' state saved by libvirt\n\n", await Virsh.OkAsync("managedsave", "ms"));
         Assert.Contains("Managed save:   yes", await Virsh.OkAsync("dominfo", "ms"));
         Assert.Contains("Managed save:   yes", (await VirtAsync("dominfo", "ms")).Out);

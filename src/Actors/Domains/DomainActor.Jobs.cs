@@ -1,7 +1,9 @@
-using Akka.Event;
+using System.Diagnostics;
 using System.Text.Json;
+using Akka.Event;
 using Akka.Actor;
 using Virt.Actors.Domains.Lifecycle;
+using Virt.Protocol.Api;
 using Virt.Protocol.Domains;
 using Virt.Protocol.Errors;
 using Virt.Supervisor.Processes;
@@ -50,6 +52,12 @@ public sealed partial class DomainActor
         public Action? Failed { get; init; }
         /// <summary>The job ends well when the domain shuts off (shutdown with a wait, bounded by a timer).</summary>
         public bool SucceedsOnStop { get; init; }
+        /// <summary>What domjobinfo calls the job; null for the short ones libvirt shows no job for.</summary>
+        public DomainJobOperation? Operation { get; init; }
+        /// <summary>Cancelled by domjobabort, for the jobs that can be aborted.</summary>
+        public CancellationTokenSource? Abort { get; init; }
+        public long StartedAt { get; } = Stopwatch.GetTimestamp();
+        public ulong ElapsedMs => (ulong)Stopwatch.GetElapsedTime(StartedAt).TotalMilliseconds;
     }
 
     private sealed record Waiter(long Ticket, object Command, IActorRef ReplyTo);
@@ -74,9 +82,16 @@ public sealed partial class DomainActor
         return true;
     }
 
-    private Job BeginJob(JobKind kind, Func<JsonElement, IDomainReply?>? completed = null, Action? failed = null)
+    private Job BeginJob(JobKind kind, Func<JsonElement, IDomainReply?>? completed = null, Action? failed = null,
+        DomainJobOperation? operation = null)
     {
-        var job = new Job(kind, _from, NextToken()) { Completed = completed, Failed = failed };
+        var job = new Job(kind, _from, NextToken())
+        {
+            Completed = completed,
+            Failed = failed,
+            Operation = operation,
+            Abort = operation == DomainJobOperation.Save ? new CancellationTokenSource() : null,
+        };
         _jobs.Begin(job);
         return job;
     }
@@ -86,6 +101,7 @@ public sealed partial class DomainActor
     {
         if (_jobs.End() is not { } job)
             return;
+        job.Abort?.Dispose();
         if (job.SucceedsOnStop)
             Timers.Cancel(ShutdownWaitKey(job.Token));
         job.ReplyTo.Tell(reply);

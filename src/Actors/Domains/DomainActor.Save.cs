@@ -1,8 +1,11 @@
 using Akka.Actor;
 using Akka.Event;
 using Virt.Actors.Domains.Lifecycle;
+using Virt.Protocol.Api;
+using Virt.Protocol.Errors;
 using Virt.Protocol.Events;
 using Virt.Supervisor.Save;
+using static Virt.Protocol.Api.DomainJobs;
 using static Virt.Protocol.Api.DomainReplies;
 
 namespace Virt.Actors.Domains;
@@ -15,29 +18,35 @@ public sealed partial class DomainActor
     {
         var wasRunning = vm.State.State == DomainState.Running;
         Apply(vm, new VmInput.SaveAsked(), settle: false);
-        var job = BeginJob(JobKind.Save, completed: _ =>
+        var job = BeginJob(JobKind.Save, completed: r =>
         {
+            _completedJob = new JobStats(DomainJobType.Completed, MigrationJobStats.From(r, DomainJobOperation.Save, InFlight!.ElapsedMs));
             _jobs.Update(InFlight! with { SucceedsOnStop = true }); // answered when QEMU is gone and the domain shut off (saved)
             Apply(vm, new VmInput.SaveDone(), settle: false);
             return null;
-        }, failed: () => Apply(vm, new VmInput.SaveFailed(wasRunning)));
-        var (qmp, xml, timeout, token) = (vm.Process!.Qmp, vm.LiveXml, Settings.QmpTimeout, job.Token);
+        }, failed: () => Apply(vm, new VmInput.SaveFailed(wasRunning)), operation: DomainJobOperation.Save);
+        var (qmp, xml, timeout, token, abort) = (vm.Process!.Qmp, vm.LiveXml, Settings.QmpTimeout, job.Token, job.Abort!.Token);
         var socket = MigrationSocket(vm.Id);
         Task.Run(async () =>
         {
             if (wasRunning)
                 await qmp.ExecuteAsync("stop", null, timeout).ConfigureAwait(false);
-            SaveImage.Create(path, xml, wasRunning);
             try
             {
-                await MigrationToFile.SaveAsync(qmp, path, socket, timeout, CancellationToken.None).ConfigureAwait(false);
+                await using var image = SaveImage.Create(path, xml, wasRunning);
+                return await MigrationToFile.SaveAsync(qmp, image, socket, timeout, abort).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (abort.IsCancellationRequested)
+            {
+                SaveImage.Discard(path);
+                throw new VirtException(ErrorCode.OperationAborted, "job 'domain save' canceled by client");
             }
             catch
             {
-                File.Delete(path); // half an image is no image
+                SaveImage.Discard(path); // half an image is no image
                 throw;
             }
-        }).PipeTo(Self, success: () => new JobDone(token, default, null), failure: e => new JobDone(token, default, e));
+        }).PipeTo(Self, success: r => new JobDone(token, r, null), failure: e => new JobDone(token, default, e));
     }
 
     /// <summary>Where QEMU's migration stream passes through the daemon, in the domain's own runtime directory.</summary>

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Akka.Actor;
 using Virt.Actors.Domains.Lifecycle;
+using Virt.Protocol.Api;
 using Virt.Protocol.Errors;
 using Virt.Protocol.Events;
 using Virt.Supervisor.Qmp;
@@ -23,12 +24,18 @@ public sealed partial class DomainActor
         {
             Apply(vm, new VmInput.SnapshotDone(r.GetBoolean()));
             return Recorded(vm);
-        }, failed: () => Apply(vm, new VmInput.SnapshotDone(wasRunning)));
+        }, failed: () => Apply(vm, new VmInput.SnapshotDone(wasRunning)), operation: SnapshotOperation(m.Hmp));
         var (qmp, timeout, token) = (vm.Process!.Qmp, Settings.QmpTimeout, job.Token);
         HmpSnapshotAsync(qmp, m.Hmp, wasRunning, m.RunAfter, timeout)
             .PipeTo(Self, success: running => new JobDone(token, JsonDocument.Parse(running ? "true" : "false").RootElement.Clone(), null),
                 failure: e => new JobDone(token, default, e));
     }
+
+    /// <summary>As libvirt: creating and reverting are jobs domjobinfo shows; deleting is not.</summary>
+    private static DomainJobOperation? SnapshotOperation(string hmp) =>
+        hmp.StartsWith("savevm", StringComparison.Ordinal) ? DomainJobOperation.Snapshot
+        : hmp.StartsWith("loadvm", StringComparison.Ordinal) ? DomainJobOperation.SnapshotRevert
+        : null;
 
     /// <summary>The command, then the vCPUs as asked (or, after a failure, as they were: a failed loadvm leaves them stopped).</summary>
     private static async Task<bool> HmpSnapshotAsync(QmpClient qmp, string hmp, bool wasRunning, bool? runAfter, TimeSpan timeout)

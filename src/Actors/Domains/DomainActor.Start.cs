@@ -39,7 +39,7 @@ public sealed partial class DomainActor
     private void BeginStart(Start m)
     {
         _from = m.ReplyTo;
-        BeginJob(JobKind.Start);
+        BeginJob(JobKind.Start, operation: m.Restore is null ? DomainJobOperation.Start : DomainJobOperation.Restore);
         var vm = new RunningVm(NextToken(), m.Id, m.Restore?.Live ?? _entry.Definition, m.AutodestroyOwner) { Launch = new CancellationTokenSource(), State = VmState.Starting };
         _vm = vm;
         Log.Info(m.Restore is null ? "Starting domain {Domain} with id {Id}" : "Restoring domain {Domain} with id {Id} from {Path}", Name, m.Id, m.Restore?.Path);

@@ -170,6 +170,12 @@ public sealed partial class DomainActor : ActorBase, IWithTimers
             case Protocol.Api.DomainQueries.GetMemoryStats:
                 MemoryStatsOf();
                 return true;
+            case Protocol.Api.DomainJobs.GetJobStats m:
+                JobStatsOf(m);
+                return true;
+            case Protocol.Api.DomainJobs.AbortJob:
+                AbortJobOf();
+                return true;
             case JobDone m:
                 CompleteJob(m);
                 return true;

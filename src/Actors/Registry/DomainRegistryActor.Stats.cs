@@ -14,6 +14,8 @@ public sealed partial class DomainRegistryActor
     {
         Receive<GetDomainStats>(Stats);
         Receive<GetMemoryStats>(m => ForwardToDomain(m.Domain, m));
+        Receive<DomainJobs.GetJobStats>(m => ForwardToDomain(m.Domain, m));
+        Receive<DomainJobs.AbortJob>(m => ForwardToDomain(m.Domain, m));
     }
 
     private void Stats(GetDomainStats m)

@@ -14,6 +14,8 @@ internal static class SaveCommands
         (new Option<bool>("--running") { Description = "Run the guest when it is restored" },
          new Option<bool>("--paused") { Description = "Leave the guest paused when it is restored" });
 
+    private static Option<bool> VerboseOption() => new("--verbose") { Description = "Print the save's progress" };
+
     private static DomainSaveFlags Flags(ParseResult parse, (Option<bool> Running, Option<bool> Paused) o)
     {
         var (running, paused) = (parse.GetValue(o.Running), parse.GetValue(o.Paused));
@@ -27,11 +29,14 @@ internal static class SaveCommands
         var file = new Argument<string>("file") { Description = "Where the state goes (on the daemon's host)" };
         var state = StateOptions();
         var bypass = new Option<bool>("--bypass-cache") { Description = "Accepted for virsh's sake; the image is written through the page cache" };
-        return DomainVerb.Create(context, "save", "Save a running domain's state to a file and stop it", [file, state.Running, state.Paused, bypass],
+        var verbose = VerboseOption();
+        return DomainVerb.Create(context, "save", "Save a running domain's state to a file and stop it", [file, state.Running, state.Paused, bypass, verbose],
             async (run, connection, dom, ct) =>
             {
                 var path = Path.GetFullPath(run.Parse.GetValue(file)!);
-                var d = await connection.CallAsync<DomainSummary>(new SaveDomain(dom, path, Flags(run.Parse, state)), ct);
+                var flags = Flags(run.Parse, state);
+                var d = await JobCommands.WatchAsync(run, connection, dom, "Save", run.Parse.GetValue(verbose),
+                    () => connection.CallAsync<DomainSummary>(new SaveDomain(dom, path, flags), ct), ct);
                 await run.WriteAsync(() => $"\nDomain '{d.Name}' saved to {path}\n", () => Output.JsonOutput.Document(w =>
                 {
                     w.WriteStartObject();
@@ -44,10 +49,13 @@ internal static class SaveCommands
     private static Command ManagedSave(CliContext context)
     {
         var state = StateOptions();
-        return DomainVerb.Create(context, "managedsave", "Save a running domain's state where its next start restores it", [state.Running, state.Paused],
+        var verbose = VerboseOption();
+        return DomainVerb.Create(context, "managedsave", "Save a running domain's state where its next start restores it", [state.Running, state.Paused, verbose],
             async (run, connection, dom, ct) =>
             {
-                var d = await connection.CallAsync<DomainSummary>(new ManagedSaveDomain(dom, Flags(run.Parse, state)), ct);
+                var flags = Flags(run.Parse, state);
+                var d = await JobCommands.WatchAsync(run, connection, dom, "Managedsave", run.Parse.GetValue(verbose),
+                    () => connection.CallAsync<DomainSummary>(new ManagedSaveDomain(dom, flags), ct), ct);
                 await run.WriteAsync(() => $"\nDomain '{d.Name}' state saved by libvirt\n", () => "{}\n");
             });
     }

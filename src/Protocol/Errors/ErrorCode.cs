@@ -24,6 +24,8 @@ public enum ErrorCode
     NoDomainSnapshot,
     /// <summary>A device the request names is not in the domain.</summary>
     DeviceMissing,
+    /// <summary>A job ended because a client asked it to (domjobabort).</summary>
+    OperationAborted,
 }
 
 public static class ErrorCodeNames
@@ -48,6 +50,7 @@ public static class ErrorCodeNames
         ErrorCode.OperationUnsupported => "OPERATION_UNSUPPORTED",
         ErrorCode.NoDomainSnapshot => "NO_DOMAIN_SNAPSHOT",
         ErrorCode.DeviceMissing => "DEVICE_MISSING",
+        ErrorCode.OperationAborted => "OPERATION_ABORTED",
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, null),
     };
 

@@ -34,6 +34,7 @@ public sealed record LibvirtError(int Code, int Domain, string Message)
     public const int OperationUnsupported = 84;
     public const int NoDomainSnapshot = 72;
     public const int DeviceMissing = 99;
+    public const int OperationAborted = 78;
     public const int FromDomainSnapshot = 35;
 
     /// <summary>
@@ -64,6 +65,7 @@ public sealed record LibvirtError(int Code, int Domain, string Message)
         ErrorCode.NoNetwork => new(NoNetwork, FromNetwork, Prefixed("Network not found: ", StripPrefix(message, "Network not found: "))),
         ErrorCode.NoDomainSnapshot => new(NoDomainSnapshot, FromDomainSnapshot, Prefixed("Domain snapshot not found: ", StripPrefix(message, "Domain snapshot not found: "))),
         ErrorCode.DeviceMissing => new(DeviceMissing, FromQemu, Prefixed("device not found: ", StripPrefix(message, "device not found: "))),
+        ErrorCode.OperationAborted => new(OperationAborted, FromQemu, Prefixed("operation aborted: ", StripPrefix(message, "operation aborted: "))),
         ErrorCode.InvalidArg => new(InvalidArg, FromQemu, Prefixed("invalid argument: ", StripPrefix(message, "invalid argument: "))),
         ErrorCode.OperationUnsupported => new(OperationUnsupported, FromQemu, Prefixed("Operation not supported: ", StripPrefix(message, "Operation not supported: "))),
         _ => new(InternalError, FromQemu, Prefixed("internal error: ", message)),

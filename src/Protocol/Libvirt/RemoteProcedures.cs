@@ -60,6 +60,8 @@ public static class RemoteProcedures
     public const int DomainMemoryStats = 159;
     public const int DomainAttachDeviceFlags = 160;
     public const int DomainDetachDeviceFlags = 161;
+    public const int DomainGetJobInfo = 163;
+    public const int DomainAbortJob = 164;
     public const int ConnectDomainEventRegisterAny = 167;
     public const int ConnectDomainEventDeregisterAny = 168;
     public const int DomainEventReboot = 169;
@@ -98,6 +100,7 @@ public static class RemoteProcedures
     public const int DomainSnapshotHasMetadata = 272;
     public const int ConnectListAllDomains = 273;
     public const int DomainListAllSnapshots = 274;
+    public const int DomainGetJobStats = 298;
     public const int DomainEventDeviceRemoved = 311;
     public const int ConnectDomainEventCallbackRegisterAny = 316;
     public const int ConnectDomainEventCallbackDeregisterAny = 317;
@@ -150,6 +153,7 @@ public static class RemoteProcedures
     public const int QemuDomainMonitorCommand = 1;
 
     /// <summary>remote_protocol.x's caps: REMOTE_STRING_MAX and the array limits Virt's structs use.</summary>
+    public const int DomainAbortJobFlags = 442;
     public const int StringMax = 4194304;
     public const int DomainListMax = 16384;
     public const int DomainNameListMax = 16384;

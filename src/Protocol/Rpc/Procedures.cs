@@ -64,6 +64,8 @@ public static class Procedures
         Command("domain.snapshot-get", json => json.GetSnapshot);
         Command("domain.snapshot-revert", json => json.RevertSnapshot);
         Command("domain.snapshot-delete", json => json.DeleteSnapshot);
+        Command("domain.job-stats", json => json.GetJobStats);
+        Command("domain.abort-job", json => json.AbortJob);
         Command("domain.screenshot", json => json.TakeScreenshot);
         Command(ConsoleProcedure, json => json.OpenConsole);
 
@@ -77,6 +79,7 @@ public static class Procedures
         Reply("memory-stats", json => json.MemoryStats);
         Reply("snapshot", json => json.SnapshotDescription);
         Reply("snapshots", json => json.SnapshotList);
+        Reply("job-stats", json => json.JobStats);
         Reply("screenshot", json => json.ScreenshotImage);
         Reply("console", json => json.ConsoleOpened);
     }

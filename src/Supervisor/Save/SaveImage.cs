@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using Virt.Protocol.Errors;
+using Virt.Supervisor.Native;
 
 namespace Virt.Supervisor.Save;
 
@@ -17,8 +18,11 @@ public sealed record SaveImage(string Xml, bool WasRunning, long StreamOffset)
     /// <summary>A domain XML larger than this is no save image of ours.</summary>
     private const int MaxXmlBytes = 16 * 1024 * 1024;
 
-    /// <summary>Writes the header and XML, replacing any file at <paramref name="path"/> (as virsh save does); returns the image.</summary>
-    public static SaveImage Create(string path, string xml, bool wasRunning)
+    /// <summary>
+    /// Writes the header and XML, replacing any file at <paramref name="path"/> (as virsh save does), and returns the
+    /// file open after them for QEMU's stream. One open, so a FIFO or a device works as the target too.
+    /// </summary>
+    public static FileStream Create(string path, string xml, bool wasRunning)
     {
         var body = Encoding.UTF8.GetBytes(xml);
         var offset = (HeaderSize + body.Length + Alignment - 1) / Alignment * Alignment;
@@ -28,17 +32,28 @@ public sealed record SaveImage(string Xml, bool WasRunning, long StreamOffset)
         BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(20), body.Length);
         BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(24), wasRunning ? 1 : 0);
         body.CopyTo(header, HeaderSize);
+        FileStream? file = null;
         try
         {
-            using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None);
+            // Unbuffered: closing it after an abort must not wait to flush into a FIFO nobody reads.
+            file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0, useAsync: true);
             file.Write(header);
-            file.Flush(flushToDisk: true);
+            file.Flush();
+            return file;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            file?.Dispose();
             throw new VirtException(ErrorCode.OperationFailed, $"cannot write save image {path}: {e.Message}", e);
         }
-        return new SaveImage(xml, wasRunning, offset);
+    }
+
+    /// <summary>Removes what a failed save left, if it is a file of its own; a FIFO or device the user named stays.</summary>
+    public static void Discard(string path)
+    {
+        const uint typeBits = 0xF000, regular = 0x8000;
+        if (NativeFiles.LinkStat(path) is { } stat && (stat.Mode & typeBits) == regular)
+            File.Delete(path);
     }
 
     /// <summary>The header and XML of a save image; a file that is not one is refused and nothing is started from it.</summary>

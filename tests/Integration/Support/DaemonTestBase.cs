@@ -29,6 +29,16 @@ public abstract class DaemonTestBase : IAsyncLifetime
         return result.Out;
     }
 
+    /// <summary>Defines the test guest as <paramref name="name"/> through virsh, starts it, and waits for it to be up.</summary>
+    protected async Task StartTestGuestAsync(string name)
+    {
+        var file = Dir.Combine(name + ".xml");
+        await File.WriteAllTextAsync(file, TestGuest.Xml(Dir.Path, name));
+        await Virsh.OkAsync("define", file);
+        await Virsh.OkAsync("start", name);
+        await TestGuest.WaitReadyAsync(Dir.Path, name);
+    }
+
     protected static async Task WaitForAsync(Func<bool> condition) => await WaitForAsync(() => Task.FromResult(condition()));
 
     /// <summary>Polls until the condition holds; fails the test after 30 s.</summary>

@@ -37,6 +37,8 @@ public sealed class WireFuzzTests(ITestOutputHelper output)
         new AttachDomain(4242),
         new DomainQueries.GetDomainStats([DomainRef.ByName("vm")], DomainStatsGroups.Block, ListDomainsFlags.Active),
         new DomainQueries.GetMemoryStats(DomainRef.ByName("vm")),
+        new DomainJobs.GetJobStats(DomainRef.ByName("vm"), DomainJobStatsFlags.Completed | DomainJobStatsFlags.KeepCompleted),
+        new DomainJobs.AbortJob(DomainRef.ByName("vm")),
         new DomainResources.SetMemory(DomainRef.ByName("vm"), 8192, DomainModificationFlags.Config),
         new DomainResources.SetVcpus(DomainRef.ByName("vm"), 2, DomainModificationFlags.Live),
         new DomainSaves.SaveDomain(DomainRef.ByName("vm"), "/images/vm.save", DomainSaveFlags.Paused),
