@@ -65,7 +65,7 @@ public sealed class ConnectionActor : ReceiveActor
         });
         Receive<DomainLifecycleEvent>(Event);
         Receive<DomainRebootEvent>(Event);
-        Receive<DomainDeviceEvent>(e => ToSink(e.Uuid, sink => sink.TryPush(e)));
+        Receive<DomainDeviceEvent>(e => ToSink(e.Uuid, sink => sink.TryPush(e), e));
         Receive<CloseConnection>(_ =>
         {
             // A transport that just goes away asks with no sender; there is no one to tell.
@@ -247,14 +247,21 @@ public sealed class ConnectionActor : ReceiveActor
             _remoteClient?.Tell(e, Self);
     }
 
-    /// <summary>Reboot events go to a subscribed client's sink only; Akka.Remote clients take lifecycle events alone.</summary>
-    private void Event(DomainRebootEvent e) => ToSink(e.Uuid, sink => sink.TryPush(e));
+    private void Event(DomainRebootEvent e) => ToSink(e.Uuid, sink => sink.TryPush(e), e);
 
-    /// <summary>An event for the subscribed client's sink, if it asked for this domain's; a client that stopped reading goes.</summary>
-    private void ToSink(DomainUuid uuid, Func<IEventSink, bool> push)
+    /// <summary>
+    /// An event for the subscribed client, if it asked for this domain's: to its sink (a client that stopped reading
+    /// goes), or to the Akka.Remote client actor, whose own bounded queue does the same.
+    /// </summary>
+    private void ToSink(DomainUuid uuid, Func<IEventSink, bool> push, object e)
     {
-        if (_subscription is not { } subscription || (subscription.Domain is { } domain && domain != uuid) || _sink is null)
+        if (_subscription is not { } subscription || (subscription.Domain is { } domain && domain != uuid))
             return;
+        if (_sink is null)
+        {
+            _remoteClient?.Tell(e, Self);
+            return;
+        }
         if (!push(_sink))
         {
             _log.Info("Connection {Connection}: client stopped reading events; closing", _id);

@@ -15,25 +15,19 @@ internal sealed class RemoteClientActor : ReceiveActor
     /// <summary>From the transport: the daemon's connection actor for this client.</summary>
     public sealed record WatchConnection(IActorRef Connection);
 
-    private readonly ChannelWriter<DomainLifecycleEvent> _events;
+    private readonly ChannelWriter<object> _events;
     private readonly TaskCompletionSource _stopped;
     private readonly TaskCompletionSource<string> _associationFailed;
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
-    public RemoteClientActor(ChannelWriter<DomainLifecycleEvent> events, TaskCompletionSource stopped, TaskCompletionSource<string> associationFailed)
+    public RemoteClientActor(ChannelWriter<object> events, TaskCompletionSource stopped, TaskCompletionSource<string> associationFailed)
     {
         _events = events;
         _stopped = stopped;
         _associationFailed = associationFailed;
-        Receive<DomainLifecycleEvent>(e =>
-        {
-            // A full queue means the program stopped reading: close, as the socket and embedded transports do.
-            if (!_events.TryWrite(e))
-            {
-                _log.Warning("Events are not being read; closing the connection to virtd");
-                Context.Stop(Self);
-            }
-        });
+        Receive<DomainLifecycleEvent>(Queue);
+        Receive<DomainRebootEvent>(Queue);
+        Receive<DomainDeviceEvent>(Queue);
         // Only the handshake looks at this: it fails at once when virtd cannot be reached instead of timing out.
         Receive<AssociationErrorEvent>(e => _associationFailed.TrySetResult(e.Cause?.Message ?? e.ToString()));
         Receive<WatchConnection>(m =>
@@ -48,7 +42,16 @@ internal sealed class RemoteClientActor : ReceiveActor
         });
     }
 
-    public static Props Props(ChannelWriter<DomainLifecycleEvent> events, TaskCompletionSource stopped, TaskCompletionSource<string> associationFailed) =>
+    /// <summary>A full queue means the program stopped reading: close, as the socket and embedded transports do.</summary>
+    private void Queue(object e)
+    {
+        if (_events.TryWrite(e))
+            return;
+        _log.Warning("Events are not being read; closing the connection to virtd");
+        Context.Stop(Self);
+    }
+
+    public static Props Props(ChannelWriter<object> events, TaskCompletionSource stopped, TaskCompletionSource<string> associationFailed) =>
         Akka.Actor.Props.Create(() => new RemoteClientActor(events, stopped, associationFailed));
 
     protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(AssociationErrorEvent));

@@ -32,12 +32,12 @@ public sealed class RemoteTransport : IVirtTransport
     private readonly ActorSelection _endpoint;
     private readonly Welcome _welcome;
     private readonly IActorRef _connection;
-    private readonly Channel<DomainLifecycleEvent> _events;
+    private readonly Channel<object> _events;
     private readonly TaskCompletionSource _stopped;
     private int _disposed;
 
     private RemoteTransport(ActorSystem system, IActorRef client, ActorSelection endpoint, Welcome welcome, IActorRef connection,
-        Channel<DomainLifecycleEvent> events, TaskCompletionSource stopped)
+        Channel<object> events, TaskCompletionSource stopped)
     {
         _system = system;
         _client = client;
@@ -75,7 +75,7 @@ public sealed class RemoteTransport : IVirtTransport
         var system = ActorSystem.Create("virt-client", setup);
         try
         {
-            var events = Channel.CreateBounded<DomainLifecycleEvent>(new BoundedChannelOptions(MaxQueuedEvents) { SingleReader = true });
+            var events = Channel.CreateBounded<object>(new BoundedChannelOptions(MaxQueuedEvents) { SingleReader = true });
             var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var unreachable = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
             var client = system.ActorOf(RemoteClientActor.Props(events.Writer, stopped, unreachable), "client");
@@ -166,8 +166,14 @@ public sealed class RemoteTransport : IVirtTransport
     public async IAsyncEnumerable<DomainLifecycleEvent> Events([EnumeratorCancellation] CancellationToken ct)
     {
         await foreach (var e in _events.Reader.ReadAllAsync(ct).ConfigureAwait(false))
-            yield return e;
+        {
+            if (e is DomainLifecycleEvent lifecycle)
+                yield return lifecycle;
+        }
     }
+
+    /// <summary>Lifecycle, reboot and device events in the order the daemon sent them.</summary>
+    public IAsyncEnumerable<object> AllEvents(CancellationToken ct) => _events.Reader.ReadAllAsync(ct);
 
     public async ValueTask DisposeAsync()
     {

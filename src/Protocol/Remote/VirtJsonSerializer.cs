@@ -37,7 +37,8 @@ public sealed class VirtJsonSerializer(ExtendedActorSystem system) : SerializerW
 
     /// <summary>Every manifest this serializer writes and reads.</summary>
     public static IEnumerable<string> Manifests =>
-        Procedures.Names.Concat(Procedures.ReplyKinds).Append(EventManifest).Concat(Envelopes.Keys);
+        Procedures.Names.Concat(Procedures.ReplyKinds).Append(EventManifest)
+            .Append(Procedures.RebootEventProcedure).Append(Procedures.DeviceEventProcedure).Concat(Envelopes.Keys);
 
     /// <summary>
     /// The HOCON that registers this serializer and binds the Protocol records to it: commands, replies (errors
@@ -56,6 +57,8 @@ public sealed class VirtJsonSerializer(ExtendedActorSystem system) : SerializerW
             "Virt.Protocol.Api.DomainCommands+IDomainCommand, Virt.Protocol" = virt-json
             "Virt.Protocol.Api.DomainReplies+IDomainReply, Virt.Protocol" = virt-json
             "Virt.Protocol.Events.DomainLifecycleEvent, Virt.Protocol" = virt-json
+            "Virt.Protocol.Events.DomainRebootEvent, Virt.Protocol" = virt-json
+            "Virt.Protocol.Events.DomainDeviceEvent, Virt.Protocol" = virt-json
             "Virt.Protocol.Remote.IRemoteMessage, Virt.Protocol" = virt-json
           }
         }
@@ -68,6 +71,8 @@ public sealed class VirtJsonSerializer(ExtendedActorSystem system) : SerializerW
         IDomainCommand command => Procedures.NameOf(command),
         IDomainReply reply => Procedures.KindOf(reply),
         DomainLifecycleEvent => EventManifest,
+        DomainRebootEvent => Procedures.RebootEventProcedure,
+        DomainDeviceEvent => Procedures.DeviceEventProcedure,
         IRemoteMessage when EnvelopeManifests.TryGetValue(o.GetType(), out var name) => name,
         _ => throw new SerializationException($"{nameof(VirtJsonSerializer)} cannot serialize {o.GetType().Name}"),
     };
@@ -92,6 +97,8 @@ public sealed class VirtJsonSerializer(ExtendedActorSystem system) : SerializerW
         Procedures.TryGetCommandContract(manifest, out var command) ? command
         : Procedures.TryGetReplyContract(manifest, out var reply) ? reply
         : manifest == EventManifest ? ApiJsonContext.Default.DomainLifecycleEvent
+        : manifest == Procedures.RebootEventProcedure ? ApiJsonContext.Default.DomainRebootEvent
+        : manifest == Procedures.DeviceEventProcedure ? ApiJsonContext.Default.DomainDeviceEvent
         : Envelopes.TryGetValue(manifest, out var envelope) ? envelope
         : throw new SerializationException($"unknown message manifest '{manifest}'");
 }

@@ -92,6 +92,39 @@ public sealed class RemoteClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Reboot_and_device_events_reach_a_remote_client_in_order_with_the_lifecycle_ones()
+    {
+        await using var remote = await VirtConnection.OpenAsync(Uri, new VirtConnectionOptions { CallTimeout = TimeSpan.FromSeconds(60) });
+        var events = (await remote.SubscribeAllEventsAsync()).GetAsyncEnumerator();
+        await remote.DefineAsync(TestGuest.Xml(_dir.Path, "ev"));
+        var vm = DomainRef.ByName("ev");
+        await remote.StartAsync(vm);
+        await TestGuest.WaitReadyAsync(_dir.Path, "ev");
+        await remote.CallAsync<DomainReplies.DomainSummary>(new DomainCommands.ResetDomain(vm));
+        var extra = _dir.Combine("extra.img");
+        await File.WriteAllBytesAsync(extra, new byte[1024 * 1024]);
+        await remote.CallAsync<DomainReplies.DomainSummary>(new DomainDevices.AttachDevice(vm,
+            $"<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='{extra}'/><target dev='vdb' bus='virtio'/></disk>",
+            DomainModificationFlags.Live));
+        await remote.DestroyAsync(vm);
+
+        var seen = new List<string>();
+        while (seen.Count == 0 || seen[^1] != "Stopped Destroyed")
+        {
+            Assert.True(await events.MoveNextAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30)), "the event stream ended");
+            seen.Add(events.Current switch
+            {
+                DomainLifecycleEvent e => e.Display,
+                DomainRebootEvent => "reboot",
+                DomainDeviceEvent d => (d.Added ? "device-added " : "device-removed ") + d.Alias,
+                var other => other.GetType().Name,
+            });
+        }
+        Assert.Equal(["Defined Added", .. LibvirtLifecycle.Start, "reboot", "device-added virtio-disk1", .. LibvirtLifecycle.Destroy], seen);
+        Assert.Empty(QemuReaper.FindUnder(_dir.Path));
+    }
+
+    [Fact]
     public async Task A_domain_xml_near_the_limit_travels_both_ways()
     {
         // 900 KB, far past Akka.Remote's default frame of 128 kB.
