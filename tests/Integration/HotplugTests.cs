@@ -9,9 +9,7 @@ public sealed class HotplugTests : DaemonTestBase
 {
     private async Task StartAsync(string name)
     {
-        var file = Dir.Combine(name + ".xml");
-        await File.WriteAllTextAsync(file, TestGuest.Xml(Dir.Path, name));
-        await Virsh.OkAsync("define", file);
+        await DefineTestGuestAsync(name);
         await Virsh.OkAsync("start", name);
     }
 

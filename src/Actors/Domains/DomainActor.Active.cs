@@ -85,6 +85,8 @@ public sealed partial class DomainActor
                 return AsJob(m, () => Save(vm, m.Path));
             case SnapshotJob m:
                 return AsJob(m, () => RunSnapshotJob(vm, m));
+            case ExternalSnapshotJob m:
+                return AsJob(m, () => RunExternalSnapshot(vm, m));
             case Protocol.Api.DomainDevices.AttachDevice m:
                 return AsJob(m, () => AttachDisk(vm, m));
             case Protocol.Api.DomainDevices.DetachDevice m:

@@ -12,7 +12,7 @@ using static Virt.Protocol.Api.DomainSnapshots;
 
 namespace Virt.Actors.Registry;
 
-// Internal snapshots: the registry keeps their metadata (a tree, one current); the domain's actor runs savevm, loadvm and
+// Snapshots: the registry keeps their metadata (a tree, one current); the domain's actor runs savevm, loadvm and
 // delvm while it runs, qemu-img does it on the files while it is shut off. Metadata changes only after QEMU's part worked.
 public sealed partial class DomainRegistryActor
 {
@@ -50,7 +50,7 @@ public sealed partial class DomainRegistryActor
         });
     }
 
-    private static SnapshotDescription Describe(SnapshotDefinition s) => new(s.Name, s.Parent, s.CreationTime, s.State, s.Current, s.Format(withActive: false));
+    private static SnapshotDescription Describe(SnapshotDefinition s) => new(s.Name, s.Parent, s.CreationTime, s.State, s.Current, s.Format(withActive: false), s.External);
 
     private static ErrorReply NoSnapshot(string message) => new(ErrorCode.NoDomainSnapshot, message);
 
@@ -71,31 +71,31 @@ public sealed partial class DomainRegistryActor
     {
         try
         {
-            var (name, description, diskOnly) = SnapshotDefinition.ParseRequest(m.Xml);
-            if (diskOnly || m.Flags.HasFlag(SnapshotCreateFlags.DiskOnly))
-                throw new VirtException(ErrorCode.OperationUnsupported, "external (disk-only) snapshots are not supported; take an internal one");
-            if (m.Flags.HasFlag(SnapshotCreateFlags.Redefine) || m.Flags.HasFlag(SnapshotCreateFlags.NoMetadata))
-                throw new VirtException(ErrorCode.OperationUnsupported, "snapshots without metadata or redefined from XML are not supported");
+            var request = SnapshotRequest.Parse(m.Xml);
+            RefuseUnsupported(request, m.Flags);
             var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-            name ??= created.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var name = request.Name ?? created.ToString(System.Globalization.CultureInfo.InvariantCulture);
             if (SnapshotDefinition.NameProblem(name) is { } problem)
                 throw new VirtException(ErrorCode.InvalidArg, problem);
+            var metadata = !m.Flags.HasFlag(SnapshotCreateFlags.NoMetadata);
             var existing = Snapshots.Load(entry.Name.Value);
-            if (existing.Any(s => s.Name == name))
+            if (metadata && existing.Any(s => s.Name == name))
                 throw new VirtException(ErrorCode.OperationInvalid, $"domain snapshot '{name}' already exists");
-            var live = entry.Definition;
-            var images = SnapshotImages(live);
-            var state = entry.Active ? DomainStates.Name(entry.State) : "shutoff";
-            var current = existing.FirstOrDefault(s => s.Current);
-            var snapshot = new SnapshotDefinition(name, description, state, current?.Name, created, Current: true, DomainXml.Format(live, secure: true));
-            IDomainReply Finish()
+            var current = metadata ? existing.FirstOrDefault(s => s.Current) : null;
+            var snapshot = new SnapshotDefinition(name, request.Description, "shutoff", current?.Name, created, Current: metadata, "");
+            if (m.Flags.HasFlag(SnapshotCreateFlags.DiskOnly))
             {
-                if (current is not null)
-                    Snapshots.Save(entry.Name.Value, current with { Current = false });
-                Snapshots.Save(entry.Name.Value, snapshot);
-                return Describe(snapshot);
+                CreateExternal(entry, request, snapshot, current, m.Flags);
+                return;
             }
-            RunSnapshot(entry, $"savevm {name}", null, images, 'c', name, Finish);
+            // As libvirt: an internal snapshot takes every disk, and a running guest's memory with them.
+            if (entry.Active && request.Memory == SnapshotLocation.No)
+                throw new VirtException(ErrorCode.OperationUnsupported, "internal snapshot of a running VM must include the memory state");
+            var live = entry.Definition;
+            SnapshotDiskAlignment.Align(live, request.Disks, SnapshotLocation.Internal, name, FileProbe.IsRegularFile);
+            var images = SnapshotImages(live);
+            snapshot = snapshot with { State = entry.Active ? DomainStates.Name(entry.State) : "shutoff", DomainXml = DomainXml.Format(live, secure: true) };
+            RunSnapshot(entry, $"savevm {name}", null, images, 'c', name, () => SaveCreated(entry, snapshot, current));
         }
         catch (VirtException e)
         {
@@ -103,10 +103,44 @@ public sealed partial class DomainRegistryActor
         }
     }
 
+    /// <summary>libvirt's flag checks, and what Virt does not do: redefine, halt, quiesce (no guest agent), external memory.</summary>
+    private static void RefuseUnsupported(SnapshotRequest request, SnapshotCreateFlags flags)
+    {
+        if (flags.HasFlag(SnapshotCreateFlags.Redefine))
+            throw new VirtException(ErrorCode.OperationUnsupported, "snapshots redefined from XML are not supported");
+        if (flags.HasFlag(SnapshotCreateFlags.Live))
+            throw new VirtException(ErrorCode.OperationUnsupported, "live snapshot creation is supported only during full system snapshots");
+        if (flags.HasFlag(SnapshotCreateFlags.Halt))
+            throw new VirtException(ErrorCode.OperationUnsupported, "halting the domain after its snapshot is not supported; destroy it after");
+        if (flags.HasFlag(SnapshotCreateFlags.Quiesce))
+            throw new VirtException(ErrorCode.OperationUnsupported, "QEMU guest agent is not configured");
+        if (request.Memory == SnapshotLocation.External)
+            throw new VirtException(ErrorCode.OperationUnsupported, "external memory snapshots are not supported; take a disk-only snapshot (--disk-only) or an internal one");
+        if (flags.HasFlag(SnapshotCreateFlags.DiskOnly) && request.Memory == SnapshotLocation.Internal)
+            throw new VirtException(ErrorCode.XmlError, "XML error: memory state cannot be saved with offline or disk-only snapshot");
+    }
+
+    /// <summary>The new snapshot's metadata, now current (the old current no longer); nothing for one taken without metadata.</summary>
+    private SnapshotDescription SaveCreated(DomainEntry entry, SnapshotDefinition snapshot, SnapshotDefinition? current)
+    {
+        if (snapshot.Current)
+        {
+            if (current is not null)
+                Snapshots.Save(entry.Name.Value, current with { Current = false });
+            Snapshots.Save(entry.Name.Value, snapshot);
+        }
+        return Describe(snapshot);
+    }
+
     private void RevertSnapshot(DomainEntry entry, RevertSnapshot m)
     {
         if (FindSnapshot(entry, m.Name) is not var (all, target))
             return;
+        if (target.External)
+        {
+            Sender.Tell(new ErrorReply(ErrorCode.ConfigUnsupported, "revert to external snapshot not supported yet"));
+            return;
+        }
         var withMemory = target.State != "shutoff";
         var run = m.Flags.HasFlag(SnapshotRevertFlags.Running) || (target.State == "running" && !m.Flags.HasFlag(SnapshotRevertFlags.Paused));
         IDomainReply Finish()
@@ -143,6 +177,12 @@ public sealed partial class DomainRegistryActor
         if (m.Flags.HasFlag(SnapshotDeleteFlags.MetadataOnly))
         {
             Self.Tell(new SnapshotStep(Finish, Sender));
+            return;
+        }
+        if (target.External)
+        {
+            Sender.Tell(new ErrorReply(ErrorCode.OperationUnsupported,
+                $"deleting the overlays of external snapshot '{m.Name}' (a block commit) is not supported; delete its metadata with --metadata"));
             return;
         }
         TryRunSnapshot(() => RunSnapshot(entry, $"delvm {m.Name}", null, entry.Active ? [] : SnapshotImages(entry.Definition), 'd', m.Name, Finish));
@@ -188,14 +228,17 @@ public sealed partial class DomainRegistryActor
     }
 
     /// <summary>The metadata step once the work succeeded; its error (a reply or an exception) answers otherwise.</summary>
-    private void AfterSnapshotWork(Task<IDomainReply> work, string name, Func<IDomainReply> finish)
+    private void AfterSnapshotWork(Task<IDomainReply> work, string name, Func<IDomainReply> finish) => AfterSnapshotWork(work, name, _ => finish());
+
+    /// <summary>As above, the metadata step given the work's own reply.</summary>
+    private void AfterSnapshotWork(Task<IDomainReply> work, string name, Func<IDomainReply, IDomainReply> finish)
     {
         var replyTo = Sender;
         var self = Self;
         work.ContinueWith(done =>
         {
             if (done.IsCompletedSuccessfully && done.Result is not ErrorReply)
-                self.Tell(new SnapshotStep(finish, replyTo));
+                self.Tell(new SnapshotStep(() => finish(done.Result), replyTo));
             else
                 replyTo.Tell(done.IsCompletedSuccessfully ? done.Result
                     : done.Exception?.GetBaseException() is VirtException e ? ErrorReply.From(e)

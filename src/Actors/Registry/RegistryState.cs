@@ -283,6 +283,21 @@ public sealed class RegistryState
         return RegistryOutcome.Of(restored.ToSummary());
     }
 
+    /// <summary>
+    /// After an external snapshot: a running domain's live definition and its config (if persistent) name the overlays;
+    /// a shut-off one's config does. No event, as libvirt sends none.
+    /// </summary>
+    public RegistryOutcome ReplaceDisks(DomainUuid uuid, DomainDefinition? live, DomainDefinition config)
+    {
+        if (!_byUuid.TryGetValue(uuid, out var entry))
+            return NotFound(DomainRef.ByUuid(uuid));
+        var changed = entry.Active
+            ? entry with { Definition = live ?? entry.Definition, NextDefinition = entry.Persistent ? config : null }
+            : entry with { Definition = config, NextDefinition = null };
+        Put(changed);
+        return RegistryOutcome.Of(changed.ToSummary());
+    }
+
     /// <summary>virsh autostart: only persistent domains may autostart.</summary>
     public RegistryOutcome SetAutostart(DomainRef domain, bool enabled)
     {

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Security;
 using System.Text;
 using Virt.Cli.Output;
 using Virt.Protocol.Api;
@@ -9,40 +8,11 @@ using static Virt.Protocol.Api.DomainSnapshots;
 
 namespace Virt.Cli.Commands;
 
-/// <summary>virsh's snapshot verbs: snapshot-create-as, -list, -current, -dumpxml, -revert, -delete, with its output.</summary>
+/// <summary>virsh's snapshot verbs: snapshot-list, -current, -info, -dumpxml, -revert, -delete, with its output (the creating ones are <see cref="SnapshotCreateCommands"/>).</summary>
 internal static class SnapshotCommands
 {
     public static IEnumerable<Command> Create(CliContext context) =>
-        [CreateAs(context), List(context), Current(context), DumpXml(context), Revert(context), Delete(context)];
-
-    private static Command CreateAs(CliContext context)
-    {
-        var name = new Argument<string?>("name") { Description = "Snapshot name (default: the creation time in seconds)", Arity = ArgumentArity.ZeroOrOne };
-        var description = new Option<string?>("--description") { Description = "What the snapshot is for" };
-        var diskOnly = new Option<bool>("--disk-only") { Description = "External disk-only snapshot (not supported: refused)" };
-        var atomic = new Option<bool>("--atomic") { Description = "All or nothing (internal snapshots always are)" };
-        var printXml = new Option<bool>("--print-xml") { Description = "Print the snapshot XML instead of taking it" };
-        return DomainVerb.Create(context, "snapshot-create-as", "Take an internal snapshot of a domain (disks, and the guest's memory when it runs)",
-            [name, description, diskOnly, atomic, printXml], async (run, connection, dom, ct) =>
-            {
-                var xml = new StringBuilder("<domainsnapshot>\n");
-                if (run.Parse.GetValue(name) is { } n)
-                    xml.Append("  <name>").Append(SecurityElement.Escape(n)).Append("</name>\n");
-                if (run.Parse.GetValue(description) is { } d)
-                    xml.Append("  <description>").Append(SecurityElement.Escape(d)).Append("</description>\n");
-                if (run.Parse.GetValue(diskOnly))
-                    xml.Append("  <memory snapshot='no'/>\n");
-                xml.Append("</domainsnapshot>\n");
-                if (run.Parse.GetValue(printXml))
-                {
-                    await run.WriteAsync(xml.ToString());
-                    return;
-                }
-                var flags = (run.Parse.GetValue(diskOnly) ? SnapshotCreateFlags.DiskOnly : 0) | (run.Parse.GetValue(atomic) ? SnapshotCreateFlags.Atomic : 0);
-                var made = await connection.CallAsync<SnapshotDescription>(new CreateSnapshot(dom, xml.ToString(), flags), ct);
-                await run.WriteAsync(() => $"Domain snapshot {made.Name} created", () => $"{{\"name\":\"{made.Name}\"}}\n");
-            });
-    }
+        [.. SnapshotCreateCommands.Create(context), List(context), Current(context), Info(context), DumpXml(context), Revert(context), Delete(context)];
 
     private static Command List(CliContext context)
     {
@@ -124,6 +94,54 @@ internal static class SnapshotCommands
             await run.WriteAsync(() => run.Parse.GetValue(name) ? s.Name : s.Xml, () => $"{{\"name\":\"{s.Name}\"}}\n");
         });
     }
+
+    private static Command Info(CliContext context)
+    {
+        var snapshot = new Argument<string?>("snapshotname") { Description = "The snapshot", Arity = ArgumentArity.ZeroOrOne };
+        var current = new Option<bool>("--current") { Description = "The current snapshot" };
+        return DomainVerb.Create(context, "snapshot-info", "A snapshot's state, location and place in the tree", [snapshot, current], async (run, connection, dom, ct) =>
+        {
+            var name = run.Parse.GetValue(snapshot);
+            if (name is null && !run.Parse.GetValue(current))
+                throw new UsageException("--snapshotname or --current is required");
+            var s = await connection.CallAsync<SnapshotDescription>(new GetSnapshot(dom, name), ct);
+            var all = (await connection.CallAsync<SnapshotList>(new ListSnapshots(dom), ct)).Snapshots;
+            var domain = (await connection.CallAsync<DomainSummary>(new DomainCommands.LookupDomain(dom), ct)).Name.Value;
+            await run.WriteAsync(() => Info(s, domain, all), () => JsonOutput.Document(w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("name", s.Name);
+                w.WriteString("domain", domain);
+                w.WriteBoolean("current", s.Current);
+                w.WriteString("state", s.State);
+                w.WriteString("location", s.External ? "external" : "internal");
+                w.WriteString("parent", s.Parent);
+                w.WriteNumber("children", all.Count(c => c.Parent == s.Name));
+                w.WriteNumber("descendants", Descendants(all, s.Name));
+                w.WriteEndObject();
+            }));
+        });
+    }
+
+    /// <summary>virsh's snapshot-info: one "Label:" padded to 15 a line.</summary>
+    internal static string Info(SnapshotDescription s, string domain, IReadOnlyList<SnapshotDescription> all)
+    {
+        var text = new StringBuilder();
+        void Line(string label, string value) => text.Append(CultureInfo.InvariantCulture, $"{label + ":",-15} {value}\n");
+        Line("Name", s.Name);
+        Line("Domain", domain);
+        Line("Current", s.Current ? "yes" : "no");
+        Line("State", s.State);
+        Line("Location", s.External ? "external" : "internal");
+        Line("Parent", s.Parent ?? "-");
+        Line("Children", all.Count(c => c.Parent == s.Name).ToString(CultureInfo.InvariantCulture));
+        Line("Descendants", Descendants(all, s.Name).ToString(CultureInfo.InvariantCulture));
+        Line("Metadata", "yes");
+        return text.ToString();
+    }
+
+    private static int Descendants(IReadOnlyList<SnapshotDescription> all, string name) =>
+        all.Where(c => c.Parent == name).Sum(c => 1 + Descendants(all, c.Name));
 
     private static Command DumpXml(CliContext context)
     {

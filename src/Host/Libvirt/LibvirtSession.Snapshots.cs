@@ -45,17 +45,13 @@ internal sealed partial class LibvirtSession
     private async Task<SnapshotDescription> SnapshotAsync(DomainRef dom, string? name, CancellationToken ct) =>
         await CallAsync<SnapshotDescription>(new GetSnapshot(dom, name), ct).ConfigureAwait(false);
 
-    /// <summary>VIR_DOMAIN_SNAPSHOT_LIST_ROOTS (1) narrows to the snapshots without a parent; the other filters all hold for internal snapshots with metadata.</summary>
-    private static IEnumerable<SnapshotDescription> Filter(IReadOnlyList<SnapshotDescription> all, uint flags) =>
-        (flags & 1) != 0 ? all.Where(s => s.Parent is null) : all;
-
     private async Task<XdrWriter?> ListAllSnapshotsAsync(XdrReader args, CancellationToken ct)
     {
         var dom = ReadDom(args);
         var needResults = args.Int("need_results");
         var flags = args.UInt("flags");
         args.End("list all snapshots");
-        var all = Filter(await SnapshotsOfAsync(dom, ct).ConfigureAwait(false), flags).ToList();
+        var all = SnapshotListFilter.Apply(await SnapshotsOfAsync(dom, ct).ConfigureAwait(false), flags).ToList();
         var w = new XdrWriter();
         if (needResults != 0)
         {
@@ -76,7 +72,7 @@ internal sealed partial class LibvirtSession
         var dom = ReadDom(args);
         var flags = args.UInt("flags");
         args.End("snapshot num");
-        return new XdrWriter().Int(Filter(await SnapshotsOfAsync(dom, ct).ConfigureAwait(false), flags).Count());
+        return new XdrWriter().Int(SnapshotListFilter.Apply(await SnapshotsOfAsync(dom, ct).ConfigureAwait(false), flags).Count());
     }
 
     private async Task<XdrWriter?> SnapshotListNamesAsync(XdrReader args, CancellationToken ct)
@@ -85,7 +81,7 @@ internal sealed partial class LibvirtSession
         var max = args.Int("maxnames");
         var flags = args.UInt("flags");
         args.End("snapshot list names");
-        var names = Filter(await SnapshotsOfAsync(dom, ct).ConfigureAwait(false), flags).Select(s => s.Name).Take(Math.Max(0, max)).ToList();
+        var names = SnapshotListFilter.Apply(await SnapshotsOfAsync(dom, ct).ConfigureAwait(false), flags).Select(s => s.Name).Take(Math.Max(0, max)).ToList();
         var w = new XdrWriter().UInt((uint)names.Count);
         foreach (var name in names)
             w.String(name);
@@ -135,6 +131,18 @@ internal sealed partial class LibvirtSession
         var parent = (await SnapshotAsync(dom, name, ct).ConfigureAwait(false)).Parent
             ?? throw new VirtException(ErrorCode.NoDomainSnapshot, $"snapshot '{name}' does not have a parent");
         return WriteSnapshot(new XdrWriter(), parent, handle);
+    }
+
+    /// <summary>virDomainSnapshotNumChildren: its children, or with VIR_DOMAIN_SNAPSHOT_LIST_DESCENDANTS (1) all below it.</summary>
+    private async Task<XdrWriter?> SnapshotNumChildrenAsync(XdrReader args, CancellationToken ct)
+    {
+        var (dom, _, name) = ReadSnapshot(args);
+        var flags = args.UInt("flags");
+        args.End("snapshot num children");
+        var all = await SnapshotsOfAsync(dom, ct).ConfigureAwait(false);
+        await SnapshotAsync(dom, name, ct).ConfigureAwait(false);
+        int Below(string parent) => all.Where(c => c.Parent == parent).Sum(c => 1 + ((flags & 1) != 0 ? Below(c.Name) : 0));
+        return new XdrWriter().Int(Below(name));
     }
 
     private async Task<XdrWriter?> SnapshotIsCurrentAsync(XdrReader args, CancellationToken ct)

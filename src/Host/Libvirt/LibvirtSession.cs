@@ -72,6 +72,7 @@ internal sealed partial class LibvirtSession(VirtRuntime runtime, ClientIdentity
         [P.DomainSnapshotDelete] = (s, a, ct) => s.SnapshotDeleteAsync(a, ct),
         [P.DomainSnapshotGetParent] = (s, a, ct) => s.SnapshotGetParentAsync(a, ct),
         [P.DomainSnapshotIsCurrent] = (s, a, ct) => s.SnapshotIsCurrentAsync(a, ct),
+        [P.DomainSnapshotNumChildren] = (s, a, ct) => s.SnapshotNumChildrenAsync(a, ct),
         [P.DomainSnapshotHasMetadata] = (s, a, ct) => s.SnapshotHasMetadataAsync(a, ct),
         [P.DomainListAllSnapshots] = (s, a, ct) => s.ListAllSnapshotsAsync(a, ct),
         [P.DomainGetMessages] = (s, a, ct) => s.GetMessagesAsync(a, ct),

@@ -3,7 +3,7 @@ using static Virt.Protocol.Api.DomainReplies;
 
 namespace Virt.Protocol.Api;
 
-/// <summary>Internal snapshots of a domain's qcow2 disks, with the guest's memory when it runs (virsh snapshot-*).</summary>
+/// <summary>Snapshots of a domain (virsh snapshot-*): internal ones in its qcow2 disks, with the guest's memory when it runs, and external disk-only ones in overlays.</summary>
 public static class DomainSnapshots
 {
     /// <summary>Takes a snapshot described by a &lt;domainsnapshot&gt; document (name, description), as virsh's snapshot-create-as sends it.</summary>
@@ -18,8 +18,8 @@ public static class DomainSnapshots
 
     public sealed record DeleteSnapshot(DomainRef Domain, string Name, SnapshotDeleteFlags Flags = SnapshotDeleteFlags.None) : IWriteCommand;
 
-    /// <summary>A snapshot as virsh lists it, with its whole XML (the domain it was taken of inside).</summary>
-    public sealed record SnapshotDescription(string Name, string? Parent, long CreationTime, string State, bool Current, string Xml) : IDomainReply;
+    /// <summary>A snapshot as virsh lists it, with its whole XML (the domain it was taken of inside); <paramref name="External"/> when its disks went to overlays.</summary>
+    public sealed record SnapshotDescription(string Name, string? Parent, long CreationTime, string State, bool Current, string Xml, bool External = false) : IDomainReply;
 
     /// <summary>A domain's snapshots, oldest first.</summary>
     public sealed record SnapshotList(IReadOnlyList<SnapshotDescription> Snapshots) : IDomainReply;

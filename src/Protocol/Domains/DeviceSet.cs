@@ -110,6 +110,14 @@ public sealed record DiskDevice
     public bool ReadOnly { get; init; }
     public int? BootOrder { get; init; }
     public DeviceAddress? Address { get; init; }
+    /// <summary>The image under an overlay (an external snapshot's), as libvirt writes it; QEMU opens the chain from the image headers.</summary>
+    public DiskBackingStore? BackingStore { get; init; }
+}
+
+/// <summary>One &lt;backingStore&gt; of a disk's chain; <see cref="Path"/> null is the empty element that ends a chain.</summary>
+public sealed record DiskBackingStore(DiskSourceType SourceType, string? Format, string? Path, DiskBackingStore? Next = null)
+{
+    public static readonly DiskBackingStore End = new(DiskSourceType.File, null, null);
 }
 
 public sealed record NetworkDiskSource

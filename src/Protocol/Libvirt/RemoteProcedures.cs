@@ -94,6 +94,7 @@ public static class RemoteProcedures
     public const int DomainBlockStatsFlags = 243;
     public const int DomainSnapshotGetParent = 244;
     public const int DomainReset = 245;
+    public const int DomainSnapshotNumChildren = 246;
     public const int DomainShutdownFlags = 258;
     public const int DomainGetCpuStats = 262;
     public const int DomainSnapshotIsCurrent = 271;

@@ -172,7 +172,7 @@ public static class DomainStatsReader
         var disks = live.Devices.Disks;
         fields.Add(UInt("block.count", (uint)disks.Count));
         var statsByNode = ByNodeName(blockStats);
-        var (nodeByFile, sizeByNode) = RootNodes(blockDevices);
+        var (nodeByFile, sizeByNode) = Live.BlockRoots.Read(blockDevices);
         for (var i = 0; i < disks.Count; i++)
         {
             AddBlockHeader(fields, i, disks[i]);
@@ -198,26 +198,6 @@ public static class DomainStatsReader
             if (disks[i].SourcePath is { } path && PhysicalSize(path) is { } physical)
                 fields.Add(ULLong($"block.{i}.physical", physical));
         }
-    }
-
-    /// <summary>query-block: the root node of each drive with a medium by the image's file name, and each root's virtual size.</summary>
-    private static (Dictionary<string, string> ByFile, Dictionary<string, ulong> SizeByNode) RootNodes(JsonElement? list)
-    {
-        var byFile = new Dictionary<string, string>(StringComparer.Ordinal);
-        var sizes = new Dictionary<string, ulong>(StringComparer.Ordinal);
-        if (list is { ValueKind: JsonValueKind.Array } array)
-        {
-            foreach (var drive in array.EnumerateArray())
-            {
-                if (!drive.TryGetProperty("inserted", out var inserted) || !inserted.TryGetProperty("node-name", out var node) || node.GetString() is not { } name)
-                    continue;
-                if (inserted.TryGetProperty("file", out var file) && file.GetString() is { } path)
-                    byFile.TryAdd(path, name);
-                if (inserted.TryGetProperty("image", out var image) && image.TryGetProperty("virtual-size", out var size) && size.TryGetUInt64(out var bytes))
-                    sizes.TryAdd(name, bytes);
-            }
-        }
-        return (byFile, sizes);
     }
 
     private static Dictionary<string, JsonElement> ByNodeName(JsonElement? list)

@@ -60,6 +60,14 @@ public abstract class DaemonTestBase : IAsyncLifetime
         return connection;
     }
 
+    /// <summary>Defines the test guest (its raw image in the test directory) under <paramref name="name"/>.</summary>
+    protected async Task DefineTestGuestAsync(string name)
+    {
+        var file = Dir.Combine(name + ".xml");
+        await File.WriteAllTextAsync(file, TestGuest.Xml(Dir.Path, name));
+        await VirtOkAsync("define", file);
+    }
+
     protected async Task RestartDaemonAsync(bool hard)
     {
         if (hard)

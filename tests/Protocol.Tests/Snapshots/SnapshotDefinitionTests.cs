@@ -16,18 +16,42 @@ public sealed class SnapshotDefinitionTests
         Assert.Contains("<memory snapshot=\"internal\" />", stored);
         Assert.Contains("<disk name=\"vda\" snapshot=\"internal\" />", stored);
         Assert.Contains("<disk name=\"hdc\" snapshot=\"no\" />", stored);
-        Assert.Equal(snapshot with { DomainXml = "" }, SnapshotDefinition.Parse(stored) with { DomainXml = "" });
+        Assert.Equal(snapshot with { DomainXml = "" }, SnapshotDefinition.Parse(stored) with { DomainXml = "", Disks = null });
         Assert.DoesNotContain("<active>", snapshot.Format(withActive: false)); // clients see no internal marker
     }
 
     [Fact]
-    public void A_request_gives_its_name_and_description_and_says_whether_it_is_disk_only()
+    public void A_request_gives_its_name_description_memory_and_disks()
     {
-        Assert.Equal(("a", "d", false), SnapshotDefinition.ParseRequest("<domainsnapshot><name> a </name><description>d</description></domainsnapshot>"));
-        Assert.True(SnapshotDefinition.ParseRequest("<domainsnapshot><memory snapshot='no'/></domainsnapshot>").DiskOnly);
-        Assert.Null(SnapshotDefinition.ParseRequest("<domainsnapshot/>").Name);
-        Assert.Equal(ErrorCode.XmlError, Assert.Throws<VirtException>(() => SnapshotDefinition.ParseRequest("<domain/>")).Code);
-        Assert.Throws<VirtException>(() => SnapshotDefinition.ParseRequest("<!DOCTYPE x [<!ENTITY e 'x'>]><domainsnapshot>&e;</domainsnapshot>"));
+        var plain = SnapshotRequest.Parse("<domainsnapshot><name> a </name><description>d</description></domainsnapshot>");
+        Assert.Equal(("a", "d", SnapshotLocation.Default), (plain.Name, plain.Description, plain.Memory));
+        Assert.False(plain.AsksExternal);
+        var disks = SnapshotRequest.Parse("<domainsnapshot><memory snapshot='no'/><disks><disk name='vda' snapshot='external'><source file='/x/o.qcow2'/></disk>"
+            + "<disk name='vdb'><source file='/x/b.ov'/></disk><disk name='hdc' snapshot='no'/></disks></domainsnapshot>");
+        Assert.Equal(SnapshotLocation.No, disks.Memory);
+        Assert.Equal([new SnapshotDisk("vda", SnapshotLocation.External, "/x/o.qcow2"), new SnapshotDisk("vdb", SnapshotLocation.External, "/x/b.ov"),
+            new SnapshotDisk("hdc", SnapshotLocation.No)], disks.Disks);
+        Assert.True(disks.AsksExternal);
+        Assert.Null(SnapshotRequest.Parse("<domainsnapshot/>").Name);
+        Assert.Equal(ErrorCode.XmlError, Assert.Throws<VirtException>(() => SnapshotRequest.Parse("<domain/>")).Code);
+        Assert.Throws<VirtException>(() => SnapshotRequest.Parse("<!DOCTYPE x [<!ENTITY e 'x'>]><domainsnapshot>&e;</domainsnapshot>"));
+        var relative = Assert.Throws<VirtException>(() => SnapshotRequest.Parse("<domainsnapshot><disks><disk name='vda'><source file='o.qcow2'/></disk></disks></domainsnapshot>"));
+        Assert.Equal("XML error: disk snapshot image path 'o.qcow2' must be absolute", relative.Message);
+    }
+
+    [Fact]
+    public void External_metadata_keeps_its_disks_and_says_it_is_external()
+    {
+        var snapshot = new SnapshotDefinition("d1", null, "disk-snapshot", null, 1796140000, Current: true, Domain,
+            [new SnapshotDisk("vda", SnapshotLocation.External, "/x/disk.d1", "qcow2"), new SnapshotDisk("hdc", SnapshotLocation.No)]);
+        var stored = snapshot.Format(withActive: true);
+        Assert.Contains("<memory snapshot=\"no\" />", stored);
+        Assert.Contains("<disk name=\"vda\" snapshot=\"external\" type=\"file\">", stored);
+        Assert.Contains("<source file=\"/x/disk.d1\" />", stored);
+        var back = SnapshotDefinition.Parse(stored);
+        Assert.True(back.External);
+        Assert.Equal(snapshot.Disks, back.Disks);
+        Assert.False(SnapshotDefinition.Parse(new SnapshotDefinition("i", null, "running", null, 1, true, Domain).Format(true)).External);
     }
 
     [Theory]

@@ -155,12 +155,30 @@ internal static class DeviceFormatter
         {
             x.Leaf("source", (disk.SourceType == DiskSourceType.Block ? "dev" : "file", disk.SourcePath));
         }
+        FormatBackingStore(x, disk.BackingStore);
         x.Leaf("target", ("dev", disk.TargetDev), ("bus", XmlNames.DiskBus.Name(disk.TargetBus)));
         if (disk.ReadOnly)
             x.Leaf("readonly");
         FormatBoot(x, disk.BootOrder);
         FormatAddress(x, disk.Address);
         x.End("disk");
+    }
+
+    private static void FormatBackingStore(XmlBuilder x, DiskBackingStore? store)
+    {
+        if (store is null)
+            return;
+        if (store.Path is null)
+        {
+            x.Leaf("backingStore");
+            return;
+        }
+        x.Open("backingStore").Attr("type", XmlNames.DiskSource.Name(store.SourceType));
+        if (store.Format is not null)
+            x.Leaf("format", ("type", store.Format));
+        x.Leaf("source", (store.SourceType == DiskSourceType.Block ? "dev" : "file", store.Path));
+        FormatBackingStore(x, store.Next);
+        x.End("backingStore");
     }
 
     private static void FormatInterface(XmlBuilder x, InterfaceDevice nic)

@@ -42,6 +42,8 @@ internal sealed partial class DeviceParser
             source.Done();
         }
 
+        var backing = node.Child("backingStore") is { } store ? ParseBackingStore(store) : null;
+
         var target = node.Child("target") ?? throw node.XmlError($"{node.Place} needs a <target dev='...' bus='...'/> element");
         var dev = target.RequiredAttr("dev");
         var bus = target.EnumAttr("bus", XmlNames.DiskBus) ?? DiskNames.DefaultBus(dev, device)
@@ -72,9 +74,37 @@ internal sealed partial class DeviceParser
             ReadOnly = readOnly,
             BootOrder = ParseBootOrder(node),
             Address = ParseAddress(node),
+            BackingStore = backing,
         };
         node.Done();
         return lines.Record(disk, node);
+    }
+
+    /// <summary>A local file or block device under the disk's image, and what is under it; an empty element ends the chain.</summary>
+    private static DiskBackingStore ParseBackingStore(XmlNode node)
+    {
+        if (node.Attr("type") is null && node.Element.Children.Count == 0)
+        {
+            node.Done();
+            return DiskBackingStore.End;
+        }
+        var type = node.EnumAttr("type", XmlNames.DiskSource) ?? DiskSourceType.File;
+        if (type == DiskSourceType.Network)
+            throw node.Unsupported($"{node.Place}: a network backing store is not supported", "type");
+        node.Attr("index");
+        string? format = null;
+        if (node.Child("format") is { } f)
+        {
+            format = f.ChoiceAttr("type", DiskFormats);
+            f.Done();
+        }
+        var source = node.Child("source") ?? throw node.XmlError($"{node.Place} needs a <source>");
+        var path = source.Attr(type == DiskSourceType.Block ? "dev" : "file") ?? throw source.XmlError($"{source.Place} needs the attribute '{(type == DiskSourceType.Block ? "dev" : "file")}'");
+        source.Attr("index");
+        source.Done();
+        var next = node.Child("backingStore") is { } deeper ? ParseBackingStore(deeper) : null;
+        node.Done();
+        return new DiskBackingStore(type, format, path, next);
     }
 
     private static NetworkDiskSource ParseNetworkSource(XmlNode source)
