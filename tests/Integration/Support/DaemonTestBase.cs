@@ -29,12 +29,10 @@ public abstract class DaemonTestBase : IAsyncLifetime
         return result.Out;
     }
 
-    /// <summary>Defines the test guest as <paramref name="name"/> through virsh, starts it, and waits for it to be up.</summary>
+    /// <summary>Defines the test guest as <paramref name="name"/>, starts it through virsh, and waits for it to be up.</summary>
     protected async Task StartTestGuestAsync(string name)
     {
-        var file = Dir.Combine(name + ".xml");
-        await File.WriteAllTextAsync(file, TestGuest.Xml(Dir.Path, name));
-        await Virsh.OkAsync("define", file);
+        await DefineTestGuestAsync(name);
         await Virsh.OkAsync("start", name);
         await TestGuest.WaitReadyAsync(Dir.Path, name);
     }
