@@ -32,7 +32,7 @@ internal static class VirtCommandLine
             TestGuestImageCommand.Create(context),
             ConsoleCommand.Create(context),
         };
-        foreach (var command in LifecycleCommands.Create(context).Concat(DomainQueryCommands.Create(context)).Concat(StatsCommands.Create(context)).Concat(ResourceCommands.Create(context)).Concat(SaveCommands.Create(context)).Concat(DeviceCommands.Create(context)).Concat(SnapshotCommands.Create(context)))
+        foreach (var command in LifecycleCommands.Create(context).Concat(DomainQueryCommands.Create(context)).Concat(StatsCommands.Create(context)).Concat(ResourceCommands.Create(context)).Concat(SaveCommands.Create(context)).Concat(DeviceCommands.Create(context)).Concat(InterfaceCommands.Create(context)).Concat(SnapshotCommands.Create(context)))
             root.Add(command);
         return root;
     }
