@@ -32,7 +32,13 @@ internal static class VirtCommandLine
             TestGuestImageCommand.Create(context),
             ConsoleCommand.Create(context),
         };
-        foreach (var command in LifecycleCommands.Create(context).Concat(DomainQueryCommands.Create(context)).Concat(StatsCommands.Create(context)).Concat(ResourceCommands.Create(context)).Concat(SaveCommands.Create(context)).Concat(JobCommands.Create(context)).Concat(DeviceCommands.Create(context)).Concat(SnapshotCommands.Create(context)))
+        IEnumerable<Command>[] groups =
+        [
+            LifecycleCommands.Create(context), DomainQueryCommands.Create(context), StatsCommands.Create(context),
+            ResourceCommands.Create(context), SaveCommands.Create(context), JobCommands.Create(context), DeviceCommands.Create(context),
+            InterfaceCommands.Create(context), SnapshotCommands.Create(context),
+        ];
+        foreach (var command in groups.SelectMany(g => g))
             root.Add(command);
         return root;
     }

@@ -75,11 +75,11 @@ public sealed class ChangeMediaTests : DaemonTestBase
         Assert.Equal(1, empty.Exit);
         Assert.Contains("The disk device 'hdc' doesn't have media", empty.Err);
 
-        var nic = Dir.Combine("nic.xml");
-        await File.WriteAllTextAsync(nic, "<interface type='user'><mac address='52:54:00:00:00:01'/></interface>");
-        var update = await Virsh.RunAsync("update-device", "bad", nic);
+        var controller = Dir.Combine("controller.xml");
+        await File.WriteAllTextAsync(controller, "<controller type='usb' index='1'/>");
+        var update = await Virsh.RunAsync("update-device", "bad", controller);
         Assert.NotEqual(0, update.Exit);
-        Assert.Contains("only a disk's medium can", update.Err);
+        Assert.Contains("the device <controller> cannot be attached, detached or updated; disks and interfaces can", update.Err);
 
         // A medium inside the daemon's own tree would let the guest read its configs.
         var config = Directory.GetFiles(Daemon.Root, "bad.xml", SearchOption.AllDirectories).First();

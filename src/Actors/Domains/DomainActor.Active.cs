@@ -87,8 +87,12 @@ public sealed partial class DomainActor
                 return AsJob(m, () => RunSnapshotJob(vm, m));
             case ExternalSnapshotJob m:
                 return AsJob(m, () => RunExternalSnapshot(vm, m));
+            case Protocol.Api.DomainDevices.AttachDevice m when Registry.InterfaceChanges.IsInterface(m.Xml):
+                return AsJob(m, () => AttachInterface(vm, m));
             case Protocol.Api.DomainDevices.AttachDevice m:
                 return AsJob(m, () => AttachDisk(vm, m));
+            case Protocol.Api.DomainDevices.DetachDevice m when Registry.InterfaceChanges.IsInterface(m.Xml):
+                return AsJob(m, () => DetachInterface(vm, m));
             case Protocol.Api.DomainDevices.DetachDevice m:
                 return AsJob(m, () => DetachDisk(vm, m));
             case UnplugWaitExpired m:
@@ -99,6 +103,8 @@ public sealed partial class DomainActor
             case QemuEventArrived { Event.Name: "DEVICE_DELETED" } m when Supervisor.Live.DiskHotplug.DeletedDevice(m.Event.Data) is { } gone && vm.PendingUnplugs.ContainsKey(gone):
                 DeviceDeleted(vm, gone);
                 return true;
+            case Protocol.Api.DomainDevices.UpdateDevice m when Registry.InterfaceChanges.IsInterface(m.Xml):
+                return AsJob(m, () => UpdateInterface(vm, m));
             case Protocol.Api.DomainDevices.UpdateDevice m:
                 return AsJob(m, () => ChangeMedium(vm, m));
             case Protocol.Api.DomainResources.SetMemory m:

@@ -10,7 +10,7 @@ using static Virt.Protocol.Api.DomainReplies;
 
 namespace Virt.Actors.Domains;
 
-// A running domain's devices: a cdrom's or floppy's medium, changed or ejected through QMP.
+// A running domain's devices: a cdrom's or floppy's medium, changed or ejected through QMP; disks and NICs plugged and unplugged.
 public sealed partial class DomainActor
 {
     private void ChangeMedium(RunningVm vm, DomainDevices.UpdateDevice m)
@@ -80,27 +80,38 @@ public sealed partial class DomainActor
             _from.Tell(new ErrorReply(ErrorCode.ConfigUnsupported, $"disk '{disk.TargetDev}' has no source to plug in"));
             return;
         }
+        Plug(vm, changed, DiskDeviceIds.Of(disk)!, (qmp, id) =>
+            Supervisor.Live.DiskHotplug.AttachAsync(qmp, disk, id, $"libvirt-hp{NextToken()}", Settings.QmpTimeout));
+    }
+
+    /// <summary>The device plugged by <paramref name="attach"/> as a job; once QEMU has it, the live XML is <paramref name="changed"/>.</summary>
+    private void Plug(RunningVm vm, DomainDefinition changed, string id, Func<Supervisor.Qmp.QmpClient, string, Task> attach)
+    {
         if (BeginMonitorJob(vm, JobKind.AttachDevice, completed: _ =>
             {
                 vm.Live = changed;
-                Context.Parent.Tell(new DeviceChanged(Uuid, DiskDeviceIds.Of(disk)!, Added: true));
+                Context.Parent.Tell(new DeviceChanged(Uuid, id, Added: true));
                 return WriteStatus(vm) is { } failure ? ErrorReply.From(failure) : Summary();
             }) is not var (job, process))
             return;
         var token = job.Token;
-        Supervisor.Live.DiskHotplug.AttachAsync(process.Qmp, disk, DiskDeviceIds.Of(disk)!, $"libvirt-hp{NextToken()}", Settings.QmpTimeout)
-            .PipeTo(Self, success: () => new JobDone(token, default, null), failure: e => new JobDone(token, default, e));
+        attach(process.Qmp, id).PipeTo(Self, success: () => new JobDone(token, default, null), failure: e => new JobDone(token, default, e));
     }
 
     private void DetachDisk(RunningVm vm, DomainDevices.DetachDevice m)
     {
         if (DiskChange(vm, m.Xml, (d, disk) => DiskChanges.Detach(d, disk.TargetDev)) is not var (_, disk))
             return;
-        var id = DiskDeviceIds.Of(disk)!;
+        Unplug(vm, DiskDeviceIds.Of(disk)!, disk.TargetDev);
+    }
+
+    /// <summary>device_del of <paramref name="id"/> as a job; <paramref name="what"/> names the device in the log when it goes.</summary>
+    private void Unplug(RunningVm vm, string id, string what)
+    {
         if (BeginMonitorJob(vm, JobKind.DetachDevice, completed: _ =>
             {
                 // Asked; the guest lets go in its own time. The job ends at DEVICE_DELETED or after libvirt's wait.
-                vm.PendingUnplugs[id] = disk.TargetDev;
+                vm.PendingUnplugs[id] = what;
                 Timers.StartSingleTimer($"unplug-{InFlight!.Token}", new UnplugWaitExpired(InFlight.Token), UnplugWait);
                 return null;
             }) is not var (job, process))
@@ -110,17 +121,30 @@ public sealed partial class DomainActor
             .PipeTo(Self, success: r => new JobDone(token, r, null), failure: e => new JobDone(token, default, e));
     }
 
-    /// <summary>The guest let the device go: it leaves the live XML, its nodes are removed, and a detach waiting for it ends.</summary>
+    /// <summary>
+    /// The guest let the device go: it leaves the live XML, what backed it in QEMU is removed (a disk's nodes, a
+    /// NIC's netdev), and a detach waiting for it ends.
+    /// </summary>
     private void DeviceDeleted(RunningVm vm, string id)
     {
-        vm.PendingUnplugs.Remove(id, out var target);
-        var (changed, disk) = DiskChanges.Detach(vm.Live, target!);
-        vm.Live = changed;
+        vm.PendingUnplugs.Remove(id, out var what);
+        if (InterfaceChanges.ByAlias(vm.Live, id) is { } nic)
+        {
+            vm.Live = InterfaceChanges.Detach(InterfaceChanges.Pinned(vm.Live), nic).Changed;
+            Log.Info("Domain {Domain}: interface {Mac} removed", Name, what);
+            if (vm.Process is { } process)
+                _ = Supervisor.Live.NicHotplug.DeleteBackendAsync(process.Qmp, id, Settings.QmpTimeout);
+        }
+        else
+        {
+            var (changed, disk) = DiskChanges.Detach(vm.Live, what!);
+            vm.Live = changed;
+            Log.Info("Domain {Domain}: disk {Target} removed", Name, what);
+            if (disk.SourcePath is { } path && vm.Process is { } process)
+                _ = Supervisor.Live.DiskHotplug.DeleteNodesAsync(process.Qmp, path, Settings.QmpTimeout);
+        }
         WriteStatus(vm);
-        Log.Info("Domain {Domain}: disk {Target} removed", Name, target);
         Context.Parent.Tell(new DeviceChanged(Uuid, id, Added: false));
-        if (disk.SourcePath is { } path && vm.Process is { } process)
-            _ = Supervisor.Live.DiskHotplug.DeleteNodesAsync(process.Qmp, path, Settings.QmpTimeout);
         if (InFlight is { Kind: JobKind.DetachDevice } job)
         {
             Timers.Cancel($"unplug-{job.Token}");

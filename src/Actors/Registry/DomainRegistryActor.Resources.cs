@@ -13,16 +13,36 @@ public sealed partial class DomainRegistryActor
             d => ResourceChanges.WithMemory(d, m.KiB, m.Flags.HasFlag(DomainModificationFlags.Maximum))));
         Receive<DomainResources.SetVcpus>(m => ChangeResources(m.Domain, m.Flags, m,
             d => ResourceChanges.WithVcpus(d, m.Count, m.Flags.HasFlag(DomainModificationFlags.Maximum))));
-        Receive<DomainDevices.AttachDevice>(m => ChangeDisks(m.Domain, m.Flags, m, m.Xml, (d, disk) => DiskChanges.Attach(d, disk)));
-        Receive<DomainDevices.DetachDevice>(m => ChangeDisks(m.Domain, m.Flags, m, m.Xml, (d, disk) => DiskChanges.Detach(d, disk.TargetDev).Changed));
-        Receive<DomainDevices.UpdateDevice>(m => ChangeDisks(m.Domain, m.Flags, m, m.Xml, (d, disk) => MediaChanges.Apply(d, disk).Changed));
+        Receive<DomainDevices.AttachDevice>(m =>
+        {
+            if (InterfaceChanges.IsInterface(m.Xml))
+                AttachInterface(m);
+            else
+                ChangeDisks(m.Domain, m.Flags, m, m.Xml, (d, disk) => DiskChanges.Attach(d, disk));
+        });
+        Receive<DomainDevices.DetachDevice>(m =>
+        {
+            if (InterfaceChanges.IsInterface(m.Xml))
+                ChangeInterfaces(m.Domain, m.Flags, m, m.Xml, (d, nic) => InterfaceChanges.Detach(d, nic).Changed);
+            else
+                ChangeDisks(m.Domain, m.Flags, m, m.Xml, (d, disk) => DiskChanges.Detach(d, disk.TargetDev).Changed);
+        });
+        Receive<DomainDevices.UpdateDevice>(m =>
+        {
+            if (InterfaceChanges.IsInterface(m.Xml))
+                ChangeInterfaces(m.Domain, m.Flags, m, m.Xml, InterfaceChanges.Update);
+            else
+                ChangeDisks(m.Domain, m.Flags, m, m.Xml, (d, disk) => MediaChanges.Apply(d, disk).Changed);
+        });
     }
 
     /// <summary>
     /// The config part is saved here, atomically, as a redefine; the live part goes to the domain's actor (QEMU's
     /// balloon, hot-plug, media), which answers. With both, the config is saved first.
     /// </summary>
-    private void ChangeResources(DomainRef domain, DomainModificationFlags flags, object command, Func<Protocol.Domains.DomainDefinition, Protocol.Domains.DomainDefinition> change)
+    /// <param name="beforeLive">A check of the live part made before the config is saved, so a refused hot-plug changes nothing.</param>
+    private void ChangeResources(DomainRef domain, DomainModificationFlags flags, object command, Func<Protocol.Domains.DomainDefinition, Protocol.Domains.DomainDefinition> change,
+        Action? beforeLive = null)
     {
         if (_state.Find(domain) is not { } entry)
         {
@@ -33,6 +53,8 @@ public sealed partial class DomainRegistryActor
         try
         {
             (live, var config) = ResourceChanges.Targets(flags, entry.Active, entry.Persistent);
+            if (live)
+                beforeLive?.Invoke();
             if (config)
             {
                 var reply = Define(change(entry.Config));

@@ -14,32 +14,28 @@ internal static class DeviceCommands
     public static IEnumerable<Command> Create(CliContext context) =>
         [UpdateDevice(context), ChangeMedia(context), AttachDevice(context), DetachDevice(context), AttachDisk(context), DetachDisk(context)];
 
-    /// <summary>As virsh's: without --live, --config, --persistent or --current the change is live (virDomainAttachDevice).</summary>
-    private static DomainModificationFlags LiveByDefault(DomainModificationFlags flags, ParseResult parse, Impact impact) =>
-        (flags & ~DomainModificationFlags.Maximum) == 0 && !parse.GetValue(impact.Current) ? flags | DomainModificationFlags.Live : flags;
-
     private static Command AttachDevice(CliContext context)
     {
-        var file = new Argument<string>("file") { Description = "XML of the device (a <disk>)" };
-        var impact = Impact.Make();
-        return DomainVerb.Create(context, "attach-device", "Attach a device (a disk) from an XML file", [file, .. impact.Options], async (run, connection, dom, ct) =>
+        var file = new Argument<string>("file") { Description = "XML of the device (a <disk> or an <interface>)" };
+        var impact = DeviceImpact.Make();
+        return DomainVerb.Create(context, "attach-device", "Attach a device (a disk or a network interface) from an XML file", [file, .. impact.Options], async (run, connection, dom, ct) =>
         {
             var xml = await File.ReadAllTextAsync(run.Parse.GetValue(file)!, ct);
             var active = (await connection.CallAsync<DomainSummary>(new LookupDomain(dom), ct)).Active;
-            await connection.CallAsync<DomainSummary>(new DomainDevices.AttachDevice(dom, xml, LiveByDefault(impact.Flags(run.Parse, active), run.Parse, impact)), ct);
+            await connection.CallAsync<DomainSummary>(new DomainDevices.AttachDevice(dom, xml, impact.LiveByDefault(run.Parse, active)), ct);
             await run.WriteAsync(() => "Device attached successfully\n", () => "{}\n");
         });
     }
 
     private static Command DetachDevice(CliContext context)
     {
-        var file = new Argument<string>("file") { Description = "XML of the device (a <disk>, found by its target)" };
-        var impact = Impact.Make();
-        return DomainVerb.Create(context, "detach-device", "Detach a device (a disk) named in an XML file", [file, .. impact.Options], async (run, connection, dom, ct) =>
+        var file = new Argument<string>("file") { Description = "XML of the device (a <disk>, found by its target, or an <interface>, by its MAC)" };
+        var impact = DeviceImpact.Make();
+        return DomainVerb.Create(context, "detach-device", "Detach a device (a disk or a network interface) named in an XML file", [file, .. impact.Options], async (run, connection, dom, ct) =>
         {
             var xml = await File.ReadAllTextAsync(run.Parse.GetValue(file)!, ct);
             var active = (await connection.CallAsync<DomainSummary>(new LookupDomain(dom), ct)).Active;
-            await connection.CallAsync<DomainSummary>(new DomainDevices.DetachDevice(dom, xml, LiveByDefault(impact.Flags(run.Parse, active), run.Parse, impact)), ct);
+            await connection.CallAsync<DomainSummary>(new DomainDevices.DetachDevice(dom, xml, impact.LiveByDefault(run.Parse, active)), ct);
             await run.WriteAsync(() => "Device detached successfully\n", () => "{}\n");
         });
     }
@@ -52,7 +48,7 @@ internal static class DeviceCommands
         var subdriver = new Option<string?>("--subdriver") { Description = "The image format: raw or qcow2" };
         var type = new Option<string?>("--type") { Description = "disk or cdrom" };
         var mode = new Option<string?>("--mode") { Description = "readonly" };
-        var impact = Impact.Make();
+        var impact = DeviceImpact.Make();
         return DomainVerb.Create(context, "attach-disk", "Attach a disk image to a domain", [source, target, bus, subdriver, type, mode, .. impact.Options],
             async (run, connection, dom, ct) =>
             {
@@ -65,7 +61,7 @@ internal static class DeviceCommands
                     + $"<target dev='{SecurityElement.Escape(dev)}' bus='{SecurityElement.Escape(busName)}'/>"
                     + (p.GetValue(mode) == "readonly" ? "<readonly/>" : "") + "</disk>";
                 var active = (await connection.CallAsync<DomainSummary>(new LookupDomain(dom), ct)).Active;
-                await connection.CallAsync<DomainSummary>(new DomainDevices.AttachDevice(dom, xml, LiveByDefault(impact.Flags(p, active), p, impact)), ct);
+                await connection.CallAsync<DomainSummary>(new DomainDevices.AttachDevice(dom, xml, impact.LiveByDefault(p, active)), ct);
                 await run.WriteAsync(() => "Disk attached successfully\n", () => "{}\n");
             });
     }
@@ -73,11 +69,11 @@ internal static class DeviceCommands
     private static Command DetachDisk(CliContext context)
     {
         var target = new Argument<string>("target") { Description = "The disk's target (vdb) or source" };
-        var impact = Impact.Make();
+        var impact = DeviceImpact.Make();
         return DomainVerb.Create(context, "detach-disk", "Detach a disk from a domain", [target, .. impact.Options], async (run, connection, dom, ct) =>
         {
             var summary = await connection.CallAsync<DomainSummary>(new LookupDomain(dom), ct);
-            var flags = LiveByDefault(impact.Flags(run.Parse, summary.Active), run.Parse, impact);
+            var flags = impact.LiveByDefault(run.Parse, summary.Active);
             var xml = (await connection.CallAsync<DomainXmlDescription>(new GetDomainXml(dom, flags.HasFlag(DomainModificationFlags.Config) || !summary.Active), ct)).Xml;
             var name = run.Parse.GetValue(target)!;
             var disk = DomainXml.Parse(xml).Devices.Disks.FirstOrDefault(d => d.TargetDev == name || d.SourcePath == name)
@@ -87,33 +83,10 @@ internal static class DeviceCommands
         });
     }
 
-    private sealed record Impact(Option<bool> Live, Option<bool> Config, Option<bool> Current, Option<bool> Persistent, Option<bool> Force)
-    {
-        public static Impact Make() => new(
-            new Option<bool>("--live") { Description = "Change the running domain" },
-            new Option<bool>("--config") { Description = "Change the config of the next start" },
-            new Option<bool>("--current") { Description = "The running domain if it runs, else its config" },
-            new Option<bool>("--persistent") { Description = "The config, and the running domain if it runs" },
-            new Option<bool>("--force") { Description = "Open the tray even if the guest locked it" });
-
-        public Symbol[] Options => [Live, Config, Current, Persistent, Force];
-
-        /// <summary>--persistent is config plus live when the domain runs, as virsh makes it.</summary>
-        public DomainModificationFlags Flags(ParseResult parse, bool active)
-        {
-            if (parse.GetValue(Current) && (parse.GetValue(Live) || parse.GetValue(Config) || parse.GetValue(Persistent)))
-                throw new UsageException("Options --current and --live, --config or --persistent are mutually exclusive");
-            var flags = (parse.GetValue(Live) ? DomainModificationFlags.Live : 0) | (parse.GetValue(Config) ? DomainModificationFlags.Config : 0);
-            if (parse.GetValue(Persistent))
-                flags |= DomainModificationFlags.Config | (active ? DomainModificationFlags.Live : 0);
-            return flags | (parse.GetValue(Force) ? DomainModificationFlags.Maximum : 0);
-        }
-    }
-
     private static Command UpdateDevice(CliContext context)
     {
         var file = new Argument<string>("file") { Description = "XML of the device as it should be" };
-        var impact = Impact.Make();
+        var impact = DeviceImpact.Make();
         return DomainVerb.Create(context, "update-device", "Update a device of a domain from an XML file (a cdrom's or floppy's medium)",
             [file, .. impact.Options], async (run, connection, dom, ct) =>
             {
@@ -131,7 +104,7 @@ internal static class DeviceCommands
         var eject = new Option<bool>("--eject") { Description = "Eject the medium" };
         var insert = new Option<bool>("--insert") { Description = "Insert a medium into an empty drive" };
         var update = new Option<bool>("--update") { Description = "Eject the medium and insert another (the default)" };
-        var impact = Impact.Make();
+        var impact = DeviceImpact.Make();
         return DomainVerb.Create(context, "change-media", "Change, insert or eject the medium of a cdrom or floppy",
             [disk, source, eject, insert, update, .. impact.Options], async (run, connection, dom, ct) =>
             {

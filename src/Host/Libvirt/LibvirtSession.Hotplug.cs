@@ -6,7 +6,8 @@ using P = Virt.Protocol.Libvirt.RemoteProcedures;
 namespace Virt.Host.Libvirt;
 
 // Hot-plug: virDomainAttachDevice(Flags) and DetachDevice(Flags), which virsh's attach-disk, detach-disk,
-// attach-device and detach-device send; without flags the change is live.
+// attach-interface, detach-interface, attach-device and detach-device send (a <disk> or an <interface>); without
+// flags the change is live.
 internal sealed partial class LibvirtSession
 {
     private async Task<XdrWriter?> AttachDeviceAsync(XdrReader args, bool withFlags, CancellationToken ct)

@@ -169,6 +169,8 @@ public sealed record InterfaceDevice
     public string? Model { get; init; }
     public IReadOnlyList<InterfaceIp> Ips { get; init; } = [];
     public int? BootOrder { get; init; }
+    /// <summary>The QEMU device id of a running domain's NIC (net0), in the live XML only; its backend is host + alias.</summary>
+    public string? Alias { get; init; }
     public DeviceAddress? Address { get; init; }
 }
 

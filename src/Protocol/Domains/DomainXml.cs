@@ -69,14 +69,36 @@ public static class DomainXml
         return Parse(text.TrimStart('\uFEFF'));
     }
 
-    /// <summary>One &lt;disk&gt; element on its own, as virsh's device verbs send it (update-device, change-media).</summary>
-    public static DiskDevice ParseDisk(string xml)
+    /// <summary>One &lt;disk&gt; element on its own, as virsh's device verbs send it (attach-disk, update-device, change-media).</summary>
+    public static DiskDevice ParseDisk(string xml) => ParseDevice(xml, "disk", (parser, node) => parser.ParseDisk(node));
+
+    /// <summary>The element a device document holds (disk, interface), as the device verbs choose their rules by it.</summary>
+    public static string DeviceElement(string xml)
+    {
+        ArgumentNullException.ThrowIfNull(xml);
+        return SecureXmlLoader.Load(xml).LocalName;
+    }
+
+    /// <summary>One &lt;interface&gt; element on its own, as virsh's attach-interface and detach-interface send it.</summary>
+    public static InterfaceDevice ParseInterface(string xml) => ParseDevice(xml, "interface", (parser, node) => parser.ParseInterface(node));
+
+    private static T ParseDevice<T>(string xml, string element, Func<DeviceParser, XmlNode, T> parse)
     {
         ArgumentNullException.ThrowIfNull(xml);
         var root = SecureXmlLoader.Load(xml);
-        if (!root.Is("disk"))
-            throw new DomainXmlException(ErrorCode.ConfigUnsupported, $"unsupported configuration: the device <{root.LocalName}> cannot be updated; only a disk's medium can");
-        return new DeviceParser(new SourceLines()).ParseDisk(new XmlNode(root));
+        if (!root.Is(element))
+            throw new DomainXmlException(ErrorCode.ConfigUnsupported,
+                $"unsupported configuration: the device <{root.LocalName}> cannot be attached, detached or updated; disks and interfaces can");
+        return parse(new DeviceParser(new SourceLines()), new XmlNode(root));
+    }
+
+    /// <summary>One &lt;interface&gt; element on its own, in libvirt's layout.</summary>
+    public static string FormatInterface(InterfaceDevice nic)
+    {
+        ArgumentNullException.ThrowIfNull(nic);
+        var x = new XmlBuilder();
+        DeviceFormatter.FormatInterface(x, nic);
+        return x.ToString();
     }
 
     public static DomainDefinition ParseFile(string path)

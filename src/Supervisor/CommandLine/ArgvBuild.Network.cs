@@ -16,22 +16,16 @@ internal sealed partial class ArgvBuild
         {
             var nic = nics[i];
             var what = $"interface {i} (type {nic.Type.ToString().ToLowerInvariant()})";
+            var id = NicDevices.DeviceId(i);
             var netdev = Netdev(nic, i, what);
-            netdev["id"] = $"hostnet{i}";
+            netdev["id"] = NicDevices.NetdevId(id);
             _argv.Json("-netdev", netdev);
 
-            var model = nic.Model ?? "rtl8139";
-            var driver = model switch
-            {
-                "virtio" => "virtio-net-pci",
-                "rtl8139" or "e1000" or "e1000e" or "vmxnet3" or "pcnet" or "ne2k_pci" or "i82559er" => model,
-                _ => throw Unsupported($"{what}: <model type='{model}'> is not supported"),
-            };
             var device = new JsonObject
             {
-                ["driver"] = driver,
-                ["netdev"] = $"hostnet{i}",
-                ["id"] = $"net{i}",
+                ["driver"] = NicDevices.Driver(nic.Model, what),
+                ["netdev"] = NicDevices.NetdevId(id),
+                ["id"] = id,
                 ["mac"] = nic.Mac ?? Layout.InterfaceMacs.Derived(_def.Uuid, i),
             };
             if (_boot.IndexOf(nic) is { } bootIndex)
@@ -46,25 +40,9 @@ internal sealed partial class ArgvBuild
         switch (nic.Type)
         {
             case InterfaceType.User:
-                var user = new JsonObject { ["type"] = "user" };
-                foreach (var ip in nic.Ips)
-                {
-                    var v6 = ip.Family == "ipv6" || (ip.Family is null && ip.Address.Contains(':'));
-                    if (v6)
-                    {
-                        user["ipv6-prefix"] = ip.Address;
-                        user["ipv6-prefixlen"] = ip.Prefix ?? 64;
-                    }
-                    else
-                    {
-                        user["net"] = $"{ip.Address}/{ip.Prefix ?? 24}";
-                    }
-                }
-                return user;
+                return NicDevices.User(nic);
             case InterfaceType.Ethernet:
-                var tap = nic.TargetDev ?? throw Unsupported(
-                    $"{what}: needs <target dev='TAP'/> naming an existing tap device; Virt does not create taps (create one with: ip tuntap add mode tap user $USER)");
-                return new JsonObject { ["type"] = "tap", ["ifname"] = tap, ["script"] = "no", ["downscript"] = "no" };
+                return NicDevices.Ethernet(nic, what);
             case InterfaceType.Bridge or InterfaceType.Network:
                 // Only the daemon can make the tap; a build without one (a conversion, a test) names what was missing.
                 if (!_ctx.TapDescriptors.TryGetValue(index, out var fd))

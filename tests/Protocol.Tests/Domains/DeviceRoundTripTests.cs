@@ -17,6 +17,7 @@ public class DeviceRoundTripTests
         { "interface-network", "<interface type='network'>\n  <source network='default'/>\n  <model type='e1000'/>\n</interface>" },
         { "interface-bridge", "<interface type='bridge'>\n  <source bridge='br0'/>\n  <target dev='tap3'/>\n</interface>" },
         { "interface-ethernet", "<interface type='ethernet'>\n  <target dev='tap0'/>\n  <model type='rtl8139'/>\n</interface>" },
+        { "interface-live", "<interface type='user'>\n  <mac address='52:54:00:12:34:57'/>\n  <model type='virtio'/>\n  <alias name='net3'/>\n  <address type='pci' domain='0x0000' bus='0x00' slot='0x05' function='0x0'/>\n</interface>" },
         { "serial-pty", "<serial type='pty'>\n  <target type='isa-serial' port='0'>\n    <model name='isa-serial'/>\n  </target>\n</serial>\n<console type='pty'>\n  <target type='serial' port='0'/>\n</console>" },
         { "serial-pty-live", "<serial type='pty'>\n  <source path='/dev/pts/3'/>\n  <log file='/var/log/g.log' append='off'/>\n  <target type='isa-serial' port='0'>\n    <model name='isa-serial'/>\n  </target>\n  <alias name='serial0'/>\n</serial>\n<console type='pty' tty='/dev/pts/3'>\n  <source path='/dev/pts/3'/>\n  <log file='/var/log/g.log' append='off'/>\n  <target type='serial' port='0'/>\n  <alias name='serial0'/>\n</console>" },
         { "serial-file", "<serial type='file'>\n  <source path='/tmp/serial.log' append='on'/>\n  <target port='0'/>\n</serial>" },
@@ -80,6 +81,17 @@ public class DeviceRoundTripTests
         var serial = d.Serials.Single();
         Assert.Equal((CharDeviceSourceType.Tcp, "bind", "0.0.0.0", "9999", "raw", 1),
             (serial.SourceType, serial.Mode, serial.Host, serial.Service, serial.Protocol, serial.TargetPort));
+    }
+
+    [Fact]
+    public void One_interface_is_read_and_written_on_its_own_as_the_device_verbs_send_it()
+    {
+        const string xml = "<interface type='user'>\n  <mac address='52:54:00:12:34:57'/>\n  <model type='virtio'/>\n  <alias name='net3'/>\n</interface>\n";
+        var nic = DomainXml.ParseInterface(xml);
+        Assert.Equal((InterfaceType.User, "52:54:00:12:34:57", "net3"), (nic.Type, nic.Mac, nic.Alias));
+        Assert.Equal(xml, DomainXml.FormatInterface(nic));
+        Assert.Equal("interface", DomainXml.DeviceElement(xml));
+        Assert.Throws<DomainXmlException>(() => DomainXml.ParseInterface("<disk type='file'/>"));
     }
 
     [Fact]

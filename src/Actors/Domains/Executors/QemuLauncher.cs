@@ -38,7 +38,7 @@ internal static class QemuLauncher
         {
             var context = new QemuArgvContext(monitor, runDir) { NvramDirectory = paths.NvramDir, TapDescriptors = taps.Descriptors, Incoming = restore is not null };
             var command = QemuArgvBuilder.Build(definition, caps, context);
-            built = taps.Named(command.Definition ?? definition);
+            built = NicDevices.WithAliases(taps.Named(command.Definition ?? definition));
             Supervisor.Firmware.NvramFiles.Prepare(built);
             var spec = new QemuLaunchSpec
             {

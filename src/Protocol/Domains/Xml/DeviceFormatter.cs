@@ -181,7 +181,7 @@ internal static class DeviceFormatter
         x.End("backingStore");
     }
 
-    private static void FormatInterface(XmlBuilder x, InterfaceDevice nic)
+    internal static void FormatInterface(XmlBuilder x, InterfaceDevice nic)
     {
         x.Open("interface").Attr("type", XmlNames.Interface.Name(nic.Type));
         if (nic.Mac is not null)
@@ -195,6 +195,8 @@ internal static class DeviceFormatter
         if (nic.Model is not null)
             x.Leaf("model", ("type", nic.Model));
         FormatBoot(x, nic.BootOrder);
+        if (nic.Alias is not null)
+            x.Leaf("alias", ("name", nic.Alias));
         FormatAddress(x, nic.Address);
         x.End("interface");
     }

@@ -4,7 +4,7 @@ internal sealed partial class DeviceParser
 {
     private static readonly string[] NicModels = ["virtio", "e1000", "e1000e", "rtl8139", "ne2k_pci", "pcnet", "i82551", "i82557b", "i82559er", "usb-net", "vmxnet3"];
 
-    private InterfaceDevice ParseInterface(XmlNode node)
+    internal InterfaceDevice ParseInterface(XmlNode node)
     {
         var type = node.EnumAttr("type", XmlNames.Interface) ?? throw node.XmlError($"{node.Place} needs the attribute 'type' (one of {XmlNames.Interface.Allowed})", "type");
 
@@ -65,6 +65,7 @@ internal sealed partial class DeviceParser
             Model = model,
             Ips = ips,
             BootOrder = ParseBootOrder(node),
+            Alias = node.Child("alias") is { } alias ? AliasName(alias) : null,
             Address = ParseAddress(node),
         };
         node.Done();
