@@ -45,6 +45,9 @@ public sealed partial class DomainRegistryActor
         try
         {
             complete = DomainHardware.Complete(definition, caps, _runtime.Settings.Paths.NvramDir);
+            // As libvirt: the emulator a definition runs with is named in it (virt-manager shows it in the details).
+            if (complete.Devices.Emulator is null)
+                complete = complete with { Devices = complete.Devices with { Emulator = emulator } };
         }
         catch (VirtException e)
         {
