@@ -18,6 +18,11 @@ command -v virt-install >/dev/null 2>&1 || need_apt+=(virtinst)
 command -v swtpm >/dev/null 2>&1 || need_apt+=(swtpm)
 # ip, for the tests' bridges inside network namespaces of their own.
 command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
+# virt-manager under a virtual X server, clicked by xdotool, for the GUI tests (tests/Gui); without recommends, which
+# would pull libvirt's daemon.
+command -v virt-manager >/dev/null 2>&1 || need_apt+=(virt-manager)
+command -v Xvfb >/dev/null 2>&1 || need_apt+=(xvfb)
+command -v xdotool >/dev/null 2>&1 || need_apt+=(xdotool)
 # UEFI firmware with its QEMU descriptors, for <os firmware='efi'>.
 [ -e /usr/share/qemu/firmware/60-edk2-x86_64.json ] || need_apt+=(ovmf)
 if ((${#need_apt[@]})); then
