@@ -131,6 +131,12 @@ public sealed class ConnectionActor : ReceiveActor
             Sender.Tell(new ErrorReply(ErrorCode.ConfigUnsupported, "a console needs the daemon's socket: Akka.Remote carries no byte stream"));
             return;
         }
+        if (Procedures.IsLocalOnly(command) && _remoteClient is not null)
+        {
+            // The reply's descriptor would be opened in QEMU for a client it can never reach.
+            Sender.Tell(new ErrorReply(ErrorCode.ConfigUnsupported, Procedures.LocalOnlyReason(Procedures.Describe(command))));
+            return;
+        }
         if (AutodestroyTarget(command) is { } domain)
             Send(new PendingStart(Sender, domain), new OwnedStart(command, Owner));
         else

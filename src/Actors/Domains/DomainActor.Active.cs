@@ -115,6 +115,8 @@ public sealed partial class DomainActor
                 return true;
             case TakeScreenshot m:
                 return AsJob(m, () => Screenshot(vm, m.Screen));
+            case OpenGraphics m:
+                return AsJob(m, () => OpenGraphicsClient(vm, m));
             case Protocol.Api.ConsoleCommands.OpenConsole m:
                 OpenConsole(vm, m);
                 return true;

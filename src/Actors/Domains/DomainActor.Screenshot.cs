@@ -35,7 +35,10 @@ public sealed partial class DomainActor
     private void CompleteJob(JobReplied m)
     {
         if (InFlight?.Token != m.Job)
-            return; // ended meanwhile (destroy, stop)
+        {
+            Discard(m.Reply); // ended meanwhile (destroy, stop)
+            return;
+        }
         EndJob(m.Reply ?? Failure(m.Error!));
     }
 }

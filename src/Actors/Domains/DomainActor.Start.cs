@@ -28,6 +28,9 @@ public sealed partial class DomainActor
             case Start m:
                 BeginStart(m);
                 return true;
+            case OpenGraphics:
+                _from.Tell(new ErrorReply(ErrorCode.OperationInvalid, "domain is not running")); // libvirt's words (virDomainObjCheckActive)
+                return true;
             case IDomainCommand:
                 _from.Tell(NotRunning());
                 return true;

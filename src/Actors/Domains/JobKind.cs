@@ -16,6 +16,7 @@ internal enum JobKind
     Save,
     ChangeMedia,
     Screenshot,
+    OpenGraphics,
     Snapshot,
     AttachDevice,
     DetachDevice,
@@ -31,6 +32,7 @@ internal static class JobKinds
         JobKind.ChangeMedia => "change-media",
         JobKind.AttachDevice => "attach-device",
         JobKind.DetachDevice => "detach-device",
+        JobKind.OpenGraphics => "open-graphics",
         _ => kind.ToString().ToLowerInvariant(),
     };
 }

@@ -188,6 +188,7 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
         ReceiveSaves();
         ReceiveSnapshots();
         Receive<TakeScreenshot>(m => ForwardToDomain(m.Domain, m));
+        Receive<OpenGraphics>(m => ForwardToDomain(m.Domain, m));
         Receive<DomainActor.Started>(m => Apply(_state.MarkStarted(m.Uuid, m.Detail, m.Paused, m.PausedDetail), m.Uuid));
         Receive<DomainActor.Transition>(m => Apply(_state.Record(m.Uuid, m.State, m.Reason, m.Event), m.Uuid));
         Receive<DomainActor.Rebooted>(m =>

@@ -38,7 +38,9 @@ internal sealed partial class LibvirtSession
     {
         var feature = args.Int("feature");
         args.End("supports feature");
-        return Done(new XdrWriter().Int(SupportedFeatures.Contains(feature) ? 1 : 0));
+        // Descriptors pass only over a UNIX socket (SCM_RIGHTS); virDomainOpenGraphicsFD asks first.
+        var supported = SupportedFeatures.Contains(feature) || (feature == DriverFeature.FdPassing && client.Transport == "unix");
+        return Done(new XdrWriter().Int(supported ? 1 : 0));
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Virt.Protocol.Errors;
 using Virt.Protocol.Wire;
@@ -93,6 +94,7 @@ internal abstract class FramedConnection<TFrame> : IClientConnection where TFram
                 _outgoing.Complete();
                 try { await writer.ConfigureAwait(false); }
                 catch (Exception) { }
+                _outgoing.CloseUnsent();
                 if (_closeReason is not null)
                     await DrainInputAsync().ConfigureAwait(false);
             }
@@ -158,12 +160,19 @@ internal abstract class FramedConnection<TFrame> : IClientConnection where TFram
         }
     }
 
-    /// <summary>Queues a whole frame; a client past its bounds is disconnected.</summary>
-    protected void Enqueue(byte[] frame, bool isEvent)
+    /// <summary>
+    /// Queues a whole frame, and the descriptors to pass after it (which the queue then owns, and closes once sent or
+    /// dropped); a client past its bounds is disconnected.
+    /// </summary>
+    protected void Enqueue(byte[] frame, bool isEvent, IReadOnlyList<SafeHandle>? fds = null)
     {
+        var item = new OutgoingFrames.Frame(frame, isEvent, fds);
         if (_closeReason is not null)
+        {
+            item.CloseFds();
             return; // the writer sends only the reason now
-        if (!_outgoing.TryAdd(new OutgoingFrames.Frame(frame, isEvent), out var overflow))
+        }
+        if (!_outgoing.TryAdd(item, out var overflow))
         {
             Log.LogWarning("Disconnecting client pid {Pid} uid {Uid}: it stopped reading ({Overflow})", Identity.Pid, Identity.Uid, overflow);
             Close(new VirtException(ErrorCode.Rpc, $"client stopped reading: {overflow}; disconnected"));
@@ -211,7 +220,15 @@ internal abstract class FramedConnection<TFrame> : IClientConnection where TFram
             }
             if (!_outgoing.Reader.TryRead(out var frame))
                 continue;
-            await Stream.WriteAsync(frame.Bytes, ct).ConfigureAwait(false);
+            try
+            {
+                await Stream.WriteAsync(frame.Bytes, ct).ConfigureAwait(false);
+                await FdSender.SendAsync(Stream.Socket, frame.Fds, ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                frame.CloseFds();
+            }
             _outgoing.Sent(frame);
         }
     }

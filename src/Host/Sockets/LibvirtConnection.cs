@@ -81,9 +81,12 @@ internal sealed class LibvirtConnection(NetworkStream stream, ClientIdentity ide
     {
         byte[] reply;
         IConsoleStream? stream = null;
+        IReadOnlyList<System.Runtime.InteropServices.SafeHandle>? fds = null;
         try
         {
-            if (_session is ILibvirtStreamSession streaming && streaming.OpensStream(call.Header))
+            if (_session is ILibvirtFdSession passing && passing.PassesFds(call.Header))
+                (reply, fds) = await passing.CallWithFdsAsync(call, ct).ConfigureAwait(false);
+            else if (_session is ILibvirtStreamSession streaming && streaming.OpensStream(call.Header))
                 (reply, stream) = await streaming.OpenStreamAsync(call, ct).ConfigureAwait(false);
             else
                 reply = await _session!.CallAsync(call, ct).ConfigureAwait(false);
@@ -99,7 +102,9 @@ internal sealed class LibvirtConnection(NetworkStream stream, ClientIdentity ide
         }
         if (reply.Length - 4 > Options.MaxFrameBytes)
             reply = ErrorReply(call.Header, LibvirtError.From(ErrorCode.OperationFailed, $"the reply of {reply.Length} bytes exceeds the limit of {Options.MaxFrameBytes} bytes"));
-        if (stream is null)
+        if (fds is { Count: > 0 })
+            Enqueue(reply, false, fds); // one item: the descriptors go right after their packet
+        else if (stream is null)
             Enqueue(reply, false);
         else
             Streams.Opened(call.Header, stream, () => Enqueue(reply, false));

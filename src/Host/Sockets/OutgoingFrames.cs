@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 
 namespace Virt.Host.Sockets;
@@ -18,8 +19,18 @@ internal sealed class OutgoingFrames
     private long _bytes;
     private int _events;
 
-    /// <summary>One encoded frame, whole; events count against their own bound as well.</summary>
-    public readonly record struct Frame(byte[] Bytes, bool IsEvent);
+    /// <summary>
+    /// One encoded frame, whole; events count against their own bound as well. <paramref name="Fds"/> are sent right after
+    /// the frame's bytes, as part of the same item, so no other frame comes between; the queue owns them until then.
+    /// </summary>
+    public readonly record struct Frame(byte[] Bytes, bool IsEvent, IReadOnlyList<SafeHandle>? Fds = null)
+    {
+        public void CloseFds()
+        {
+            foreach (var fd in Fds ?? [])
+                fd.Dispose();
+        }
+    }
 
     public OutgoingFrames(long limitBytes, int maxEvents)
     {
@@ -46,7 +57,8 @@ internal sealed class OutgoingFrames
                 : frame.IsEvent && _events > _maxEvents ? $"{_events} events unread (limit {_maxEvents})"
                 : null;
         }
-        _frames.Writer.TryWrite(frame);
+        if (!_frames.Writer.TryWrite(frame))
+            frame.CloseFds(); // the connection is over: nobody will send them
         return overflow is null;
     }
 
@@ -75,6 +87,13 @@ internal sealed class OutgoingFrames
     }
 
     public void Complete() => _frames.Writer.TryComplete();
+
+    /// <summary>Once the writer has stopped: closes the descriptors of the frames it never sent.</summary>
+    public void CloseUnsent()
+    {
+        while (_frames.Reader.TryRead(out var frame))
+            frame.CloseFds();
+    }
 
     private static TaskCompletionSource Done()
     {

@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using Microsoft.Win32.SafeHandles;
+
 namespace Virt.Protocol.Api;
 
 public static partial class DomainReplies
@@ -12,5 +15,15 @@ public static partial class DomainReplies
         /// holds 4 MiB. A 1024x768 PNG of a desktop is a few hundred kB.
         /// </summary>
         public const int MaxBytes = 2 * 1024 * 1024;
+    }
+
+    /// <summary>
+    /// A display client was connected: <see cref="Socket"/> is its end of the socket pair, owned by whoever holds this
+    /// reply (the edge that passes it on closes its copy after sending). It never travels.
+    /// </summary>
+    public sealed record GraphicsOpened(DomainName Domain) : IDomainReply
+    {
+        [JsonIgnore]
+        public SafeFileHandle? Socket { get; init; }
     }
 }

@@ -43,6 +43,23 @@ public static class LibvirtFraming
         return packet;
     }
 
+    /// <summary>
+    /// A REPLY_WITH_FDS packet (virnetmessage.c): the header says type 5, the body is the descriptor count then the ret
+    /// body, and the length counts both. The descriptors follow the packet, each on its own dummy byte, uncounted.
+    /// </summary>
+    public static byte[] EncodeReplyWithFds(LibvirtHeader call, int fdCount, ReadOnlySpan<byte> body)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(fdCount);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(fdCount, MaxFds);
+        var payload = new byte[4 + body.Length];
+        BinaryPrimitives.WriteUInt32BigEndian(payload, (uint)fdCount);
+        body.CopyTo(payload.AsSpan(4));
+        return Encode(call.Reply(LibvirtStatus.Ok) with { Type = LibvirtMessageType.ReplyWithFds }, payload);
+    }
+
+    /// <summary>VIR_NET_MESSAGE_NUM_FDS_MAX: the most descriptors one packet may announce.</summary>
+    public const int MaxFds = 32;
+
     private static async Task<int> ReadFullyAsync(Stream stream, Memory<byte> buffer, CancellationToken ct)
     {
         var total = 0;

@@ -109,6 +109,7 @@ public static class RemoteProcedures
     public const int DomainEventCallbackReboot = 319;
     public const int DomainEventCallbackDeviceRemoved = 333;
     public const int ConnectGetDomainCapabilities = 342;
+    public const int DomainOpenGraphicsFd = 343;
     public const int ConnectGetAllDomainStats = 344;
     public const int DomainDefineXmlFlags = 350;
     public const int DomainEventCallbackDeviceAdded = 354;
@@ -181,6 +182,8 @@ public static class DomainEventId
 /// <summary>VIR_DRV_FEATURE_* numbers a client probes with CONNECT_SUPPORTS_FEATURE.</summary>
 public static class DriverFeature
 {
+    /// <summary>VIR_DRV_FEATURE_FD_PASSING: virDomainOpenGraphicsFD asks before it calls.</summary>
+    public const int FdPassing = 8;
     public const int TypedParamString = 9;
     public const int ProgramKeepalive = 10;
     public const int RemoteEventCallback = 14;

@@ -150,6 +150,8 @@ public sealed class RemoteTransport : IVirtTransport
     {
         if (_stopped.Task.IsCompleted)
             return new ErrorReply(ErrorCode.Rpc, "the connection to virtd has ended");
+        if (Procedures.IsLocalOnly(command))
+            return new ErrorReply(ErrorCode.ConfigUnsupported, Procedures.LocalOnlyReason(Procedures.NameOf(command))); // the serializer would drop it
         try
         {
             return await _connection.Ask<IDomainReply>(command, timeout, ct).ConfigureAwait(false);

@@ -68,6 +68,7 @@ public sealed class VirtJsonSerializer(ExtendedActorSystem system) : SerializerW
 
     public override string Manifest(object o) => o switch
     {
+        _ when Procedures.IsLocalOnly(o) => throw new SerializationException(Procedures.LocalOnlyReason(Procedures.OpenGraphicsProcedure)),
         IDomainCommand command => Procedures.NameOf(command),
         IDomainReply reply => Procedures.KindOf(reply),
         DomainLifecycleEvent => EventManifest,

@@ -22,12 +22,16 @@ public static class Procedures
     /// <summary>Opens a console; on the socket its reply is followed by stream frames both ways (<see cref="Wire.WireStreamChunk"/>).</summary>
     public const string ConsoleProcedure = "domain.console";
 
+    /// <summary>Opens a display client; its reply hands over a socket, so it is named here but never encoded (<see cref="IsLocalOnly"/>).</summary>
+    public const string OpenGraphicsProcedure = "domain.open-graphics";
+
     // Contracts are looked up by delegate and built on first use: building all of them (JsonTypeInfo.Configure)
     // was 15% of a native `virt list`, which needs three.
     private static readonly Dictionary<string, Func<ApiJsonContext, JsonTypeInfo>> CommandsByName = [];
     private static readonly Dictionary<Type, string> NamesByCommand = [];
     private static readonly Dictionary<string, Func<ApiJsonContext, JsonTypeInfo>> RepliesByKind = [];
     private static readonly Dictionary<Type, string> KindsByReply = [];
+    private static readonly HashSet<Type> LocalOnlyTypes = [];
 
     static Procedures()
     {
@@ -68,6 +72,7 @@ public static class Procedures
         Command("domain.abort-job", json => json.AbortJob);
         Command("domain.screenshot", json => json.TakeScreenshot);
         Command(ConsoleProcedure, json => json.OpenConsole);
+        LocalOnly<OpenGraphics, GraphicsOpened>(OpenGraphicsProcedure);
 
         Reply("summary", json => json.DomainSummary);
         Reply("list", json => json.DomainList);
@@ -96,6 +101,24 @@ public static class Procedures
         KindsByReply.Add(typeof(T), kind);
     }
 
+    /// <summary>A command whose reply carries a file descriptor: it has a name, for messages, and no contract.</summary>
+    private static void LocalOnly<TCommand, TReply>(string name) where TCommand : IDomainCommand where TReply : IDomainReply
+    {
+        NamesByCommand.Add(typeof(TCommand), name);
+        LocalOnlyTypes.Add(typeof(TCommand));
+        LocalOnlyTypes.Add(typeof(TReply));
+    }
+
+    /// <summary>True for a command (or reply) that hands over a file descriptor, which no JSON frame or Akka.Remote message can carry.</summary>
+    public static bool IsLocalOnly(object message) => LocalOnlyTypes.Contains(message.GetType());
+
+    /// <summary>Why a local-only procedure is refused where it cannot go.</summary>
+    public static string LocalOnlyReason(string procedure) =>
+        $"{procedure} hands over a file descriptor, which only libvirt's protocol on the daemon's UNIX socket can pass; use a libvirt client there";
+
+    private static VirtException LocalOnlyError(string procedure) => new(ErrorCode.ConfigUnsupported, LocalOnlyReason(procedure));
+
+    /// <summary>The names of the procedures the wire carries (local-only ones are not among them).</summary>
     public static IEnumerable<string> Names => CommandsByName.Keys;
 
     /// <summary>A name a client sent, bounded for quoting in an error: an unknown name may be any size.</summary>
@@ -122,6 +145,7 @@ public static class Procedures
     /// <summary>The kind a reply record travels under; an <see cref="ErrorReply"/> is <see cref="ErrorReplyKind"/>.</summary>
     public static string KindOf(IDomainReply reply) =>
         reply is ErrorReply ? ErrorReplyKind
+        : IsLocalOnly(reply) ? throw LocalOnlyError(OpenGraphicsProcedure)
         : KindsByReply.TryGetValue(reply.GetType(), out var kind) ? kind
         : throw new VirtException(ErrorCode.InternalError, $"{reply.GetType().Name} has no wire kind");
 
@@ -145,11 +169,14 @@ public static class Procedures
     }
 
     public static JsonElement EncodeCommand(IDomainCommand command) =>
-        JsonSerializer.SerializeToElement(command, CommandsByName[NameOf(command)](ApiJsonContext.Default));
+        IsLocalOnly(command) ? throw LocalOnlyError(NameOf(command))
+        : JsonSerializer.SerializeToElement(command, CommandsByName[NameOf(command)](ApiJsonContext.Default));
 
     /// <summary>Reads a call's body as the command its procedure names; anything malformed is an RPC error.</summary>
     public static IDomainCommand DecodeCommand(string procedure, JsonElement? body)
     {
+        if (procedure == OpenGraphicsProcedure)
+            throw LocalOnlyError(procedure);
         if (!TryGetCommandContract(procedure, out var info))
             throw new VirtException(ErrorCode.Rpc, $"unknown procedure '{Shorten(procedure)}'");
         if (body is not { ValueKind: JsonValueKind.Object } value)
@@ -170,6 +197,8 @@ public static class Procedures
     {
         if (reply is ErrorReply error)
             throw new VirtException(error.Code, error.Message);
+        if (IsLocalOnly(reply))
+            throw LocalOnlyError(OpenGraphicsProcedure);
         if (!KindsByReply.TryGetValue(reply.GetType(), out var kind))
             throw new VirtException(ErrorCode.InternalError, $"{reply.GetType().Name} has no wire kind");
         var value = JsonSerializer.SerializeToElement(reply, RepliesByKind[kind](ApiJsonContext.Default));

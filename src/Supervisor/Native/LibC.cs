@@ -184,5 +184,47 @@ internal static class LibC
     [DllImport(Lib, EntryPoint = "write", SetLastError = true)]
     public static extern nint Write(int fd, ref byte buffer, nuint count);
 
+    // Descriptor passing over UNIX sockets (SCM_RIGHTS); struct layouts are those of x86_64 and arm64 Linux.
+    public const int AF_UNIX = 1;
+    public const int SOCK_STREAM = 1;
+    public const int SOCK_CLOEXEC = 0x80000;
+    public const int SOL_SOCKET = 1;
+    public const int SCM_RIGHTS = 1;
+    public const int MSG_DONTWAIT = 0x40;
+    public const int MSG_NOSIGNAL = 0x4000;
+    public const int MSG_CMSG_CLOEXEC = 0x40000000;
+    public const int EWOULDBLOCK = EAGAIN;
+
+    /// <summary>struct cmsghdr is a size_t length and two ints: 16 bytes before the data, which is aligned to 8.</summary>
+    public const int CmsgHeaderSize = 16;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct IoVec
+    {
+        public IntPtr Base;
+        public nuint Length;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct MsgHdr
+    {
+        public IntPtr Name;
+        public uint NameLength;
+        public IntPtr Iov;
+        public nuint IovLength;
+        public IntPtr Control;
+        public nuint ControlLength;
+        public int Flags;
+    }
+
+    [DllImport(Lib, EntryPoint = "socketpair", SetLastError = true)]
+    public static extern int SocketPair(int domain, int type, int protocol, [Out] int[] fds);
+
+    [DllImport(Lib, EntryPoint = "sendmsg", SetLastError = true)]
+    public static extern nint SendMsg(int fd, ref MsgHdr message, int flags);
+
+    [DllImport(Lib, EntryPoint = "recvmsg", SetLastError = true)]
+    public static extern nint RecvMsg(int fd, ref MsgHdr message, int flags);
+
     public static string StrError(int errnum) => Marshal.PtrToStringUTF8(StrErrorRaw(errnum)) ?? $"errno {errnum}";
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -15,6 +16,8 @@ public sealed class QmpClient : IAsyncDisposable
 
     private readonly Stream _input;
     private readonly Stream _output;
+    // The UNIX socket under the streams, when there is one: only it can pass a file descriptor (getfd).
+    private readonly Socket? _socket;
     private readonly QmpClientOptions _options;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly ConcurrentDictionary<long, PendingCommand> _pending = new();
@@ -29,10 +32,11 @@ public sealed class QmpClient : IAsyncDisposable
 
     private sealed record PendingCommand(string Command, TaskCompletionSource<JsonElement> Reply);
 
-    private QmpClient(Stream input, Stream output, QmpClientOptions options)
+    private QmpClient(Stream input, Stream output, QmpClientOptions options, Socket? socket)
     {
         _input = input;
         _output = output;
+        _socket = socket;
         _options = options;
         _events = Channel.CreateBounded<QmpEvent>(new BoundedChannelOptions(options.EventBufferCapacity)
         {
@@ -103,7 +107,7 @@ public sealed class QmpClient : IAsyncDisposable
             throw;
         }
         var stream = new NetworkStream(socket, ownsSocket: true);
-        return await StartAsync(stream, stream, options, ct).ConfigureAwait(false);
+        return await StartAsync(stream, stream, options, ct, socket).ConfigureAwait(false);
     }
 
     /// <summary>Same over a stream pair, e.g. QEMU's stdout (input) and stdin (output) with <c>-qmp stdio</c>; the client owns both.</summary>
@@ -114,9 +118,9 @@ public sealed class QmpClient : IAsyncDisposable
         return StartAsync(input, output, options ?? new QmpClientOptions(), ct);
     }
 
-    private static async Task<QmpClient> StartAsync(Stream input, Stream output, QmpClientOptions options, CancellationToken ct)
+    private static async Task<QmpClient> StartAsync(Stream input, Stream output, QmpClientOptions options, CancellationToken ct, Socket? socket = null)
     {
-        var client = new QmpClient(input, output, options);
+        var client = new QmpClient(input, output, options, socket);
         client._readerLoop = Task.Run(client.ReadLoopAsync, CancellationToken.None);
         Task? negotiate = null;
         try
@@ -153,7 +157,23 @@ public sealed class QmpClient : IAsyncDisposable
     /// <exception cref="QmpCommandException">QEMU replied with an error.</exception>
     /// <exception cref="QmpTimeoutException">No reply within the timeout; only this command fails.</exception>
     /// <exception cref="QmpConnectionException">The connection is closed or ended before the reply.</exception>
-    public async Task<JsonElement> ExecuteAsync(string command, object? arguments = null, TimeSpan? timeout = null, CancellationToken ct = default)
+    public Task<JsonElement> ExecuteAsync(string command, object? arguments = null, TimeSpan? timeout = null, CancellationToken ct = default) =>
+        SendCommandAsync(command, arguments, fd: null, timeout, ct);
+
+    /// <summary>
+    /// Runs one command with a file descriptor passed alongside (SCM_RIGHTS), as getfd and add-fd expect it: the
+    /// command's bytes and the descriptor go in one sendmsg. The caller keeps <paramref name="fd"/> and closes it.
+    /// </summary>
+    /// <exception cref="QmpConnectionException">Also when the monitor is not a UNIX socket; the connection stays up then.</exception>
+    public Task<JsonElement> ExecuteWithFdAsync(string command, object? arguments, SafeHandle fd, TimeSpan? timeout = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(fd);
+        if (_socket is null)
+            throw new QmpConnectionException($"QMP command '{command}' needs a file descriptor, which only a monitor on a UNIX socket can pass");
+        return SendCommandAsync(command, arguments, fd, timeout, ct);
+    }
+
+    private async Task<JsonElement> SendCommandAsync(string command, object? arguments, SafeHandle? fd, TimeSpan? timeout, CancellationToken ct)
     {
         ArgumentException.ThrowIfNullOrEmpty(command);
         var limit = timeout ?? _options.CommandTimeout;
@@ -174,7 +194,7 @@ public sealed class QmpClient : IAsyncDisposable
         {
             if (!IsConnected)
                 throw ClosedError(command);
-            await WriteAsync(command, line, linked.Token).ConfigureAwait(false);
+            await WriteAsync(command, line, fd, linked.Token).ConfigureAwait(false);
             return await pending.Reply.Task.WaitAsync(linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (timeoutCts.IsCancellationRequested && !ct.IsCancellationRequested)
@@ -204,13 +224,19 @@ public sealed class QmpClient : IAsyncDisposable
         }
     }
 
-    private async Task WriteAsync(string command, ReadOnlyMemory<byte> line, CancellationToken ct)
+    private async Task WriteAsync(string command, ReadOnlyMemory<byte> line, SafeHandle? fd, CancellationToken ct)
     {
         await _writeLock.WaitAsync(ct).ConfigureAwait(false);
         try
         {
             if (!IsConnected)
                 throw ClosedError(command);
+            if (fd is not null)
+            {
+                // The stream under the lock is this socket, unbuffered: the descriptor rides on the command's first bytes.
+                await Native.FdPassing.SendAsync(_socket!, line, fd, ct).ConfigureAwait(false);
+                return;
+            }
             await _output.WriteAsync(line, ct).ConfigureAwait(false);
             await _output.FlushAsync(ct).ConfigureAwait(false);
         }

@@ -74,6 +74,17 @@ public sealed class VirtJsonSerializerTests : IAsyncLifetime
         Assert.Equal(VirtJsonSerializer.Manifests.Count(), VirtJsonSerializer.Manifests.Distinct().Count());
     }
 
+    [Fact]
+    public void A_socket_handing_command_or_reply_is_refused_with_the_reason()
+    {
+        var serializer = (VirtJsonSerializer)Serialization.FindSerializerForType(typeof(StartDomain));
+        foreach (var message in new object[] { new OpenGraphics(DomainRef.ByName("vm1")), new GraphicsOpened(new DomainName("vm1")) })
+        {
+            var e = Assert.Throws<SerializationException>(() => serializer.ToBinary(message));
+            Assert.Contains("domain.open-graphics hands over a file descriptor", e.Message);
+        }
+    }
+
     [Theory]
     [InlineData("System.Diagnostics.Process, System.Diagnostics.Process")]
     [InlineData("Virt.Protocol.Api.DomainCommands+StartDomain, Virt.Protocol")]

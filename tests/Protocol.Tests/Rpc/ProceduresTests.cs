@@ -118,4 +118,25 @@ public class ProceduresTests
         var e = Assert.Throws<VirtException>(() => Procedures.DecodeReply(JsonDocument.Parse("""{"kind":"Virt.Secret","value":{}}""").RootElement));
         Assert.Contains("unknown reply kind", e.Message);
     }
+
+    [Fact]
+    public void A_command_whose_reply_carries_a_descriptor_is_named_but_never_encoded()
+    {
+        var open = new OpenGraphics(Vm, 0, SkipAuth: true);
+        Assert.Equal(Procedures.OpenGraphicsProcedure, Procedures.NameOf(open));
+        Assert.DoesNotContain(Procedures.OpenGraphicsProcedure, Procedures.Names);
+        var refusals = new Action[]
+        {
+            () => Procedures.EncodeCommand(open),
+            () => Procedures.DecodeCommand(Procedures.OpenGraphicsProcedure, JsonDocument.Parse("{}").RootElement),
+            () => Procedures.EncodeReply(new GraphicsOpened(new DomainName("vm1"))),
+            () => Procedures.KindOf(new GraphicsOpened(new DomainName("vm1"))),
+        };
+        foreach (var refusal in refusals)
+        {
+            var e = Assert.Throws<VirtException>(refusal);
+            Assert.Equal(ErrorCode.ConfigUnsupported, e.Code);
+            Assert.Contains("domain.open-graphics hands over a file descriptor", e.Message);
+        }
+    }
 }

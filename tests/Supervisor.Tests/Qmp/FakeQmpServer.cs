@@ -11,6 +11,7 @@ internal sealed class FakeQmpServer : IAsyncDisposable
         """{"QMP": {"version": {"qemu": {"micro": 3, "minor": 2, "major": 7}, "package": "fake"}, "capabilities": ["oob"]}}""";
 
     private readonly Socket _listener = new(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+    private Socket? _socket;
     private NetworkStream? _stream;
     private StreamReader? _reader;
 
@@ -25,7 +26,7 @@ internal sealed class FakeQmpServer : IAsyncDisposable
 
     public async Task AcceptAsync()
     {
-        var socket = await _listener.AcceptAsync();
+        var socket = _socket = await _listener.AcceptAsync();
         _stream = new NetworkStream(socket, ownsSocket: true);
         _reader = new StreamReader(_stream, Encoding.UTF8);
     }
@@ -55,6 +56,19 @@ internal sealed class FakeQmpServer : IAsyncDisposable
         using var doc = JsonDocument.Parse(line);
         return doc.RootElement.Clone();
     }
+
+    /// <summary>
+    /// One recvmsg straight off the socket, as QEMU reads a command that passes a descriptor: the bytes that came with
+    /// it, and the descriptor. Call it when the line reader holds nothing unread.
+    /// </summary>
+    public (string Text, Microsoft.Win32.SafeHandles.SafeFileHandle? Fd) ReceiveWithFd()
+    {
+        var buffer = new byte[4096];
+        var (bytes, fd) = Virt.Supervisor.Native.FdPassing.Receive(_socket!, buffer);
+        return (Encoding.UTF8.GetString(buffer, 0, bytes), fd);
+    }
+
+    public void SocketReceiveTimeout(int milliseconds) => _socket!.ReceiveTimeout = milliseconds;
 
     public Task ReplyAsync(JsonElement command, string returnJson) =>
         SendAsync($$"""{"return": {{returnJson}}, "id": {{command.GetProperty("id").GetRawText()}}}""");

@@ -283,4 +283,39 @@ public sealed class QmpClientProtocolTests : IAsyncLifetime
         Assert.True(client.Completion.IsCompleted);
         await Assert.ThrowsAsync<QmpConnectionException>(() => client.ExecuteAsync("query-status"));
     }
+
+    [Fact]
+    public async Task A_descriptor_travels_in_one_message_with_its_command_line()
+    {
+        await using var client = await ConnectAsync();
+        var (kept, passed) = Virt.Supervisor.Native.FdPassing.SocketPair();
+        using (kept)
+        using (passed)
+        {
+            var getfd = client.ExecuteWithFdAsync("getfd", new { fdname = "graphicsfd" }, passed);
+            _server.SocketReceiveTimeout(10_000);
+            var (text, fd) = await Task.Run(_server.ReceiveWithFd).WaitAsync(Guard);
+            Assert.NotNull(fd);
+            var command = JsonDocument.Parse(text).RootElement;
+            Assert.EndsWith("\n", text);
+            Assert.Equal("getfd", command.GetProperty("execute").GetString());
+            Assert.Equal("graphicsfd", command.GetProperty("arguments").GetProperty("fdname").GetString());
+            using (fd)
+            {
+                // It is the passed end of the pair: bytes written at the kept end arrive on it.
+                using var received = new System.Net.Sockets.Socket(new System.Net.Sockets.SafeSocketHandle(fd.DangerousGetHandle(), ownsHandle: false));
+                using var other = new System.Net.Sockets.Socket(new System.Net.Sockets.SafeSocketHandle(kept.DangerousGetHandle(), ownsHandle: false));
+                other.Send("ping"u8);
+                var buffer = new byte[4];
+                Assert.Equal(4, received.Receive(buffer));
+                Assert.Equal("ping", Encoding.ASCII.GetString(buffer));
+            }
+            await _server.ReplyAsync(command, "{}");
+            await getfd.WaitAsync(Guard);
+            // Plain commands still share the stream afterwards.
+            var status = client.ExecuteAsync("query-status");
+            await _server.ReplyAsync(await _server.ReadCommandAsync(), """{"status": "running"}""");
+            Assert.Equal("running", (await status.WaitAsync(Guard)).GetProperty("status").GetString());
+        }
+    }
 }
