@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json;
 using Virt.Integration.Tests.Support;
 using Virt.TestSupport;
 
@@ -8,39 +6,18 @@ namespace Virt.Integration.Tests;
 /// <summary>External disk-only snapshots of the test guest's raw disk, running and shut off, through `virt` and the real virsh.</summary>
 public sealed class ExternalSnapshotTests : DaemonTestBase
 {
-    /// <summary>qemu-img's own view of an image (-U: a running QEMU holds its lock).</summary>
-    private static async Task<JsonElement> ImageInfoAsync(string image)
-    {
-        using var info = Process.Start(new ProcessStartInfo("qemu-img", ["info", "-U", "--output=json", image]) { RedirectStandardOutput = true })!;
-        var text = await info.StandardOutput.ReadToEndAsync();
-        await info.WaitForExitAsync();
-        Assert.Equal(0, info.ExitCode);
-        return JsonDocument.Parse(text).RootElement.Clone();
-    }
-
     private static async Task AssertOverlayAsync(string overlay, string backing, string backingFormat)
     {
-        var info = await ImageInfoAsync(overlay);
+        var info = await DiskImages.InfoAsync(overlay);
         Assert.Equal("qcow2", info.GetProperty("format").GetString());
         Assert.Equal(backing, info.GetProperty("backing-filename").GetString());
         Assert.Equal(backingFormat, info.GetProperty("backing-filename-format").GetString());
         Assert.Equal(1024 * 1024, info.GetProperty("virtual-size").GetInt64());
     }
 
-    /// <summary>The file QEMU's drive writes to now, and the one under it (query-block).</summary>
-    private async Task<(string File, string? Backing)> ActiveImageAsync(string name)
-    {
-        using var json = JsonDocument.Parse(await Virsh.OkAsync("qemu-monitor-command", name, "{\"execute\":\"query-block\"}"));
-        var inserted = json.RootElement.GetProperty("return").EnumerateArray().Single(d => d.TryGetProperty("inserted", out _)).GetProperty("inserted");
-        return (inserted.GetProperty("file").GetString()!, inserted.TryGetProperty("backing_file", out var b) ? b.GetString() : null);
-    }
+    private Task<(string File, string? Backing)> ActiveImageAsync(string name) => DiskImages.ActiveImageAsync(Virsh, name);
 
-    private async Task AssertRefusedAsync(string message, params string[] virshArgs)
-    {
-        var refused = await Virsh.RunAsync(virshArgs);
-        Assert.NotEqual(0, refused.Exit);
-        Assert.Contains(message, refused.Err);
-    }
+    private Task AssertRefusedAsync(string message, params string[] virshArgs) => DiskImages.AssertRefusedAsync(Virsh, message, virshArgs);
 
     [Fact]
     public async Task A_running_guest_goes_onto_overlays_and_keeps_them_across_a_daemon_restart()

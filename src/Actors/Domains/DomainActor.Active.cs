@@ -87,6 +87,8 @@ public sealed partial class DomainActor
                 return AsJob(m, () => RunSnapshotJob(vm, m));
             case ExternalSnapshotJob m:
                 return AsJob(m, () => RunExternalSnapshot(vm, m));
+            case ExternalSnapshotDeleteJob m:
+                return AsJob(m, () => RunExternalSnapshotDelete(vm, m));
             case Protocol.Api.DomainDevices.AttachDevice m when Registry.InterfaceChanges.IsInterface(m.Xml):
                 return AsJob(m, () => AttachInterface(vm, m));
             case Protocol.Api.DomainDevices.AttachDevice m:

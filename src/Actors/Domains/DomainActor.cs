@@ -182,6 +182,9 @@ public sealed partial class DomainActor : ActorBase, IWithTimers
             case JobReplied m:
                 CompleteJob(m);
                 return true;
+            case CommitsDone m:
+                FinishCommits(m);
+                return true;
             case WaitExpired m:
                 ExpireWaiter(m.Ticket);
                 return true;

@@ -159,33 +159,50 @@ public sealed partial class DomainRegistryActor
     {
         if (FindSnapshot(entry, m.Name) is not var (all, target))
             return;
+        var metadataOnly = m.Flags.HasFlag(SnapshotDeleteFlags.MetadataOnly);
+        try
+        {
+            if (!metadataOnly)
+                SnapshotDeletion.Validate(target, all, m.Flags, entry.Active ? entry.Definition : null);
+        }
+        catch (VirtException e)
+        {
+            Sender.Tell(ErrorReply.From(e));
+            return;
+        }
         if (m.Flags.HasFlag(SnapshotDeleteFlags.Children) || m.Flags.HasFlag(SnapshotDeleteFlags.ChildrenOnly))
         {
-            Sender.Tell(new ErrorReply(ErrorCode.OperationUnsupported, "deleting a snapshot's children with it is not supported; delete them one by one"));
-            return;
+            if (SnapshotDeletion.Descendants(target, all).Count > 0)
+            {
+                Sender.Tell(new ErrorReply(ErrorCode.OperationUnsupported, "deleting a snapshot's children with it is not supported; delete them one by one"));
+                return;
+            }
+            // No children: --children is the snapshot alone, --children-only nothing at all, as in libvirt.
+            if (m.Flags.HasFlag(SnapshotDeleteFlags.ChildrenOnly))
+            {
+                Sender.Tell(entry.ToSummary());
+                return;
+            }
         }
-        // Its children hang from its parent now; if it was current, its parent is.
         IDomainReply Finish()
         {
-            foreach (var child in all.Where(s => s.Parent == m.Name))
-                Snapshots.Save(entry.Name.Value, child with { Parent = target.Parent });
-            if (target.Current && all.FirstOrDefault(s => s.Name == target.Parent) is { } parent)
-                Snapshots.Save(entry.Name.Value, parent with { Current = true });
-            Snapshots.Delete(entry.Name.Value, m.Name);
+            SaveDeleted(entry, target, []);
             return entry.ToSummary();
         }
-        if (m.Flags.HasFlag(SnapshotDeleteFlags.MetadataOnly))
-        {
+        if (metadataOnly)
             Self.Tell(new SnapshotStep(Finish, Sender));
-            return;
-        }
-        if (target.External)
-        {
-            Sender.Tell(new ErrorReply(ErrorCode.OperationUnsupported,
-                $"deleting the overlays of external snapshot '{m.Name}' (a block commit) is not supported; delete its metadata with --metadata"));
-            return;
-        }
-        TryRunSnapshot(() => RunSnapshot(entry, $"delvm {m.Name}", null, entry.Active ? [] : SnapshotImages(entry.Definition), 'd', m.Name, Finish));
+        else if (target.External)
+            DeleteExternal(entry, target, all);
+        else
+            TryRunSnapshot(() => RunSnapshot(entry, $"delvm {m.Name}", null, entry.Active ? [] : SnapshotImages(entry.Definition), 'd', m.Name, Finish));
+    }
+
+    /// <summary>The others' metadata as it is after <paramref name="target"/> goes (read afresh: a delete may have taken long), then its own removed.</summary>
+    private void SaveDeleted(DomainEntry entry, SnapshotDefinition target, IReadOnlyList<OverlayCommit> commits)
+    {
+        foreach (var changed in SnapshotDeletion.AfterDelete(target, Snapshots.Load(entry.Name.Value), commits))
+            Snapshots.Save(entry.Name.Value, changed);
+        Snapshots.Delete(entry.Name.Value, target.Name);
     }
 
     /// <summary>The domain's snapshots and the one named; null (answered with libvirt's error) when there is no such snapshot.</summary>

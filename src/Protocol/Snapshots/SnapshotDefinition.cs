@@ -14,6 +14,11 @@ public sealed record SnapshotDefinition(string Name, string? Description, string
     /// <summary>Whether any disk went to an overlay (virsh snapshot-info's Location).</summary>
     public bool External => Disks?.Any(d => d.Location == SnapshotLocation.External) == true;
 
+    /// <summary>Every disk's part: as recorded, or (an internal snapshot's, which records none) each disk internal but removable media.</summary>
+    public IReadOnlyList<SnapshotDisk> DiskList => Disks ?? [.. (XElement.Parse(DomainXml).Element("devices")?.Elements("disk") ?? [])
+        .Select(d => new SnapshotDisk(d.Element("target")?.Attribute("dev")?.Value ?? "",
+            d.Attribute("device")?.Value is "cdrom" or "floppy" ? SnapshotLocation.No : SnapshotLocation.Internal))];
+
     /// <summary>Names HMP's savevm and the file system both take as they are.</summary>
     public static string? NameProblem(string name) =>
         name.Length is 0 or > 64 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or '+') || name.StartsWith('.')
@@ -27,7 +32,7 @@ public sealed record SnapshotDefinition(string Name, string? Description, string
         var domain = root.Element("domain") ?? throw new VirtException(ErrorCode.XmlError, "XML error: snapshot metadata lacks <domain>");
         return new SnapshotDefinition(Required("name"), root.Element("description")?.Value, Required("state"), root.Element("parent")?.Element("name")?.Value,
             long.Parse(Required("creationTime"), CultureInfo.InvariantCulture), root.Element("active")?.Value == "1", domain.ToString(),
-            root.Element("disks") is { } disks ? [.. disks.Elements("disk").Select(SnapshotDisk.Parse)] : null);
+            root.Element("disks") is { } disks ? [.. disks.Elements("disk").Select(d => SnapshotDisk.Parse(d, metadata: true))] : null);
     }
 
     /// <summary>libvirt's layout; <paramref name="withActive"/> for the stored metadata, which marks the current snapshot.</summary>
@@ -41,11 +46,8 @@ public sealed record SnapshotDefinition(string Name, string? Description, string
             root.Add(new XElement("parent", new XElement("name", Parent)));
         root.Add(new XElement("creationTime", CreationTime.ToString(CultureInfo.InvariantCulture)));
         root.Add(new XElement("memory", new XAttribute("snapshot", State is "shutoff" or "disk-snapshot" ? "no" : "internal")));
-        var domain = XElement.Parse(DomainXml);
-        root.Add(new XElement("disks", Disks?.Select(d => d.Format()) ?? domain.Element("devices")?.Elements("disk")
-            .Select(d => new XElement("disk", new XAttribute("name", d.Element("target")?.Attribute("dev")?.Value ?? ""),
-                new XAttribute("snapshot", d.Attribute("device")?.Value is "cdrom" or "floppy" ? "no" : "internal")))));
-        root.Add(domain);
+        root.Add(new XElement("disks", DiskList.Select(d => d.Format())));
+        root.Add(XElement.Parse(DomainXml));
         if (withActive)
             root.Add(new XElement("active", Current ? "1" : "0"));
         return root.ToString() + "\n";

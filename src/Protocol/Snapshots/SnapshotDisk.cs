@@ -3,13 +3,19 @@ using Virt.Protocol.Errors;
 
 namespace Virt.Protocol.Snapshots;
 
-/// <summary>One &lt;disk&gt; of a snapshot's &lt;disks&gt;: the disk (by target, or by source path in a request), where its snapshot goes, and an external one's file.</summary>
-public sealed record SnapshotDisk(string Name, SnapshotLocation Location, string? SourcePath = null, string? DriverType = null, bool Block = false)
+/// <summary>
+/// One &lt;disk&gt; of a snapshot's &lt;disks&gt;: the disk (by target, or by source path in a request), where its snapshot goes,
+/// and an external one's file. <paramref name="DeleteInProgress"/>: libvirt's mark on a snapshot whose image is the base of a
+/// block commit that has not completed (its image no longer holds the snapshot's state for sure).
+/// </summary>
+public sealed record SnapshotDisk(string Name, SnapshotLocation Location, string? SourcePath = null, string? DriverType = null, bool Block = false,
+    bool DeleteInProgress = false)
 {
     private static readonly string[] Drivers = ["raw", "qcow2", "qcow", "qed", "vmdk", "vpc", "vdi", "vhdx", "bochs", "cloop", "dmg", "parallels"];
 
     /// <summary>As virDomainSnapshotDiskDefParseXML: a disk with a file or a driver and no snapshot mode is external.</summary>
-    public static SnapshotDisk Parse(XElement disk)
+    /// <param name="metadata">Read from the daemon's own metadata (libvirt's REDEFINE parse), which alone may carry the delete mark.</param>
+    public static SnapshotDisk Parse(XElement disk, bool metadata = false)
     {
         var name = disk.Attribute("name")?.Value ?? throw new VirtException(ErrorCode.InternalError, "missing name from disk snapshot element");
         var snapshot = disk.Attribute("snapshot")?.Value;
@@ -29,7 +35,7 @@ public sealed record SnapshotDisk(string Name, SnapshotLocation Location, string
             throw new VirtException(ErrorCode.XmlError, $"XML error: disk snapshot image path '{path}' must be absolute");
         if (location == SnapshotLocation.Default && (path is not null || driver is not null))
             location = SnapshotLocation.External;
-        return new SnapshotDisk(name, location, path, driver, block);
+        return new SnapshotDisk(name, location, path, driver, block, metadata && disk.Element("snapshotDeleteInProgress") is not null);
     }
 
     public XElement Format()
@@ -37,6 +43,8 @@ public sealed record SnapshotDisk(string Name, SnapshotLocation Location, string
         var disk = new XElement("disk", new XAttribute("name", Name));
         if (Location != SnapshotLocation.Default)
             disk.Add(new XAttribute("snapshot", Location.Name()));
+        if (DeleteInProgress)
+            disk.Add(new XElement("snapshotDeleteInProgress"));
         if (SourcePath is not null || DriverType is not null)
         {
             disk.Add(new XAttribute("type", Block ? "block" : "file"));

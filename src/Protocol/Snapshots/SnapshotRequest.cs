@@ -16,7 +16,7 @@ public sealed record SnapshotRequest(string? Name, string? Description, Snapshot
             throw new VirtException(ErrorCode.XmlError, "XML error: 'manual' memory snapshot mode not supported");
         if (location == SnapshotLocation.Default && memory?.Attribute("file") is not null)
             location = SnapshotLocation.External;
-        var disks = root.Element("disks")?.Elements().Select(SnapshotDisk.Parse).ToList() ?? [];
+        var disks = root.Element("disks")?.Elements().Select(d => SnapshotDisk.Parse(d)).ToList() ?? [];
         return new SnapshotRequest(root.Element("name")?.Value.Trim(), root.Element("description")?.Value, location, disks);
     }
 

@@ -6,7 +6,8 @@ namespace Virt.Supervisor.Storage;
 /// <summary>qemu-img (qemu-utils) run to its end, bounded to two minutes; a failure carries its stderr.</summary>
 public static class QemuImg
 {
-    public static async Task RunAsync(IReadOnlyList<string> args, CancellationToken ct)
+    /// <summary>Runs qemu-img; its standard output.</summary>
+    public static async Task<string> RunAsync(IReadOnlyList<string> args, CancellationToken ct)
     {
         var info = new ProcessStartInfo("qemu-img") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var arg in args)
@@ -23,6 +24,7 @@ public static class QemuImg
         using (process)
         {
             var stderr = process.StandardError.ReadToEndAsync(ct);
+            var stdout = process.StandardOutput.ReadToEndAsync(ct);
             using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
             limit.CancelAfter(TimeSpan.FromMinutes(2));
             try
@@ -36,6 +38,7 @@ public static class QemuImg
             }
             if (process.ExitCode != 0)
                 throw new VirtException(ErrorCode.OperationFailed, $"qemu-img {args[0]} failed: {(await stderr.ConfigureAwait(false)).Trim()}");
+            return await stdout.ConfigureAwait(false);
         }
     }
 
@@ -49,4 +52,12 @@ public static class QemuImg
     /// <summary>A qcow2 overlay on <paramref name="backing"/> (of format <paramref name="backingFormat"/>), as libvirt makes one for a shut-off domain.</summary>
     public static Task CreateOverlayAsync(string overlay, string backing, string backingFormat, CancellationToken ct) =>
         RunAsync(["create", "-f", "qcow2", "-b", backing, "-F", backingFormat, overlay], ct);
+
+    /// <summary>The data of qcow2 <paramref name="overlay"/> written into <paramref name="backing"/>, an image of its chain.</summary>
+    public static Task CommitAsync(string overlay, string backing, CancellationToken ct) =>
+        RunAsync(["commit", "-q", "-f", "qcow2", "-b", backing, overlay], ct);
+
+    /// <summary>Only the header of qcow2 <paramref name="image"/> pointed at another backing file, which must already hold the same data.</summary>
+    public static Task RebaseUnsafeAsync(string image, string backing, string backingFormat, CancellationToken ct) =>
+        RunAsync(["rebase", "-u", "-f", "qcow2", "-b", backing, "-F", backingFormat, image], ct);
 }

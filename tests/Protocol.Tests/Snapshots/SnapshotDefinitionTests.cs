@@ -63,4 +63,24 @@ public sealed class SnapshotDefinitionTests
     [InlineData("", false)]
     public void Names_are_those_savevm_and_a_file_name_both_take(string name, bool ok) =>
         Assert.Equal(ok, SnapshotDefinition.NameProblem(name) is null);
+
+    [Fact]
+    public void The_mark_of_a_delete_in_progress_is_kept_in_metadata_only()
+    {
+        var marked = new SnapshotDefinition("e1", null, "disk-snapshot", null, 1796140000, Current: false, Domain,
+            [new SnapshotDisk("vda", SnapshotLocation.External, "/x/vm.e1", "qcow2", DeleteInProgress: true), new SnapshotDisk("hdc", SnapshotLocation.No)]);
+        var stored = marked.Format(withActive: true);
+        Assert.Contains("<disk name=\"vda\" snapshot=\"external\" type=\"file\">\n      <snapshotDeleteInProgress />", stored);
+        Assert.True(SnapshotDefinition.Parse(stored).Disks![0].DeleteInProgress);
+        // A client's request cannot set it (libvirt reads it only when redefining from its own files).
+        var asked = SnapshotRequest.Parse("<domainsnapshot><disks><disk name='vda' snapshot='external'><snapshotDeleteInProgress/></disk></disks></domainsnapshot>");
+        Assert.False(asked.Disks[0].DeleteInProgress);
+    }
+
+    [Fact]
+    public void An_internal_snapshot_lists_its_disks_from_the_domain_it_recorded()
+    {
+        var internalOne = new SnapshotDefinition("i1", null, "running", null, 1796140000, Current: false, Domain);
+        Assert.Equal([new SnapshotDisk("vda", SnapshotLocation.Internal), new SnapshotDisk("hdc", SnapshotLocation.No)], internalOne.DiskList);
+    }
 }
