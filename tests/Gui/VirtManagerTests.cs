@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Virt.Gui.Tests.Support;
 using Virt.Integration.Tests.Support;
 
@@ -11,10 +12,17 @@ public sealed class VirtManagerTests : DaemonTestBase
 {
     private XvfbDisplay _display = null!;
 
+    /// <summary>The daemon runs with --verbose: its log records every libvirt procedure it served.</summary>
     public override async Task InitializeAsync()
     {
-        await base.InitializeAsync();
+        Daemon = await DaemonProcess.StartAsync(Dir.Combine("root"), "--verbose");
         _display = await XvfbDisplay.StartAsync();
+    }
+
+    private void AssertServed(params int[] procedures)
+    {
+        foreach (var procedure in procedures)
+            Assert.Contains($"libvirt remote procedure {procedure} served: ok", Daemon.Output);
     }
 
     public override async Task DisposeAsync()
@@ -54,6 +62,9 @@ public sealed class VirtManagerTests : DaemonTestBase
 
         await Virsh.OkAsync("start", "g2");
         await manager.WaitForLogAsync("domain lifecycle event: domain=g2 state=VIR_DOMAIN_EVENT_STARTED");
+        // What virt-manager needs to show the list (GUI-CLIENTS.md §1.3): capabilities, node info, the domains, their
+        // XML, info and stats, and the event registration that told it of the start.
+        AssertServed(7, 6, 273, 14, 16, 344, 316);
         Assert.DoesNotContain("Traceback", manager.Log);
         Assert.DoesNotContain("unknown procedure: 7", manager.Log);
     }
@@ -96,6 +107,41 @@ public sealed class VirtManagerTests : DaemonTestBase
         var gone = await Virsh.RunAsync("dominfo", "g1");
         Assert.Contains("failed to get domain 'g1'", gone.Err);
         await WaitForAsync(() => !File.Exists(Dir.Combine("g1.img")));
+        Assert.Empty(QemuReaper.FindUnder(Dir.Path));
+    }
+
+    [Fact]
+    public async Task The_graphical_console_shows_the_guest_and_the_serial_console_talks_to_it()
+    {
+        await DefineAsync("g1", "Test guest one");
+        await VirtOkAsync("start", "g1");
+        await TestGuest.WaitReadyAsync(Dir.Path, "g1");
+        using var manager = StartVirtManager("--show-domain-console", "g1");
+        await manager.WaitForLogAsync("Viewer connected cb");
+        await Task.Delay(2000);
+        var screen = new Screen(_display.Display);
+        await screen.ShotAsync("virt-manager-console");
+        // The display virt-manager shows came over the socket virtd passed it: QEMU counts it as a VNC client.
+        using (var vnc = JsonDocument.Parse(await Virsh.OkAsync("qemu-monitor-command", "g1", "{\"execute\":\"query-vnc\"}")))
+        {
+            var clients = vnc.RootElement.GetProperty("return").GetProperty("clients").EnumerateArray();
+            Assert.Contains(clients, c => c.GetProperty("family").GetString() == "unix"); // the socket pair, not TCP
+        }
+        AssertServed(343, 60);
+
+        await screen.ClickAsync(180, 12); // View
+        await screen.ClickAsync(215, 188); // Consoles
+        await screen.ClickAsync(380, 214); // Serial 1
+        await manager.WaitForLogAsync("Opening console stream");
+        await Task.Delay(1000);
+        await Virsh.OkAsync("reset", "g1"); // the guest boots again and prints its ready line into the console
+        await screen.ClickAsync(500, 400);
+        await screen.TypeAsync("typed-in-virt-manager");
+        // The guest echoes what it reads; only virt-manager typed this, so its keys went through the stream to COM1.
+        await WaitForAsync(() => File.ReadAllText(TestGuest.SerialPath(Dir.Path, "g1")).Contains("typed-in-virt-manager", StringComparison.Ordinal));
+        await screen.ShotAsync("virt-manager-serial");
+        AssertServed(201);
+        await Virsh.OkAsync("destroy", "g1");
         Assert.Empty(QemuReaper.FindUnder(Dir.Path));
     }
 }

@@ -102,6 +102,10 @@ internal sealed class LibvirtConnection(NetworkStream stream, ClientIdentity ide
         }
         if (reply.Length - 4 > Options.MaxFrameBytes)
             reply = ErrorReply(call.Header, LibvirtError.From(ErrorCode.OperationFailed, $"the reply of {reply.Length} bytes exceeds the limit of {Options.MaxFrameBytes} bytes"));
+        // The record of what each client asked, at debug level (virtd --verbose): what a GUI needs is read off it.
+        if (Log.IsEnabled(LogLevel.Debug))
+            Log.LogDebug("libvirt {Program} procedure {Procedure} served: {Outcome}",
+                call.Header.Program == LibvirtProgram.Qemu ? "qemu" : "remote", call.Header.Procedure, LibvirtFraming.IsOk(reply) ? "ok" : "error");
         if (fds is { Count: > 0 })
             Enqueue(reply, false, fds); // one item: the descriptors go right after their packet
         else if (stream is null)

@@ -34,6 +34,10 @@ public static class LibvirtFraming
     }
 
     /// <summary>One whole packet: length word, header, body.</summary>
+    /// <summary>Whether an encoded reply says OK: its status word, after the length and the first five header words.</summary>
+    public static bool IsOk(ReadOnlySpan<byte> frame) =>
+        frame.Length >= 28 && System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(frame[24..]) == (int)LibvirtStatus.Ok;
+
     public static byte[] Encode(LibvirtHeader header, ReadOnlySpan<byte> body)
     {
         var packet = new byte[4 + LibvirtHeader.Size + body.Length];

@@ -16,6 +16,13 @@ public sealed class Screen(string display)
         await Task.Delay(300); // GTK handles the press and release
     }
 
+    /// <summary>Types text as key presses into the window under the pointer (X gives it the focus without a window manager).</summary>
+    public async Task TypeAsync(string text)
+    {
+        await RunAsync("xdotool", "type", "--delay", "100", text);
+        await Task.Delay(300);
+    }
+
     /// <summary>The whole screen as a PNG in the artifact directory; returns its path.</summary>
     public async Task<string> ShotAsync(string name)
     {
