@@ -16,7 +16,8 @@ public static class LibvirtSideBySideBenchmark
     private const int Runs = 10;
     private const int IdleDomains = 1000;
 
-    private sealed record Figures(List<double> Start, List<double> Destroy, List<double> DomInfo, List<double> List, double DefineRate, double LookupRate);
+    private sealed record Figures(List<double> Start, List<double> Destroy, List<double> DomInfo, List<double> List, double DefineRate, double LookupRate,
+        List<double> Save, List<double> Restore);
 
     public static async Task RunAsync()
     {
@@ -53,6 +54,8 @@ public static class LibvirtSideBySideBenchmark
         Row("virsh destroy (ms, median)", virt.Destroy, libvirt?.Destroy);
         Row("virsh dominfo (ms, median)", virt.DomInfo, libvirt?.DomInfo);
         Row($"virsh list --all, {IdleDomains + 1} domains (ms, median)", virt.List, libvirt?.List);
+        Row("virsh save, 256 MiB guest (ms, median)", virt.Save, libvirt?.Save);
+        Row("virsh restore, 256 MiB guest (ms, median)", virt.Restore, libvirt?.Restore);
         Console.WriteLine($"{"defineXML rate (/s)",-44} {virt.DefineRate,10:F0} {libvirt?.DefineRate,10:F0}");
         Console.WriteLine($"{"lookupByName + info rate (/s)",-44} {virt.LookupRate,10:F0} {libvirt?.LookupRate,10:F0}");
         Console.WriteLine($"virsh start over bare QEMU: {EndToEndBenchmark.Median(virt.Start) - EndToEndBenchmark.Median(bare):F0} ms (virtd)");
@@ -84,11 +87,39 @@ public static class LibvirtSideBySideBenchmark
             for (var i = 0; i < Runs; i++)
                 list.Add(await VirshAsync(uri, "list", "--all"));
             var lookupRate = double.Parse(await PythonAsync("lookup", uri, "3"), CultureInfo.InvariantCulture);
-            return new Figures(start, destroy, info, list, defineRate, lookupRate);
+            var (save, restore) = await SaveRestoreAsync(uri, dir, image, prefix);
+            return new Figures(start, destroy, info, list, defineRate, lookupRate, save, restore);
         }
         finally
         {
             await PythonAsync("undefine", uri);
+            await VirshAsync(uri, "undefine", name);
+        }
+    }
+
+    /// <summary>virsh save and restore of the test guest with 256 MiB, running; each restore destroyed before the next save.</summary>
+    private static async Task<(List<double> Save, List<double> Restore)> SaveRestoreAsync(string uri, TempDirectory dir, string image, string prefix)
+    {
+        var name = $"{prefix}-save";
+        var xml = dir.Combine($"{name}.xml");
+        await File.WriteAllTextAsync(xml, BenchGuest.DomainXml(name, image).Replace("<memory unit='MiB'>16</memory>", "<memory unit='MiB'>256</memory>"));
+        var file = dir.Combine($"{name}.save");
+        await VirshAsync(uri, "define", xml);
+        try
+        {
+            List<double> save = [], restore = [];
+            for (var i = 0; i < Runs; i++)
+            {
+                await VirshAsync(uri, "start", name);
+                save.Add(await VirshAsync(uri, "save", name, file));
+                restore.Add(await VirshAsync(uri, "restore", file));
+                await VirshAsync(uri, "destroy", name);
+                File.Delete(file);
+            }
+            return (save, restore);
+        }
+        finally
+        {
             await VirshAsync(uri, "undefine", name);
         }
     }

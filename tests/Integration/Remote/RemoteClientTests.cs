@@ -120,7 +120,9 @@ public sealed class RemoteClientTests : IAsyncLifetime
                 var other => other.GetType().Name,
             });
         }
-        Assert.Equal(["Defined Added", .. LibvirtLifecycle.Start, "reboot", "device-added virtio-disk1", .. LibvirtLifecycle.Destroy], seen);
+        // One reset may be several RESET events (the firmware resets again while it boots under load): one or more.
+        var collapsed = seen.Where((e, i) => e != "reboot" || i == 0 || seen[i - 1] != "reboot").ToList();
+        Assert.Equal(["Defined Added", .. LibvirtLifecycle.Start, "reboot", "device-added virtio-disk1", .. LibvirtLifecycle.Destroy], collapsed);
         Assert.Empty(QemuReaper.FindUnder(_dir.Path));
     }
 
