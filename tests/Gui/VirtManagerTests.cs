@@ -141,6 +141,12 @@ public sealed class VirtManagerTests : DaemonTestBase
         await WaitForAsync(() => File.ReadAllText(TestGuest.SerialPath(Dir.Path, "g1")).Contains("typed-in-virt-manager", StringComparison.Ordinal));
         await screen.ShotAsync("virt-manager-serial");
         AssertServed(201);
+        // virt-manager holds the console now: a second client is told so, as libvirt tells virsh.
+        await using (var second = Virsh.Console("g1"))
+        {
+            await second.WaitForExitAsync(TimeSpan.FromSeconds(30));
+            Assert.Contains("error: operation failed: Active console session exists for this domain", second.Output);
+        }
         await Virsh.OkAsync("destroy", "g1");
         Assert.Empty(QemuReaper.FindUnder(Dir.Path));
     }
