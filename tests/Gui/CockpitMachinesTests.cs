@@ -99,7 +99,7 @@ public sealed class CockpitMachinesTests : DaemonTestBase
         await page.WaitForAsync($"{PageText}.includes('1 Storage pool')", "the active pool, counted after its refresh event");
         await Task.Delay(1000);
         await ShotAsync("cockpit-machines-list");
-        AssertServed(342, 273, 228, 283, 285, 368, 83);
+        AssertServed(342, 273, 228, 283, 285, 368, 83, 202);
 
         await page.EvaluateAsync($"document.querySelector('#vm-{Guest}-session-run').click()");
         await page.WaitForAsync($"{PageText}.includes('Running')", "the guest running in the list");

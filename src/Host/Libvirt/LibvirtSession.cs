@@ -171,6 +171,8 @@ internal sealed partial class LibvirtSession(VirtRuntime runtime, ClientIdentity
         [P.ConnectNodeDeviceEventDeregisterAny] = (s, a, _) => s.DeregisterNodeDeviceCallback(a),
         [P.NodeGetMemoryStats] = (s, a, _) => s.NodeGetMemoryStats(a),
         [P.DomainInterfaceAddresses] = (s, a, ct) => s.InterfaceAddressesAsync(a, ct),
+        [P.DomainGetSchedulerType] = (s, a, ct) => s.GetSchedulerTypeAsync(a, ct),
+        [P.DomainIsUpdated] = (s, a, ct) => s.IsUpdatedAsync(a, ct),
     };
 
     private static readonly Dictionary<int, Procedure> Qemu = new()

@@ -179,6 +179,8 @@ public static class RemoteProcedures
     public const int NodeGetMemoryStats = 228;
     public const int NodeMemoryStatsMax = 16;
     public const int DomainInterfaceAddresses = 353;
+    public const int DomainGetSchedulerType = 56;
+    public const int DomainIsUpdated = 202;
 
     /// <summary>QEMU_PROGRAM's one procedure Virt serves.</summary>
     public const int QemuDomainMonitorCommand = 1;

@@ -99,6 +99,8 @@ public sealed class PythonLibvirtTests : DaemonTestBase
             "memory ['buffers', 'cached', 'free', 'total'] True True",
             "memory-cell0 ['free', 'total']",
             "memory-cell-too-big True",
+            "updated 0",
+            "scheduler True",
             "addresses-shut-off True",
             "addresses {} {}",
             "addresses-agent True",

@@ -64,6 +64,8 @@ print("memory-cell0", sorted(conn.getMemoryStats(0).keys()))
 print("memory-cell-too-big", code(lambda: conn.getMemoryStats(4096)) == libvirt.VIR_ERR_INVALID_ARG)
 
 dom = conn.defineXML(open(xml_path).read())
+print("updated", dom.isUpdated())
+print("scheduler", code(lambda: dom.schedulerType()) == libvirt.VIR_ERR_OPERATION_UNSUPPORTED)
 print("addresses-shut-off", code(lambda: dom.interfaceAddresses(libvirt.VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE)) == libvirt.VIR_ERR_OPERATION_INVALID)
 dom.create()
 print("addresses", dom.interfaceAddresses(libvirt.VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE),
