@@ -23,6 +23,14 @@ command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
 command -v virt-manager >/dev/null 2>&1 || need_apt+=(virt-manager)
 command -v Xvfb >/dev/null 2>&1 || need_apt+=(xvfb)
 command -v xdotool >/dev/null 2>&1 || need_apt+=(xdotool)
+# cockpit-machines in headless Chromium, for the GUI tests: cockpit's web server, bridge and shell, a session bus
+# (dbus-run-session) and the libraries libvirt-dbus runs on. None starts a service without systemd.
+[ -x /usr/lib/cockpit/cockpit-ws ] || need_apt+=(cockpit-ws)
+command -v cockpit-bridge >/dev/null 2>&1 || need_apt+=(cockpit-bridge)
+[ -d /usr/share/cockpit/shell ] || need_apt+=(cockpit-system)
+command -v dbus-run-session >/dev/null 2>&1 || need_apt+=(dbus)
+[ -x /usr/lib/chromium/chromium-headless-shell ] || need_apt+=(chromium-headless-shell)
+dpkg -s libvirt-glib-1.0-0 >/dev/null 2>&1 || need_apt+=(libvirt-glib-1.0-0)
 # UEFI firmware with its QEMU descriptors, for <os firmware='efi'>.
 [ -e /usr/share/qemu/firmware/60-edk2-x86_64.json ] || need_apt+=(ovmf)
 if ((${#need_apt[@]})); then
@@ -31,6 +39,18 @@ if ((${#need_apt[@]})); then
   [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+# cockpit-machines and libvirt-dbus are unpacked, never installed: their packages depend on libvirt's daemon.
+# cockpit-machines is static pages; libvirt-dbus is one binary on libvirt0 and libvirt-glib (tests/Gui/Support/Cockpit.cs).
+cockpit_root=/var/cache/virt-test/cockpit
+if [ ! -x "$cockpit_root/usr/sbin/libvirt-dbus" ] || [ ! -d "$cockpit_root/usr/share/cockpit/machines" ]; then
+  echo "setup: unpacking cockpit-machines and libvirt-dbus into $cockpit_root" >&2
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" mkdir -p "$cockpit_root/debs"
+  (cd "$cockpit_root/debs" && "${sudo_cmd[@]}" apt-get download -qq cockpit-machines libvirt-dbus)
+  for deb in "$cockpit_root"/debs/*.deb; do "${sudo_cmd[@]}" dpkg -x "$deb" "$cockpit_root"; done
 fi
 
 dotnet build Virt.sln -c "${VIRT_CONFIGURATION:-Release}" -nologo -v quiet -clp:ErrorsOnly >&2

@@ -32,7 +32,8 @@ public sealed class VncAutoportTests : DaemonTestBase
             Assert.StartsWith("RFB ", await ReadBannerAsync(port));
 
         var inactive = XDocument.Parse(await client.GetXmlAsync(DomainRef.ByName("vnc1"), inactive: true)).Descendants("graphics").Single();
-        Assert.Null(inactive.Attribute("port"));
+        // As libvirt writes a port still to be chosen (cockpit-machines waits for a real one while it sees -1).
+        Assert.Equal("-1", (string?)inactive.Attribute("port"));
         foreach (var name in new[] { "vnc1", "vnc2" })
             await client.DestroyAsync(DomainRef.ByName(name));
     }

@@ -24,6 +24,9 @@ public sealed class StoragePools
     private readonly Dictionary<string, StoragePoolState> _pools = new(StringComparer.Ordinal);
 
     public string Directory { get; }
+
+    /// <summary>Raised after each change, outside the lock: the libvirt sessions turn it into their pool events.</summary>
+    public event Action<StoragePoolChange>? Changed;
     private string AutostartDirectory => Path.Combine(Directory, "autostart");
 
     private StoragePools(string directory) => Directory = directory;
@@ -79,10 +82,11 @@ public sealed class StoragePools
     /// <summary>Defines (or redefines) a persistent pool; a redefinition keeps it active or not as it was.</summary>
     public StoragePoolState Define(StoragePoolDefinition definition)
     {
+        StoragePoolState state;
         lock (_lock)
         {
             var existing = CheckUnique(definition);
-            var state = new StoragePoolState(definition, existing?.Active ?? false, true, existing?.Autostart ?? false);
+            state = new StoragePoolState(definition, existing?.Active ?? false, true, existing?.Autostart ?? false);
             var path = Path.Combine(Directory, definition.Name + Extension);
             try
             {
@@ -94,27 +98,32 @@ public sealed class StoragePools
                 throw new VirtException(ErrorCode.OperationFailed, $"cannot write storage pool config {path}: {e.Message}", e);
             }
             _pools[definition.Name] = state;
-            return state;
         }
+        Raise(definition, StoragePoolChangeKind.Defined);
+        return state;
     }
 
     /// <summary>A transient pool, active at once and gone when stopped (virStoragePoolCreateXML).</summary>
     public StoragePoolState CreateTransient(StoragePoolDefinition definition)
     {
+        StoragePoolState state;
         lock (_lock)
         {
             if (CheckUnique(definition) is not null)
                 throw new VirtException(ErrorCode.OperationInvalid, $"storage pool '{definition.Name}' already exists");
             CheckTarget(definition);
-            return _pools[definition.Name] = new StoragePoolState(definition, true, false, false);
+            state = _pools[definition.Name] = new StoragePoolState(definition, true, false, false);
         }
+        Raise(definition, StoragePoolChangeKind.Started);
+        return state;
     }
 
     public void Undefine(string name)
     {
+        StoragePoolState pool;
         lock (_lock)
         {
-            var pool = Get(name);
+            pool = Get(name);
             if (pool.Active)
                 throw new VirtException(ErrorCode.OperationInvalid, $"storage pool '{name}' is still active");
             try
@@ -128,18 +137,22 @@ public sealed class StoragePools
             }
             _pools.Remove(name);
         }
+        Raise(pool.Definition, StoragePoolChangeKind.Undefined);
     }
 
     public StoragePoolState Start(string name)
     {
+        StoragePoolState pool;
         lock (_lock)
         {
-            var pool = Get(name);
+            pool = Get(name);
             if (pool.Active)
                 throw new VirtException(ErrorCode.OperationInvalid, $"storage pool '{name}' is already active");
             CheckTarget(pool.Definition);
-            return _pools[name] = pool with { Active = true };
+            pool = _pools[name] = pool with { Active = true };
         }
+        Raise(pool.Definition, StoragePoolChangeKind.Started);
+        return pool;
     }
 
     /// <summary>virStoragePoolBuild of a directory pool: makes its directory.</summary>
@@ -154,13 +167,24 @@ public sealed class StoragePools
         {
             throw new VirtException(ErrorCode.OperationFailed, $"cannot create directory {pool.Definition.TargetPath}: {e.Message}", e);
         }
+        Raise(pool.Definition, StoragePoolChangeKind.Created);
+    }
+
+    /// <summary>virStoragePoolRefresh: a directory pool's volumes are read fresh on every call, so only the event is left.</summary>
+    public void Refresh(string name)
+    {
+        var pool = Get(name);
+        if (!pool.Active)
+            throw new VirtException(ErrorCode.OperationInvalid, $"storage pool '{name}' is not active");
+        Raise(pool.Definition, StoragePoolChangeKind.Refreshed);
     }
 
     public void Stop(string name)
     {
+        StoragePoolState pool;
         lock (_lock)
         {
-            var pool = Get(name);
+            pool = Get(name);
             if (!pool.Active)
                 throw new VirtException(ErrorCode.OperationInvalid, $"storage pool '{name}' is not active");
             if (pool.Persistent)
@@ -168,6 +192,7 @@ public sealed class StoragePools
             else
                 _pools.Remove(name);
         }
+        Raise(pool.Definition, StoragePoolChangeKind.Stopped);
     }
 
     public void SetAutostart(string name, bool enabled)
@@ -198,6 +223,9 @@ public sealed class StoragePools
             _pools[name] = pool with { Autostart = enabled };
         }
     }
+
+    private void Raise(StoragePoolDefinition definition, StoragePoolChangeKind kind) =>
+        Changed?.Invoke(new StoragePoolChange(definition.Name, definition.Uuid, kind));
 
     /// <summary>File.Delete, but a missing directory (no pool was ever marked autostart) is no error either.</summary>
     private static void DeleteIfPresent(string path)

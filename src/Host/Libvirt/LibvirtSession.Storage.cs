@@ -203,13 +203,13 @@ internal sealed partial class LibvirtSession
         return Done();
     }
 
-    /// <summary>A directory pool's volumes are read fresh on every call: there is nothing to refresh.</summary>
+    /// <summary>A directory pool's volumes are read fresh on every call: only the refresh event is left to send.</summary>
     private Task<XdrWriter?> RefreshPool(XdrReader args)
     {
         var pool = Pool(RemotePool.Read(args));
         _ = args.UInt("flags");
         args.End("storage pool refresh");
-        ActivePool(pool);
+        Pools.Refresh(ActivePool(pool).Name);
         return Done();
     }
 

@@ -152,6 +152,27 @@ internal sealed partial class LibvirtSession(VirtRuntime runtime, ClientIdentity
         [P.StorageVolGetPath] = (s, a, _) => s.VolumePath(a),
         [P.StorageVolCreateXml] = (s, a, ct) => s.CreateVolumeAsync(a, ct),
         [P.StorageVolDelete] = (s, a, _) => s.DeleteVolume(a),
+        [P.ConnectStoragePoolEventRegisterAny] = (s, a, _) => s.RegisterPoolCallback(a),
+        [P.ConnectStoragePoolEventDeregisterAny] = (s, a, _) => s.DeregisterPoolCallback(a),
+        [P.ConnectListAllNetworks] = (s, a, _) => s.ListAllNone(a, "list all networks"),
+        [P.ConnectNumOfNetworks] = (s, a, _) => s.CountNetworks(a),
+        [P.ConnectNumOfDefinedNetworks] = (s, a, _) => s.CountNetworks(a),
+        [P.ConnectListNetworks] = (s, a, _) => s.ListNetworkNames(a),
+        [P.ConnectListDefinedNetworks] = (s, a, _) => s.ListNetworkNames(a),
+        [P.NetworkLookupByName] = (s, a, _) => s.LookupNetworkByName(a),
+        [P.NetworkLookupByUuid] = (s, a, _) => s.LookupNetworkByUuid(a),
+        [P.ConnectNetworkEventRegisterAny] = (s, a, _) => s.RegisterNetworkCallback(a),
+        [P.ConnectNetworkEventDeregisterAny] = (s, a, _) => s.DeregisterNetworkCallback(a),
+        [P.ConnectListAllNodeDevices] = (s, a, _) => s.ListAllNone(a, "list all node devices"),
+        [P.NodeNumOfDevices] = (s, a, _) => s.CountNodeDevices(a),
+        [P.NodeListDevices] = (s, a, _) => s.ListNodeDeviceNames(a),
+        [P.NodeDeviceLookupByName] = (s, a, _) => s.LookupNodeDeviceByName(a),
+        [P.ConnectNodeDeviceEventRegisterAny] = (s, a, _) => s.RegisterNodeDeviceCallback(a),
+        [P.ConnectNodeDeviceEventDeregisterAny] = (s, a, _) => s.DeregisterNodeDeviceCallback(a),
+        [P.NodeGetMemoryStats] = (s, a, _) => s.NodeGetMemoryStats(a),
+        [P.DomainInterfaceAddresses] = (s, a, ct) => s.InterfaceAddressesAsync(a, ct),
+        [P.DomainGetSchedulerType] = (s, a, ct) => s.GetSchedulerTypeAsync(a, ct),
+        [P.DomainIsUpdated] = (s, a, ct) => s.IsUpdatedAsync(a, ct),
     };
 
     private static readonly Dictionary<int, Procedure> Qemu = new()
@@ -210,6 +231,7 @@ internal sealed partial class LibvirtSession(VirtRuntime runtime, ClientIdentity
 
     public async ValueTask DisposeAsync()
     {
+        StopPoolEvents();
         // The client went, however it went: its autodestroy domains die with its connection.
         if (_connection is { } connection)
         {

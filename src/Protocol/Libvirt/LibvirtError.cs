@@ -26,6 +26,9 @@ public sealed record LibvirtError(int Code, int Domain, string Message)
     public const int FromStorage = 18;
     public const int FromNetwork = 19;
     public const int NoNetwork = 43;
+    public const int FromNodeDev = 22;
+    public const int NoNodeDevice = 53;
+    public const int ArgumentUnsupported = 74;
     public const int Rpc = 39;
     public const int NoDomain = 42;
     public const int OperationInvalid = 55;

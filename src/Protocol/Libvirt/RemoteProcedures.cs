@@ -150,6 +150,37 @@ public static class RemoteProcedures
     public const int ConnectListAllStoragePools = 281;
     public const int StoragePoolListAllVolumes = 282;
     public const int StoragePoolLookupByTargetPath = 391;
+    public const int ConnectStoragePoolEventRegisterAny = 368;
+    public const int ConnectStoragePoolEventDeregisterAny = 369;
+    public const int StoragePoolEventLifecycle = 370;
+    public const int StoragePoolEventRefresh = 373;
+
+    /// <summary>Networks: Virt has none (guests use user-mode or bridged NICs), so the listings are empty.</summary>
+    public const int ConnectListDefinedNetworks = 36;
+    public const int ConnectListNetworks = 38;
+    public const int NetworkLookupByName = 46;
+    public const int NetworkLookupByUuid = 47;
+    public const int ConnectNumOfDefinedNetworks = 50;
+    public const int ConnectNumOfNetworks = 52;
+    public const int ConnectListAllNetworks = 283;
+    public const int ConnectNetworkEventRegisterAny = 313;
+    public const int ConnectNetworkEventDeregisterAny = 314;
+    public const int NetworkListMax = 16384;
+
+    /// <summary>Node devices: none listed (no device assignment in Virt).</summary>
+    public const int NodeNumOfDevices = 111;
+    public const int NodeListDevices = 112;
+    public const int NodeDeviceLookupByName = 113;
+    public const int ConnectListAllNodeDevices = 285;
+    public const int ConnectNodeDeviceEventRegisterAny = 374;
+    public const int ConnectNodeDeviceEventDeregisterAny = 375;
+    public const int NodeDeviceListMax = 65536;
+
+    public const int NodeGetMemoryStats = 228;
+    public const int NodeMemoryStatsMax = 16;
+    public const int DomainInterfaceAddresses = 353;
+    public const int DomainGetSchedulerType = 56;
+    public const int DomainIsUpdated = 202;
 
     /// <summary>QEMU_PROGRAM's one procedure Virt serves.</summary>
     public const int QemuDomainMonitorCommand = 1;

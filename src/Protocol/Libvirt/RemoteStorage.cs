@@ -8,6 +8,9 @@ public readonly record struct RemotePool(string Name, Guid Uuid)
     public static RemotePool Read(XdrReader r, string what = "pool") =>
         new(r.String(RemoteProcedures.StringMax, what + ".name"), new Guid(r.FixedOpaque(16, what + ".uuid"), bigEndian: true));
 
+    /// <summary>A remote_storage_pool (or remote_network, the same shape): a pointer, so a bool first.</summary>
+    public static RemotePool? ReadOptional(XdrReader r, string what = "pool") => r.Bool(what) ? Read(r, what) : null;
+
     public void Write(XdrWriter w) => w.String(Name).FixedOpaque(Uuid.ToByteArray(bigEndian: true));
 }
 

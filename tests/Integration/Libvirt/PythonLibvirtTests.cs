@@ -72,4 +72,39 @@ public sealed class PythonLibvirtTests : DaemonTestBase
         Assert.Equal("events [(0, 0), (4, 0), (2, 0), (3, 0), (5, 4), (2, 2), (4, 0), (3, 0), (5, 4), (2, 2), (4, 0), (6, 2), (5, 1), (1, 0)]", lines[^1]);
         Assert.Empty(QemuReaper.FindUnder(Dir.Path));
     }
+
+    [Fact]
+    public async Task A_script_hears_pool_refresh_and_lifecycle_events_and_finds_no_networks_or_node_devices_as_cockpit_asks()
+    {
+        var xml = Dir.Combine("cp.xml");
+        await File.WriteAllTextAsync(xml, TestGuest.Xml(Dir.Path, "cp"));
+        var pool = Dir.Combine("cp-pool");
+        Directory.CreateDirectory(pool);
+        var script = Path.Combine(AppContext.BaseDirectory, "Libvirt", "libvirt_cockpit_script.py");
+        var result = await ClientProcess.RunAsync("/usr/bin/python3", [script, $"qemu+unix:///session?socket={Daemon.SocketPath}", xml, pool]);
+        Assert.True(result.Exit == 0, result.ToString());
+
+        Assert.Equal(
+        [
+            // Defined, Started; Refresh; Stopped, Undefined (virStoragePoolEventLifecycleType).
+            "pool-events [('lifecycle', 'cp', 0, 0), ('lifecycle', 'cp', 2, 0), ('refresh', 'cp'), ('lifecycle', 'cp', 3, 0), ('lifecycle', 'cp', 1, 0)]",
+            "pool-by-uuid cp",
+            "networks [] 0 0 [] []",
+            "network-by-name True",
+            "network-by-uuid True",
+            "network-events registered",
+            "devices [] 0 []",
+            "device-by-name True",
+            "device-events registered",
+            "memory ['buffers', 'cached', 'free', 'total'] True True",
+            "memory-cell0 ['free', 'total']",
+            "memory-cell-too-big True",
+            "updated 0",
+            "scheduler True",
+            "addresses-shut-off True",
+            "addresses {} {}",
+            "addresses-agent True",
+        ], result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Empty(QemuReaper.FindUnder(Dir.Path));
+    }
 }

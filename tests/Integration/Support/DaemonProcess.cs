@@ -85,6 +85,17 @@ public sealed class DaemonProcess : IAsyncDisposable
         return Launch(root, null, null, [], ["/usr/bin/python3", "-c", Activator, strayPath is null ? socketPath : $"{socketPath},{strayPath}"]);
     }
 
+    /// <summary>
+    /// virtd as another user (setpriv execs dotnet, so the pid is virtd's): a session daemon serves its own uid only,
+    /// and a client that must not be root (cockpit) needs a daemon of its uid. The tree must be that user's.
+    /// </summary>
+    public static async Task<DaemonProcess> StartAsUserAsync(string root, int uid, IReadOnlyDictionary<string, string> environment, params string[] extraArgs)
+    {
+        var daemon = Launch(root, environment, null, extraArgs, ["setpriv", $"--reuid={uid}", $"--regid={uid}", "--clear-groups", "dotnet"]);
+        await daemon.WaitReadyAsync();
+        return daemon;
+    }
+
     /// <summary>Runs a command inside the daemon's network namespace (nsenter), returning what it printed.</summary>
     public Task<ClientProcess.Result> InNamespaceAsync(params string[] command) =>
         ClientProcess.RunAsync("nsenter", [$"--net=/proc/{Pid}/ns/net", "--", .. command]);

@@ -229,9 +229,13 @@ internal static class DeviceFormatter
         x.End(name);
     }
 
+    /// <summary>libvirt writes port='-1' for a TCP VNC display whose port is still to be chosen; clients (cockpit) test for it.</summary>
+    private static int? UnallocatedVncPort(GraphicsDevice g) =>
+        g is { Type: "vnc", Socket: null, AutoPort: true } && g.Listens.FirstOrDefault()?.Type is not ("none" or "socket") ? -1 : null;
+
     private static void FormatGraphics(XmlBuilder x, GraphicsDevice g)
     {
-        x.Open("graphics").Attr("type", g.Type).Attr("socket", g.Socket).Attr("port", g.Port).Attr("tlsPort", g.TlsPort).Attr("autoport", g.AutoPort).Attr("listen", g.Listen)
+        x.Open("graphics").Attr("type", g.Type).Attr("socket", g.Socket).Attr("port", g.Port ?? UnallocatedVncPort(g)).Attr("tlsPort", g.TlsPort).Attr("autoport", g.AutoPort).Attr("listen", g.Listen)
             .Attr("passwd", g.Password).Attr("passwdValidTo", g.PasswordValidTo);
         foreach (var l in g.Listens)
             x.Leaf("listen", ("type", l.Type), ("address", l.Address), ("socket", l.Socket));
