@@ -27,8 +27,21 @@ public static class DomainHardware
                 $"no machine given in <os><type machine=...> and emulator '{caps.EmulatorPath}' has no default machine");
         var family = MachineFamilies.Of(machine.Name) ?? throw new VirtException(ErrorCode.ConfigUnsupported,
             $"machine '{machine.Name}' is not supported; use a pc (i440fx) or q35 machine");
-        var canonical = WithFirmware(def with { Os = def.Os with { Machine = machine.Name } }, machine.Name, nvramDirectory, firmware);
+        var booting = WithDefaultBoot(def);
+        var canonical = WithFirmware(booting with { Os = booting.Os with { Machine = machine.Name } }, machine.Name, nvramDirectory, firmware);
         return InterfaceMacs.Apply(VirtioSerialPorts.Apply(UsbLayout.Apply(PciLayout.Apply(ImplicitDevices.Complete(canonical, family), family))));
+    }
+
+    /// <summary>
+    /// As libvirt's post-parse: with neither &lt;os&gt;&lt;boot dev&gt; nor a device's &lt;boot order&gt;, the guest boots from
+    /// its first hard disk, and the definition says so (cockpit shows "No boot device found" otherwise).
+    /// </summary>
+    private static DomainDefinition WithDefaultBoot(DomainDefinition def)
+    {
+        var devices = def.Devices;
+        var perDevice = devices.Disks.Any(d => d.BootOrder is not null) || devices.Interfaces.Any(i => i.BootOrder is not null)
+            || devices.Redirdevs.Any(r => r.BootOrder is not null);
+        return def.Os.BootDevices.Count > 0 || perDevice ? def : def with { Os = def.Os with { BootDevices = [BootDevice.HardDisk] } };
     }
 
     /// <summary>

@@ -14,6 +14,19 @@ public sealed class LayoutTests
     private static string Pci(DeviceAddress? a) => $"{a!["bus"]}:{a["slot"]}.{a["function"]}{(a["multifunction"] == "on" ? "+" : "")}";
 
     [Fact]
+    public void A_definition_with_no_boot_at_all_boots_from_its_hard_disk_and_says_so_as_libvirt_s_post_parse()
+    {
+        var plain = DomainHardware.Complete(ArgvFixtures.Minimal(), ArgvFixtures.Caps());
+        Assert.Equal([BootDevice.HardDisk], plain.Os.BootDevices);
+
+        var cdrom = ArgvFixtures.Minimal() with { Os = ArgvFixtures.Minimal().Os with { BootDevices = [BootDevice.Cdrom] } };
+        Assert.Equal([BootDevice.Cdrom], DomainHardware.Complete(cdrom, ArgvFixtures.Caps()).Os.BootDevices);
+
+        var perDevice = ArgvFixtures.Minimal().WithDevices(d => d with { Disks = [ArgvFixtures.FileDisk("vda", DiskBus.Virtio) with { BootOrder = 1 }] });
+        Assert.Empty(DomainHardware.Complete(perDevice, ArgvFixtures.Caps()).Os.BootDevices);
+    }
+
+    [Fact]
     public void A_serial_gets_its_compatibility_console_and_a_lone_serial_console_its_serial_as_in_libvirt()
     {
         var pty = new CharDevice { SourceType = CharDeviceSourceType.Pty, LogFile = "/l/g.log" };
