@@ -169,6 +169,9 @@ internal sealed partial class DeviceParser(SourceLines lines)
             listen.Done();
             listens.Add(new GraphicsListen(listenType, address, socket));
         }
+        // As libvirt: a listen attribute alone is the same as its <listen type='address'> child, which it then writes too.
+        if (listens.Count == 0 && node.Attr("listen") is { } listenAddress)
+            listens.Add(new GraphicsListen("address", listenAddress, null));
         var graphics = new GraphicsDevice
         {
             Type = type,
