@@ -211,12 +211,18 @@ public sealed class DomainRegistryActorSpec : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public async Task OneChildPerDomainNamedByUuid()
+    public async Task A_shut_off_domain_gets_its_child_named_by_uuid_on_first_use()
     {
         var registry = Registry();
         var uuid = Guid.NewGuid();
         Call<DomainSummary>(registry, new DefineDomain(SmallDomains.Xml("vm1", uuid)));
+        // Lookups, lists, dominfo and dumpxml of a shut-off domain are the registry's: no actor yet.
+        Call<DomainInfo>(registry, new GetDomainInfo(DomainRef.ByName("vm1")));
+        Call<DomainXmlDescription>(registry, new GetDomainXml(DomainRef.ByName("vm1")));
+        await Assert.ThrowsAsync<ActorNotFoundException>(() => Sys.ActorSelection(registry.Path / uuid.ToString("D")).ResolveOne(TimeSpan.FromSeconds(1)));
 
+        // A command only the domain's actor answers makes it.
+        Assert.Contains("not running", Call<ErrorReply>(registry, new SuspendDomain(DomainRef.ByName("vm1"))).Message);
         var child = await Sys.ActorSelection(registry.Path / uuid.ToString("D")).ResolveOne(TimeSpan.FromSeconds(3));
         var watcher = CreateTestProbe();
         watcher.Watch(child);

@@ -222,12 +222,15 @@ public sealed partial class DomainActor : ActorBase, IWithTimers
         return new DomainInfo(entry.ToSummary(), d.MemoryKiB, d.CurrentMemoryKiB == 0 ? d.MemoryKiB : d.CurrentMemoryKiB, d.Vcpu.Count, 0);
     }
 
-    private IDomainReply DumpXml(bool inactive, bool secure)
+    private IDomainReply DumpXml(bool inactive, bool secure) =>
+        XmlOf(Name, inactive ? _entry.Config : _vm?.Live ?? _entry.Definition, inactive ? null : _vm?.Id, secure);
+
+    /// <summary>dumpxml of one definition; the registry's answer for a shut-off domain, from its entry alone.</summary>
+    internal static IDomainReply XmlOf(DomainName name, DomainDefinition definition, int? id, bool secure)
     {
-        var definition = inactive ? _entry.Config : _vm?.Live ?? _entry.Definition;
         try
         {
-            return new DomainXmlDescription(Name, Protocol.Domains.DomainXml.Format(definition, inactive ? null : _vm?.Id, secure));
+            return new DomainXmlDescription(name, Protocol.Domains.DomainXml.Format(definition, id, secure));
         }
         catch (VirtException e)
         {

@@ -273,7 +273,7 @@ public sealed partial class DomainRegistryActor
         var self = Self;
         var domain = DomainRef.ByUuid(entry.Uuid);
         var images = SnapshotImages(entry.Config);
-        var child = Child(entry.Uuid);
+        var child = ChildOf(entry);
         return entry.Active ? ToShutOffAsync() : ToRunningAsync();
 
         async Task<IDomainReply> ToShutOffAsync()

@@ -173,7 +173,7 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
         Receive<Connections.OwnedStart>(OwnedStart);
         Receive<SetAutostart>(m => Sender.Tell(SetAutostart(m.Domain, m.Enabled)));
         Receive<LookupDomain>(m => Sender.Tell(_state.Lookup(m.Domain).Reply));
-        Receive<GetDomainXml>(m => ForwardToDomain(m.Domain, m));
+        Receive<GetDomainXml>(Xml);
         Receive<StartDomain>(m => StartExisting(m));
         Receive<ShutdownDomain>(m => ForwardToDomain(m.Domain, m));
         Receive<DestroyDomain>(m => ForwardToDomain(m.Domain, m));
@@ -479,7 +479,7 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
     /// </summary>
     private void BeginStart(DomainUuid uuid, DomainCreateFlags flags, IActorRef replyTo, AutodestroyOwner? owner, DomainActor.RestoreFrom? restore = null)
     {
-        if (Child(uuid) is not { } child)
+        if (_state.Find(uuid) is not { } entry || ChildOf(entry) is not { } child)
         {
             if (_stopping.Contains(uuid))
             {
@@ -509,6 +509,15 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
             ForwardToDomain(m.Domain, m);
     }
 
+    /// <summary>An inactive domain's XML is its entry's config; only a live one (its live definition) asks its actor.</summary>
+    private void Xml(GetDomainXml m)
+    {
+        if (_state.Find(m.Domain) is { Active: false } entry)
+            Sender.Tell(DomainActor.XmlOf(entry.Name, m.Inactive ? entry.Config : entry.Definition, id: null, m.Secure));
+        else
+            ForwardToDomain(m.Domain, m);
+    }
+
     /// <summary>Runs <paramref name="then"/> on the domain's entry; answers libvirt's no-such-domain otherwise.</summary>
     private void WithDomain(DomainRef domain, Action<DomainEntry> then)
     {
@@ -520,7 +529,7 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
 
     private void ForwardToDomain(DomainRef domain, object message)
     {
-        if (_state.Find(domain) is { } entry && Child(entry.Uuid) is { } child)
+        if (_state.Find(domain) is { } entry && ChildOf(entry) is { } child)
             child.Forward(message);
         else
             Sender.Tell(RegistryState.NotFound(domain).Reply);
@@ -544,7 +553,10 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
         return outcome.Reply;
     }
 
-    /// <summary>Creates, updates or stops the domain's child; a name still held by a stopping child waits for Terminated.</summary>
+    /// <summary>
+    /// Creates an active domain's child, updates or stops one; a shut-off domain's is made on first use (<see cref="ChildOf"/>).
+    /// A name still held by a stopping child waits for Terminated.
+    /// </summary>
     private void SyncChild(DomainUuid uuid)
     {
         var entry = _state.Find(uuid);
@@ -559,8 +571,19 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
         }
         if (_children.TryGetValue(uuid, out var child))
             child.Tell(new DomainActor.EntryChanged(entry));
-        else if (!_stopping.Contains(uuid))
+        else if (entry.Active && !_stopping.Contains(uuid))
             AddChild(entry);
+    }
+
+    /// <summary>
+    /// The domain's actor, made now if it has none: an idle shut-off domain costs only its entry, since lookups, lists,
+    /// dominfo and dumpxml of it are answered here. None while an earlier actor of the same UUID is stopping.
+    /// </summary>
+    private IActorRef? ChildOf(DomainEntry entry)
+    {
+        if (!_children.ContainsKey(entry.Uuid) && !_stopping.Contains(entry.Uuid))
+            AddChild(entry);
+        return Child(entry.Uuid);
     }
 
     /// <summary>The domain's actor; with <paramref name="attachReplyTo"/> it adopts an attached QEMU and answers there.</summary>
