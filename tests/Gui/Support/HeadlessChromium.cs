@@ -18,12 +18,17 @@ public sealed class HeadlessChromium : IDisposable
 
     public int Port { get; }
 
-    /// <summary>As root, so without Chromium's sandbox (it needs user namespaces a container may not give).</summary>
+    /// <summary>
+    /// As root, so without Chromium's sandbox (it needs user namespaces a container may not give). Its background
+    /// services are off and every host name but loopback fails to resolve: the test's traffic stays on 127.0.0.1.
+    /// </summary>
     public static async Task<HeadlessChromium> StartAsync(string profile, int width, int height)
     {
         Directory.CreateDirectory(profile);
         var process = UserProcess.Start(null, new Dictionary<string, string> { ["HOME"] = profile }, Binary,
-            "--no-sandbox", "--disable-gpu", "--disable-crash-reporter", "--no-first-run", "--remote-debugging-address=127.0.0.1",
+            "--no-sandbox", "--disable-gpu", "--disable-crash-reporter", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--disable-default-apps", "--disable-domain-reliability", "--no-pings",
+            "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost", "--remote-debugging-address=127.0.0.1",
             "--remote-debugging-port=0", $"--user-data-dir={profile}", $"--window-size={width},{height}", "about:blank");
         var portFile = Path.Combine(profile, "DevToolsActivePort");
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
