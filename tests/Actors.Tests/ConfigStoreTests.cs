@@ -16,6 +16,18 @@ public sealed class ConfigStoreTests : IDisposable
         Directory.GetFileSystemEntries(Dir).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;
 
     [Fact]
+    public void A_config_written_by_hand_without_a_uuid_gets_the_same_one_at_every_scan()
+    {
+        ConfigStore.Open(Dir);
+        File.WriteAllText(Path.Combine(Dir, "hand.xml"),
+            "<domain type='qemu'><name>hand</name><memory unit='MiB'>16</memory><os><type arch='x86_64'>hvm</type></os></domain>");
+        var first = Assert.Single(ConfigStore.Open(Dir).Scan().Loaded).Definition.Uuid;
+        var again = Assert.Single(ConfigStore.Open(Dir).Scan().Loaded).Definition.Uuid;
+        Assert.Equal(first, again); // a running QEMU's status file names it: a new one each start orphaned the QEMU
+        Assert.Equal(5, first.Version);
+    }
+
+    [Fact]
     public void OpenCreatesPrivateDirectory()
     {
         ConfigStore.Open(Dir);

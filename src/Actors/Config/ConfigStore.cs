@@ -229,7 +229,7 @@ public sealed class ConfigStore
         var (mtime, size) = Stamp(file);
         try
         {
-            var definition = DomainXml.Parse(ConfigFileText.Read(file.FullName));
+            var definition = DomainXml.ParseStoredConfig(ConfigFileText.Read(file.FullName));
             return new CachedFile(mtime, size, definition, null);
         }
         catch (VirtException e)

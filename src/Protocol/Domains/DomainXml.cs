@@ -11,14 +11,37 @@ public static class DomainXml
     public const int MaxDocumentBytes = SecureXmlLoader.MaxBytes;
 
     /// <summary>Parses and validates a document; throws <see cref="DomainXmlException"/> naming what is wrong and where.</summary>
-    public static DomainDefinition Parse(string xml)
+    public static DomainDefinition Parse(string xml) => Parse(xml, out _);
+
+    private static DomainDefinition Parse(string xml, out bool uuidWritten)
     {
         ArgumentNullException.ThrowIfNull(xml);
         var document = SecureXmlLoader.Load(xml);
         var parser = new DomainParser();
         var definition = parser.Parse(document);
         DomainValidator.Validate(definition, parser.Lines);
+        uuidWritten = parser.UuidWritten;
         return definition;
+    }
+
+    /// <summary>
+    /// Parses a config file found on disk. One written by hand without a UUID gets one made from its name, so every
+    /// scan gives it the same and a restarted daemon finds its running QEMU again (a random one orphaned it).
+    /// </summary>
+    public static DomainDefinition ParseStoredConfig(string xml)
+    {
+        var definition = Parse(xml, out var uuidWritten);
+        return uuidWritten ? definition : definition with { Uuid = NameBasedUuid(definition.Name) };
+    }
+
+    /// <summary>A version-5 style UUID from SHA-1 of the name in Virt's own namespace string.</summary>
+    internal static Guid NameBasedUuid(string name)
+    {
+        var hash = System.Security.Cryptography.SHA1.HashData(Encoding.UTF8.GetBytes("virt-domain-config:" + name));
+        var bytes = hash.AsSpan(0, 16).ToArray();
+        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x50);
+        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
+        return new Guid(bytes, bigEndian: true);
     }
 
     /// <summary>

@@ -13,6 +13,9 @@ internal sealed class DomainParser
 
     public SourceLines Lines => _lines;
 
+    /// <summary>Whether the document named its UUID; without one the parse made up a random one.</summary>
+    public bool UuidWritten { get; private set; }
+
     public DomainDefinition Parse(SourceElement root)
     {
         var domain = new XmlNode(root);
@@ -27,11 +30,13 @@ internal sealed class DomainParser
 
         var memory = domain.Child("memory") is { } m ? ParseMemory(m) : 0;
         var current = domain.Child("currentMemory") is { } cm ? ParseMemory(cm) : 0;
+        var uuid = domain.Child("uuid");
+        UuidWritten = uuid is not null;
         var definition = new DomainDefinition
         {
             Type = type,
             Name = domain.ChildText("name") ?? "",
-            Uuid = domain.Child("uuid") is { } u ? ParseUuid(u) : Guid.NewGuid(),
+            Uuid = uuid is { } u ? ParseUuid(u) : Guid.NewGuid(),
             Title = domain.ChildText("title"),
             Description = domain.ChildText("description"),
             Metadata = domain.Child("metadata") is { } md ? ParseMetadata(md) : [],
