@@ -73,12 +73,13 @@ internal sealed partial class LibvirtSession
         return Done(new XdrWriter().Int(_networkCallbacks.Register(eventId, net?.Uuid)));
     }
 
-    private Task<XdrWriter?> DeregisterNetworkCallback(XdrReader args)
+    /// <summary>Deregistration of a callback of a driver whose events never fire (networks, node devices).</summary>
+    private Task<XdrWriter?> DeregisterCallback(XdrReader args, ObjectEventCallbacks callbacks, string what)
     {
         var id = args.Int("callbackID");
-        args.End("network event deregister any");
+        args.End(what);
         _ = Connection;
-        _networkCallbacks.Deregister(id);
+        callbacks.Deregister(id);
         return Done();
     }
 }

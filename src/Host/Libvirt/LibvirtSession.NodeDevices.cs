@@ -50,13 +50,4 @@ internal sealed partial class LibvirtSession
         _ = Connection;
         return Done(new XdrWriter().Int(_nodeDeviceCallbacks.Register(eventId, null)));
     }
-
-    private Task<XdrWriter?> DeregisterNodeDeviceCallback(XdrReader args)
-    {
-        var id = args.Int("callbackID");
-        args.End("node device event deregister any");
-        _ = Connection;
-        _nodeDeviceCallbacks.Deregister(id);
-        return Done();
-    }
 }
