@@ -55,6 +55,9 @@ public static class NativeFiles
                 BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(104))));
     }
 
+    /// <summary>Whether stat mode bits are a regular file's (S_ISREG).</summary>
+    public static bool IsRegularFile(uint mode) => (mode & 0xF000) == 0x8000;
+
     public const uint SocketType = 0xC000;
     public const uint BlockDeviceType = 0x6000;
 

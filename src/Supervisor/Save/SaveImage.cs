@@ -51,8 +51,7 @@ public sealed record SaveImage(string Xml, bool WasRunning, long StreamOffset)
     /// <summary>Removes what a failed save left, if it is a file of its own; a FIFO or device the user named stays.</summary>
     public static void Discard(string path)
     {
-        const uint typeBits = 0xF000, regular = 0x8000;
-        if (NativeFiles.LinkStat(path) is { } stat && (stat.Mode & typeBits) == regular)
+        if (NativeFiles.LinkStat(path) is { } stat && NativeFiles.IsRegularFile(stat.Mode))
             File.Delete(path);
     }
 

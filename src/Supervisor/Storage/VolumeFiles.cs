@@ -39,7 +39,7 @@ public static class VolumeFiles
             if (!info.Exists || info.Attributes.HasFlag(FileAttributes.Directory))
                 return null;
             var (uid, gid, mode, size, allocated) = NativeFiles.StatFile(path);
-            if ((mode & 0xF000) != 0x8000)
+            if (!NativeFiles.IsRegularFile(mode))
                 return null;
             var (format, capacity) = Probe(path, size);
             return new VolumeInfo(info.Name, info.FullName, format, capacity, allocated, mode, uid, gid);
