@@ -162,6 +162,9 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
     {
         // The hot queries first: handlers are tried in order.
         Receive<GetDomainInfo>(Info);
+        // On a cluster node /user/cluster answers lists across nodes; a daemon alone has no other host to name.
+        Receive<ListDomains>(m => m.Host is not null,
+            m => Sender.Tell(new ErrorReply(ErrorCode.InvalidArg, $"no node named '{m.Host}': this daemon is not part of a cluster (virt.cluster)")));
         Receive<ListDomains>(m => Sender.Tell(_state.List(m.Filter)));
         Receive<DefineDomain>(m =>
         {

@@ -22,13 +22,15 @@ internal static class ListCommand
     private static readonly Option<bool> Name = new("--name") { Description = "List domain names only" };
     private static readonly Option<bool> Id = new("--id") { Description = "List domain ids only" };
     private static readonly Option<bool> Table = new("--table") { Description = "List as a table (the default)" };
+    private static readonly Option<bool> Hosts = new("--hosts") { Description = "In a cluster: every node's domains, with a Host column" };
+    private static readonly Option<string?> Host = new("--host") { Description = "In a cluster: the domains of node NODE", HelpName = "NODE" };
 
     public static Command Create(CliContext context)
     {
         var command = new Command("list", "List domains (active ones unless --all or --inactive)")
         {
             All, Inactive, Persistent, Transient, Autostart, NoAutostart,
-            StateRunning, StatePaused, StateShutoff, StateOther, Uuid, Name, Id, Table,
+            StateRunning, StatePaused, StateShutoff, StateOther, Uuid, Name, Id, Table, Hosts, Host,
         };
         command.SetAction((parse, ct) => Invocation.RunAsync(context, parse, run => RunAsync(run, ct)));
         return command;
@@ -53,7 +55,7 @@ internal static class ListCommand
         foreach (var (option, flag) in filters)
             if (parse.GetValue(option))
                 filter |= flag;
-        return new ListDomains(filter);
+        return new ListDomains(filter, parse.GetValue(Hosts), parse.GetValue(Host));
     }
 
     public static ListView View(ParseResult parse)

@@ -21,10 +21,11 @@ internal static class DomainText
     /// <summary>Every QEMU domain Virt runs is a full-virtualisation guest, libvirt's "hvm".</summary>
     public const string OsType = "hvm";
 
-    /// <summary>virsh list order: running domains by id, then inactive ones by name, case-insensitively.</summary>
+    /// <summary>virsh list order: running domains by id, then inactive ones by name, case-insensitively (by host first in a cluster list).</summary>
     public static IReadOnlyList<DomainSummary> InListOrder(IEnumerable<DomainSummary> domains) =>
         [.. domains
-            .OrderBy(d => d.Id is null)
+            .OrderBy(d => d.Host, StringComparer.Ordinal)
+            .ThenBy(d => d.Id is null)
             .ThenBy(d => d.Id ?? 0)
             .ThenBy(d => d.Name.Value, StringComparer.OrdinalIgnoreCase)];
 
@@ -35,14 +36,15 @@ internal static class DomainText
         var ordered = InListOrder(domains);
         if (view.Table)
         {
-            var table = view.Uuid ? new VshTable("Id", "Name", "State", "UUID") : new VshTable("Id", "Name", "State");
+            // A cluster-wide list (virt list --hosts) says where each domain lives.
+            var hosts = ordered.Any(d => d.Host is not null);
+            string[] columns = ["Id", "Name", "State", .. view.Uuid ? ["UUID"] : Array.Empty<string>(), .. hosts ? ["Host"] : Array.Empty<string>()];
+            var table = new VshTable(columns);
             foreach (var d in ordered)
             {
-                var state = DomainStates.Name(d.State);
-                if (view.Uuid)
-                    table.Add(IdText(d), d.Name.Value, state, d.Uuid.ToString());
-                else
-                    table.Add(IdText(d), d.Name.Value, state);
+                string[] cells = [IdText(d), d.Name.Value, DomainStates.Name(d.State, d.Reason),
+                    .. view.Uuid ? [d.Uuid.ToString()] : Array.Empty<string>(), .. hosts ? [d.Host ?? ""] : Array.Empty<string>()];
+                table.Add(cells);
             }
             return table.Format(header);
         }

@@ -22,6 +22,7 @@ public sealed record HostSettings
     /// <summary>With <see cref="DaemonStopPolicy.Shutdown"/>: how long guests get before they are destroyed.</summary>
     public TimeSpan OnStopShutdownTimeout { get; init; } = TimeSpan.FromSeconds(60);
     public RemoteSettings Remote { get; init; } = new();
+    public Actors.Cluster.ClusterSettings Cluster { get; init; } = new();
 
     public SocketServerOptions SocketOptions(string path, bool readOnly, UnixFileMode mode, uint? allowedUid) => new()
     {

@@ -63,6 +63,15 @@ public sealed record VirtConfig(Config Hocon, VirtRuntimeSettings Runtime, HostS
                     Certificate = virt.GetString("remote.certificate", ""),
                     TrustedThumbprints = [.. virt.GetStringList("remote.trusted-thumbprints") ?? []],
                 },
+                Cluster = new Actors.Cluster.ClusterSettings
+                {
+                    Enabled = virt.GetBoolean("cluster.enabled", false),
+                    NodeName = NonEmpty(virt.GetString("cluster.node-name", ""), hostDefaults.Cluster.NodeName),
+                    Hostname = virt.GetString("cluster.hostname", hostDefaults.Cluster.Hostname),
+                    Port = virt.GetInt("cluster.port", hostDefaults.Cluster.Port),
+                    SeedNodes = [.. virt.GetStringList("cluster.seed-nodes") ?? []],
+                    StableAfter = virt.GetTimeSpan("cluster.stable-after", hostDefaults.Cluster.StableAfter),
+                },
             };
             return new VirtConfig(config, runtime, host);
         }
@@ -88,6 +97,8 @@ public sealed record VirtConfig(Config Hocon, VirtRuntimeSettings Runtime, HostS
         }
         return networks;
     }
+
+    private static string NonEmpty(string value, string fallback) => value.Length > 0 ? value : fallback;
 
     private static DaemonStopPolicy ParsePolicy(string text) => text switch
     {

@@ -51,6 +51,7 @@ public sealed class Daemon
             TreeDirectories.Ensure(paths);
             config = VirtConfig.Load(paths, options.ConfigFile);
             Remote.RemoteEndpointHosting.Validate(config.Host.Remote)?.Certificate.Dispose(); // remote: refuse an unsafe endpoint before anything starts
+            Cluster.ClusterHosting.Validate(config.Host);
             daemonLock = DaemonLock.Acquire(paths.LockPath);
         }
         catch (VirtException e)
@@ -139,12 +140,15 @@ public sealed class Daemon
         log.LogInformation("virtd {Pid} ready on {Socket} (configs {ConfigDir}, runtime {RuntimeDir})",
             Environment.ProcessId, paths.SocketPath, paths.ConfigDir, paths.RuntimeDir);
 
-        try
+        // A cluster node the others downed (the smaller side of a partition) loses its actor system: it exits, its QEMUs
+        // keep running, and the service manager's restart rejoins it and reconnects them.
+        var stopped = Task.Delay(Timeout.Infinite, stop.Token);
+        if (await Task.WhenAny(stopped, runtime.System.WhenTerminated).ConfigureAwait(false) != stopped)
         {
-            await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
+            log.LogCritical("The actor system stopped (removed from the cluster): exiting; running domains keep running");
+            foreach (var server in servers)
+                await server.DisposeAsync().ConfigureAwait(false);
+            return 3;
         }
 
         log.LogInformation("Stopping: no new calls; answering those in flight");

@@ -24,7 +24,7 @@ public static class RemoteEndpointHosting
         return TlsOf(remote).ToSetup();
     }
 
-    private static RemoteTls TlsOf(RemoteSettings remote)
+    public static RemoteTls TlsOf(RemoteSettings remote)
     {
         if (string.IsNullOrEmpty(remote.Certificate))
             throw new VirtException(ErrorCode.ConfigUnsupported,
@@ -41,6 +41,9 @@ public static class RemoteEndpointHosting
         var remote = config.Host.Remote;
         if (!remote.Enabled)
             return builder;
+        if (config.Host.Cluster.Enabled)
+            return builder.WithActors((system, registry) => // the cluster's endpoint (its TLS, serializer, port) serves the clients
+                system.ActorOf(RemoteEndpointActor.Props(registry.Get<ConnectionManager>(), config.Host.CallTimeout), RemoteMessages.EndpointName));
         if (Validate(remote) is { } tls)
             builder.AddHocon(RemoteTls.Hocon, HoconAddMode.Prepend).AddSetup(tls);
         return builder

@@ -8,6 +8,7 @@ using Virt.Actors.Connections.Hosting;
 using Virt.Actors.Hosting;
 using Virt.Actors.Registry;
 using Virt.Actors.Storage;
+using Virt.Host.Cluster;
 using Virt.Host.Configuration;
 using Virt.Host.Daemon;
 using Virt.Host.Remote;
@@ -78,6 +79,7 @@ public sealed class VirtRuntime : IAsyncDisposable
                     loggers.AddLoggerFactory();
                 })
                 .WithDomainActors(config.Runtime, capabilities, store)
+                .WithCluster(config) // cluster: only with virt.cluster.enabled = on
                 .WithConnectionActors()
                 .WithRemoteEndpoint(config); // remote: Akka.Remote endpoint, only with virt.remote.enabled = on
         });

@@ -22,7 +22,13 @@ public static partial class DomainCommands
     public sealed record LookupDomain(DomainRef Domain) : IDomainCommand;
 
     /// <summary>Lists domains matching libvirt's list filters (virsh list).</summary>
-    public sealed record ListDomains(ListDomainsFlags Filter = ListDomainsFlags.All) : IDomainCommand;
+    /// <param name="AllHosts">In a cluster: every node's domains, each with its Host (virt list --hosts).</param>
+    /// <param name="Host">In a cluster: only this node's domains (virt list --host NODE).</param>
+    public sealed record ListDomains(ListDomainsFlags Filter = ListDomainsFlags.All, bool AllHosts = false, string? Host = null) : IDomainCommand
+    {
+        /// <summary>Whether the list spans the cluster rather than this node alone.</summary>
+        public bool AcrossCluster => AllHosts || Host is not null;
+    }
 
     /// <summary>Turns autostart on or off for a persistent domain (virsh autostart [--disable]).</summary>
     public sealed record SetAutostart(DomainRef Domain, bool Enabled) : IWriteCommand;

@@ -21,6 +21,9 @@ public static partial class DomainReplies
     {
         public bool Active => Id is not null;
 
+        /// <summary>In a cluster-wide list: the node the domain lives on; null in a node's own list.</summary>
+        public string? Host { get; init; }
+
         /// <summary>virsh domstate --reason, e.g. "shut off (destroyed)".</summary>
         public string StateText => DomainStates.Describe(State, Reason);
     }

@@ -13,6 +13,13 @@ public static class DomainXml
     /// <summary>Parses and validates a document; throws <see cref="DomainXmlException"/> naming what is wrong and where.</summary>
     public static DomainDefinition Parse(string xml) => Parse(xml, out _);
 
+    /// <summary>The name a document defines, and its UUID when it writes one (a define without one gets a fresh UUID).</summary>
+    public static (string Name, Guid? Uuid) ParseIdentity(string xml)
+    {
+        var definition = Parse(xml, out var uuidWritten);
+        return (definition.Name, uuidWritten ? definition.Uuid : null);
+    }
+
     private static DomainDefinition Parse(string xml, out bool uuidWritten)
     {
         ArgumentNullException.ThrowIfNull(xml);

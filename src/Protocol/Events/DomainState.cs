@@ -57,6 +57,13 @@ public enum ShutdownReason
     User = 1,
 }
 
+/// <summary>libvirt's virDomainNostateReason (only Unknown), and Virt's reason for a domain whose cluster node is unreachable.</summary>
+public enum NoStateReason
+{
+    Unknown = 0,
+    HostUnreachable = 1,
+}
+
 /// <summary>libvirt's virDomainShutoffReason.</summary>
 public enum ShutoffReason
 {

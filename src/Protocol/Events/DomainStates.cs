@@ -8,6 +8,9 @@ public static class DomainStates
 
     private static readonly string[] Unknown = ["unknown"];
 
+    /// <summary>Virt's own: a domain of a cluster node that cannot be reached is in no state anyone can know.</summary>
+    private static readonly string[] NoStateReasons = ["unknown", "host unreachable"];
+
     private static readonly string[] RunningReasons =
     [
         "unknown", "booted", "migrated", "restored", "from snapshot", "unpaused", "migration canceled",
@@ -41,13 +44,18 @@ public static class DomainStates
             DomainState.Shutdown => ShutdownReasons,
             DomainState.Shutoff => ShutoffReasons,
             DomainState.Crashed => CrashedReasons,
+            DomainState.NoState => NoStateReasons,
             _ => Unknown,
         };
         return reason >= 0 && reason < names.Length ? names[reason] : "unknown";
     }
 
+    /// <summary>The state as a list shows it: a domain on an unreachable node is "unknown" rather than libvirt's "no state".</summary>
+    public static string Name(DomainState state, int reason) =>
+        state == DomainState.NoState && reason == (int)NoStateReason.HostUnreachable ? "unknown" : Name(state);
+
     /// <summary>virsh domstate --reason: "shut off (destroyed)".</summary>
-    public static string Describe(DomainState state, int reason) => $"{Name(state)} ({ReasonName(state, reason)})";
+    public static string Describe(DomainState state, int reason) => $"{Name(state, reason)} ({ReasonName(state, reason)})";
 
     /// <summary>Whether libvirt counts the state as active (a QEMU process exists).</summary>
     public static bool IsActive(DomainState state) => state is not (DomainState.Shutoff or DomainState.NoState);

@@ -16,4 +16,11 @@ namespace Virt.Protocol.Remote;
 [JsonSerializable(typeof(RemoteMessages.Subscribed))]
 [JsonSerializable(typeof(RemoteMessages.Goodbye))]
 [JsonSerializable(typeof(RemoteMessages.Closed))]
+[JsonSerializable(typeof(ClusterMessages.ClaimName))]
+[JsonSerializable(typeof(ClusterMessages.NameClaimed))]
+[JsonSerializable(typeof(ClusterMessages.ReleaseName))]
+[JsonSerializable(typeof(ClusterMessages.SyncNames))]
+[JsonSerializable(typeof(ClusterMessages.NamesSynced))]
+[JsonSerializable(typeof(ClusterMessages.LocateName))]
+[JsonSerializable(typeof(ClusterMessages.NameLocated))]
 internal sealed partial class RemoteJsonContext : JsonSerializerContext;

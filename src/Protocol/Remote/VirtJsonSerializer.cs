@@ -30,6 +30,13 @@ public sealed class VirtJsonSerializer(ExtendedActorSystem system) : SerializerW
         ["remote.subscribed"] = RemoteJsonContext.Default.Subscribed,
         ["remote.goodbye"] = RemoteJsonContext.Default.Goodbye,
         ["remote.closed"] = RemoteJsonContext.Default.Closed,
+        ["cluster.claim"] = RemoteJsonContext.Default.ClaimName,
+        ["cluster.claimed"] = RemoteJsonContext.Default.NameClaimed,
+        ["cluster.release"] = RemoteJsonContext.Default.ReleaseName,
+        ["cluster.sync"] = RemoteJsonContext.Default.SyncNames,
+        ["cluster.synced"] = RemoteJsonContext.Default.NamesSynced,
+        ["cluster.locate"] = RemoteJsonContext.Default.LocateName,
+        ["cluster.located"] = RemoteJsonContext.Default.NameLocated,
     };
 
     private static readonly Dictionary<Type, string> EnvelopeManifests =

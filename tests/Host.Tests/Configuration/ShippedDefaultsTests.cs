@@ -23,9 +23,10 @@ public sealed class ShippedDefaultsTests
         Assert.Equal(
             (c.DefaultEmulator, c.KillTimeout, c.QmpTimeout, c.StartTimeout, c.JobWait, c.Autostart, c.Networks.Count),
             (s.DefaultEmulator, s.KillTimeout, s.QmpTimeout, s.StartTimeout, s.JobWait, s.Autostart, s.Networks.Count));
-        Assert.Equal(code.Host with { Remote = code.Host.Remote with { TrustedThumbprints = [] } },
-            shipped.Host with { Remote = shipped.Host.Remote with { TrustedThumbprints = [] } });
+        Assert.Equal(code.Host with { Remote = code.Host.Remote with { TrustedThumbprints = [] }, Cluster = code.Host.Cluster with { SeedNodes = [] } },
+            shipped.Host with { Remote = shipped.Host.Remote with { TrustedThumbprints = [] }, Cluster = shipped.Host.Cluster with { SeedNodes = [] } });
         Assert.Empty(shipped.Host.Remote.TrustedThumbprints);
+        Assert.Empty(shipped.Host.Cluster.SeedNodes);
         // And the code's defaults are what a runtime gets without any file.
         Assert.Equal(new VirtRuntimeSettings { Paths = paths }.KillTimeout, c.KillTimeout);
         Assert.Equal(new HostSettings().CallTimeout, code.Host.CallTimeout);

@@ -1,0 +1,328 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.DistributedData;
+using Akka.Event;
+using Virt.Actors.Connections;
+using Virt.Protocol.Api;
+using Virt.Protocol.Domains;
+using Virt.Protocol.Errors;
+using Virt.Protocol.Events;
+using Virt.Protocol.Rpc;
+using static Virt.Protocol.Api.DomainCommands;
+using static Virt.Protocol.Api.DomainReplies;
+using static Virt.Protocol.Remote.ClusterMessages;
+
+namespace Virt.Actors.Cluster;
+
+/// <summary>
+/// What the connections talk to on a cluster node (/user/cluster), in front of the node's own registry: a define
+/// first claims its name from the cluster's name directory; a command on a domain another node holds goes to that
+/// node's registry; a list with hosts asks every node. The node's domains stay its own registry's alone.
+/// </summary>
+public sealed class ClusterFrontActor : ReceiveActor, IWithTimers
+{
+    public const string Name = "cluster";
+
+    private sealed record SyncTick
+    {
+        public static readonly SyncTick Instance = new();
+    }
+
+    private sealed record LocalDomains(IReadOnlyList<DomainSummary> Domains);
+    private sealed record SyncFinished(NamesSynced? Synced, string? Failure);
+    private sealed record Claimed(object Request, IActorRef ReplyTo, string Domain, NameClaimed Answer);
+    private sealed record Defined(IActorRef ReplyTo, object Reply, string Domain, bool Fresh);
+    private sealed record Undefined(IActorRef ReplyTo, object Reply, string Node);
+    private sealed record Located(IDomainCommand Command, IActorRef ReplyTo, string? Node);
+
+    private readonly IActorRef _local;
+    private readonly IActorRef _directory;
+    private readonly ClusterSettings _settings;
+    private readonly TimeSpan _callTimeout;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly ClusterMembers _members = new();
+    private readonly HashSet<string> _reportedClashes = new(StringComparer.Ordinal);
+    private ClusterNames _claims = new();
+    private bool _syncing;
+    private bool _syncAgain;
+
+    public ClusterFrontActor(IActorRef local, IActorRef directory, ClusterSettings settings, TimeSpan callTimeout)
+    {
+        _local = local;
+        _directory = directory;
+        _settings = settings;
+        _callTimeout = callTimeout;
+
+        Receive<ClusterEvent.MemberUp>(up => MemberUp(up.Member));
+        Receive<ClusterEvent.MemberRemoved>(removed => _members.Removed(removed.Member.UniqueAddress));
+        Receive<ClusterEvent.UnreachableMember>(u => _members.SetReachable(u.Member.UniqueAddress, false));
+        Receive<ClusterEvent.ReachableMember>(r => _members.SetReachable(r.Member.UniqueAddress, true));
+        Receive<ClusterEvent.IClusterDomainEvent>(_ => { });
+        Receive<Changed>(c => c.Key.Equals(NameDirectoryActor.Key), c => _claims = ClusterNames.From(
+            c.Get(NameDirectoryActor.Key).Entries.Select(e => new KeyValuePair<string, NameClaim>(e.Key, NameClaim.Decode(e.Value)))));
+        Receive<SyncTick>(_ => Sync());
+        Receive<LocalDomains>(SendSync);
+        Receive<SyncFinished>(Synced);
+        Receive<ListDomains>(l => l.AcrossCluster, ListAcross);
+        Receive<DefineDomain>(d => Claim(d, d.Xml));
+        Receive<CreateDomain>(c => Claim(c, c.Xml));
+        Receive<OwnedStart>(Owned);
+        Receive<Claimed>(ClaimAnswered);
+        Receive<Defined>(DefineAnswered);
+        Receive<Undefined>(u =>
+        {
+            u.ReplyTo.Tell(u.Reply);
+            // The name is free at once; a sync would keep a name granted moments ago for its grace period.
+            if (u.Reply is DomainSummary { Active: false } undefined) // a running domain undefined stays, transient, under its name
+                _directory.Tell(new ReleaseName(undefined.Name.Value, u.Node));
+        });
+        Receive<Located>(l =>
+        {
+            if (l.Node is { } node && node != Self_)
+                Forward(l.Command, node, l.ReplyTo);
+            else
+                Local(l.Command, l.ReplyTo);
+        });
+        Receive<IDomainCommand>(command => Route(command, Sender));
+        ReceiveAny(message => _local.Forward(message));
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(IActorRef local, IActorRef directory, ClusterSettings settings, TimeSpan callTimeout) =>
+        Akka.Actor.Props.Create(() => new ClusterFrontActor(local, directory, settings, callTimeout));
+
+    private string Self_ => _settings.NodeName;
+
+    protected override void PreStart()
+    {
+        Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
+            typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
+        DistributedData.Get(Context.System).Replicator.Tell(Dsl.Subscribe(NameDirectoryActor.Key, Self));
+        Timers.StartPeriodicTimer("sync", SyncTick.Instance, TimeSpan.FromMilliseconds(200), _settings.SyncInterval);
+    }
+
+    protected override void PostStop() => Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
+
+    private void MemberUp(Member member)
+    {
+        if (ClusterMembers.NameOf(member.Roles) is not { } name)
+            return;
+        if (_members.Find(name) is { } known && known.Member != member.UniqueAddress && known.Address != member.Address)
+            _log.Error("Two cluster members call themselves {Node}: {First} and {Second}; commands go to the later one",
+                name, known.Address, member.Address);
+        _members.Up(name, member.UniqueAddress);
+    }
+
+    /// <summary>The node this node's replica of the names says holds the domain; null when it knows no holder.</summary>
+    private string? KnownOwner(DomainRef? domain) => domain switch
+    {
+        { Name: { } name } => _claims.Claims.GetValueOrDefault(name.Value)?.Node,
+        { Uuid: { } uuid } => _claims.FindUuid(uuid.ToString())?.Value.Node,
+        _ => null, // ids are numbered per node
+    };
+
+    /// <summary>The other node holding the domain, if the replica knows one.</summary>
+    private string? RemoteOwner(DomainRef? domain) => KnownOwner(domain) is { } node && node != Self_ ? node : null;
+
+    private void Route(IDomainCommand command, IActorRef replyTo)
+    {
+        var domain = CommandTargets.Of(command);
+        var owner = KnownOwner(domain);
+        if (owner is not null && owner != Self_)
+        {
+            Forward(command, owner, replyTo);
+            return;
+        }
+        if (owner is null && domain is { Id: null })
+        {
+            // Defined on another node a moment ago, perhaps: the directory knows before this node's replica does.
+            _directory.Ask<NameLocated>(new LocateName(domain.Name?.Value, domain.Uuid?.ToString()), _settings.AskTimeout)
+                .PipeTo(Self, success: located => new Located(command, replyTo, located.Node), failure: _ => new Located(command, replyTo, null));
+            return;
+        }
+        Local(command, replyTo);
+    }
+
+    /// <summary>To this node's registry; an undefine tells the directory at once, so the name is free for other nodes.</summary>
+    private void Local(IDomainCommand command, IActorRef replyTo)
+    {
+        if (command is UndefineDomain)
+            Undefine(_local, command, replyTo, Self_);
+        else
+            _local.Tell(command, replyTo);
+    }
+
+    private void Forward(IDomainCommand command, string owner, IActorRef replyTo)
+    {
+        if (Procedures.IsLocalOnly(command) || command is ConsoleCommands.OpenConsole)
+        {
+            replyTo.Tell(new ErrorReply(ErrorCode.ConfigUnsupported,
+                $"the domain lives on node {owner}: {Procedures.Describe(command)} needs a connection to that node's daemon"));
+            return;
+        }
+        if (_members.Find(owner) is not { Reachable: true } node)
+        {
+            replyTo.Tell(new ErrorReply(ErrorCode.OperationFailed, $"the domain lives on node {owner}, which cannot be reached (host unreachable)"));
+            return;
+        }
+        if (command is UndefineDomain)
+            Undefine(RegistryOf(node), command, replyTo, owner);
+        else
+            RegistryOf(node).Tell(command, replyTo);
+    }
+
+    /// <summary>Undefines through <paramref name="registry"/> and gives the name back when the domain is gone.</summary>
+    private void Undefine(ICanTell registry, IDomainCommand undefine, IActorRef replyTo, string node)
+    {
+        var asked = registry switch
+        {
+            ActorSelection selection => selection.Ask<object>(undefine, _callTimeout),
+            IActorRef actor => actor.Ask<object>(undefine, _callTimeout),
+            _ => throw new ArgumentException("a registry is an actor or a selection", nameof(registry)),
+        };
+        asked.PipeTo(Self, success: reply => new Undefined(replyTo, reply, node),
+            failure: e => new Undefined(replyTo, new ErrorReply(ErrorCode.OperationTimeout, e.Message), node));
+    }
+
+    private ActorSelection RegistryOf(ClusterMembers.Node node) =>
+        Context.ActorSelection(new RootActorPath(node.Address) / "user" / Hosting.DomainActorsHosting.RegistryName);
+
+    private void Owned(OwnedStart owned)
+    {
+        if (owned.Command is CreateDomain create)
+            Claim(owned, create.Xml);
+        else if (RemoteOwner(CommandTargets.Of(owned.Command)) is { } owner)
+            Sender.Tell(new ErrorReply(ErrorCode.ConfigUnsupported,
+                $"the domain lives on node {owner}: autodestroy ties a domain to a client of its own node's daemon"));
+        else
+            _local.Forward(owned);
+    }
+
+    private void Claim(object request, string xml)
+    {
+        string name;
+        Guid? uuid;
+        try
+        {
+            (name, uuid) = DomainXml.ParseIdentity(xml);
+        }
+        catch (VirtException)
+        {
+            _local.Forward(request); // the registry names what is wrong with the XML
+            return;
+        }
+        var replyTo = Sender;
+        _directory.Ask<NameClaimed>(new ClaimName(name, uuid?.ToString(), Self_), _settings.AskTimeout)
+            .PipeTo(Self, success: answer => new Claimed(request, replyTo, name, answer),
+                failure: e => new Claimed(request, replyTo, name, new NameClaimed(false, false, false,
+                    $"cannot prove the name '{name}' free: the cluster's name directory did not answer within {_settings.AskTimeout.TotalSeconds:0} s")));
+    }
+
+    private void ClaimAnswered(Claimed claimed)
+    {
+        if (!claimed.Answer.Granted)
+        {
+            claimed.ReplyTo.Tell(new ErrorReply(claimed.Answer.Taken ? ErrorCode.DomainExists : ErrorCode.OperationFailed,
+                $"{(claimed.Answer.Taken ? "operation failed: " : "")}{claimed.Answer.Reason}"));
+            return;
+        }
+        var fresh = claimed.Answer.Fresh;
+        _local.Ask<object>(claimed.Request, _callTimeout).PipeTo(Self,
+            success: reply => new Defined(claimed.ReplyTo, reply, claimed.Domain, fresh),
+            failure: e => new Defined(claimed.ReplyTo, new ErrorReply(ErrorCode.OperationTimeout, e.Message), claimed.Domain, fresh));
+    }
+
+    private void DefineAnswered(Defined defined)
+    {
+        defined.ReplyTo.Tell(defined.Reply);
+        if (defined.Reply is ErrorReply && defined.Fresh)
+            _directory.Tell(new ReleaseName(defined.Domain, Self_));
+        else
+            Sync();
+    }
+
+    /// <summary>Tells the directory every domain this node holds; one sync at a time, the next one right after if asked meanwhile.</summary>
+    private void Sync()
+    {
+        if (_syncing)
+        {
+            _syncAgain = true;
+            return;
+        }
+        _syncing = true;
+        _local.Ask<IDomainReply>(new ListDomains(), _settings.AskTimeout).PipeTo(Self,
+            success: reply => reply is DomainList list ? new LocalDomains(list.Domains) : new SyncFinished(null, "the registry did not list"),
+            failure: e => new SyncFinished(null, e.Message));
+    }
+
+    private void SendSync(LocalDomains local)
+    {
+        var held = local.Domains.Select(d => new HeldName(d.Name.Value, d.Uuid.ToString())).ToList();
+        _directory.Ask<NamesSynced>(new SyncNames(Self_, held), _settings.AskTimeout).PipeTo(Self,
+            success: synced => new SyncFinished(synced, null), failure: e => new SyncFinished(null, e.Message));
+    }
+
+    private void Synced(SyncFinished done)
+    {
+        _syncing = false;
+        if (done.Failure is { } failure)
+            _log.Debug("Cluster name sync did not complete: {Reason}", failure);
+        foreach (var clash in done.Synced?.Clashes ?? [])
+            if (_reportedClashes.Add($"{clash.Name}|{clash.Uuid}"))
+                _log.Error("Domain '{Name}' ({Uuid}) of this node clashes with node {Holder}, which holds its name or UUID in the cluster: "
+                    + "it is left as it is; undefine or rename one of them", clash.Name, clash.Uuid, clash.Holder);
+        if (_syncAgain)
+        {
+            _syncAgain = false;
+            Sync();
+        }
+    }
+
+    private void ListAcross(ListDomains list)
+    {
+        var request = list with { AllHosts = false, Host = null };
+        var nodes = _members.Nodes.Where(n => list.Host is null || n.Name == list.Host).ToList();
+        var claims = _claims.Claims.ToList();
+        if (list.Host is { } host && nodes.Count == 0 && claims.All(c => c.Value.Node != host))
+        {
+            Sender.Tell(new ErrorReply(ErrorCode.InvalidArg, $"no node named '{host}' in the cluster"));
+            return;
+        }
+        var asks = nodes.Select(node => AskNode(node, request)).ToList();
+        var includeUnknown = list.Filter is ListDomainsFlags.All or (ListDomainsFlags.Active | ListDomainsFlags.Inactive);
+        Task.WhenAll(asks).ContinueWith(answered =>
+        {
+            var domains = new List<DomainSummary>();
+            var heard = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var (node, reply) in answered.Result)
+            {
+                if (reply is not DomainList { Domains: var listed })
+                    continue;
+                heard.Add(node);
+                domains.AddRange(listed.Select(d => d with { Host = node }));
+            }
+            if (includeUnknown)
+                domains.AddRange(claims
+                    .Where(c => !heard.Contains(c.Value.Node) && c.Value.Uuid is not null && (list.Host is null || c.Value.Node == list.Host))
+                    .Select(c => Unreachable(c.Key, c.Value)));
+            return (object)new DomainList(domains.OrderBy(d => d.Host, StringComparer.Ordinal).ToList());
+        }, TaskScheduler.Default).PipeTo(Sender);
+    }
+
+    /// <summary>One node's list, or null when it cannot be reached or does not answer in time.</summary>
+    private Task<(string Node, object? Reply)> AskNode(ClusterMembers.Node node, ListDomains request)
+    {
+        if (!node.Reachable)
+            return Task.FromResult<(string, object?)>((node.Name, null));
+        var ask = node.Name == Self_
+            ? _local.Ask<IDomainReply>(request, _settings.AskTimeout)
+            : RegistryOf(node).Ask<IDomainReply>(request, _settings.AskTimeout);
+        return ask.ContinueWith(t => (node.Name, t.IsCompletedSuccessfully ? (object?)t.Result : null), TaskScheduler.Default);
+    }
+
+    private static DomainSummary Unreachable(string name, NameClaim claim) =>
+        new(new DomainName(name), DomainUuid.Parse(claim.Uuid!), null, DomainState.NoState, (int)NoStateReason.HostUnreachable,
+            Persistent: true, Autostart: false)
+        { Host = claim.Node };
+}

@@ -1,0 +1,150 @@
+using Virt.Integration.Tests.Support;
+using Virt.Protocol.Api;
+using Virt.Protocol.Client;
+using Virt.Protocol.Errors;
+using Virt.Protocol.Events;
+using Virt.TestSupport;
+using static Virt.Protocol.Api.DomainCommands;
+using static Virt.Protocol.Api.DomainReplies;
+
+namespace Virt.Integration.Tests.Cluster;
+
+/// <summary>Three virtd nodes as one cluster: names unique across it, every node's domains seen and driven from any node.</summary>
+public sealed class ClusterTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
+{
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(60);
+    private readonly TempDirectory _dir = new("vcl");
+    private ClusterNodes _cluster = null!;
+
+    public async Task InitializeAsync() => _cluster = await ClusterNodes.StartAsync(_dir);
+
+    public async Task DisposeAsync()
+    {
+        output.WriteLine(_cluster.Outputs());
+        await _cluster.DisposeAsync();
+        _dir.Dispose();
+    }
+
+    /// <summary>Defines on <paramref name="node"/> once the cluster's name directory answers (right after start it may not be up yet).</summary>
+    private async Task<DomainSummary> DefineWhenJoinedAsync(VirtConnection connection, string xml)
+    {
+        DomainSummary? defined = null;
+        await ClusterNodes.EventuallyAsync(async () =>
+        {
+            try
+            {
+                defined = await connection.DefineAsync(xml);
+                return (true, "defined");
+            }
+            catch (VirtException e) when (e.Code == ErrorCode.OperationFailed && e.Message.Contains("cannot prove", StringComparison.Ordinal))
+            {
+                return (false, e.Message);
+            }
+        }, Settle);
+        return defined!;
+    }
+
+    private static async Task<(bool, string)> ListShowsAsync(VirtCli cli, params string[] lines)
+    {
+        var result = await cli.RunAsync(["list", "--all", "--hosts"]);
+        var rows = result.Out.Split('\n').Select(l => string.Join(' ', l.Split(' ', StringSplitOptions.RemoveEmptyEntries))).ToList();
+        return (result.Exit == 0 && lines.All(rows.Contains), result.ToString());
+    }
+
+    [Fact]
+    public async Task A_name_defined_on_one_node_is_listed_everywhere_refused_elsewhere_and_driven_from_any_node()
+    {
+        var a = await _cluster.ConnectAsync("a");
+        var guest = TestGuest.Xml(_dir.Path, "web");
+        var defined = await DefineWhenJoinedAsync(a, guest);
+
+        // Listed from every node with its host; a node's own list stays its own.
+        foreach (var node in ClusterNodes.Names)
+            await ClusterNodes.EventuallyAsync(() => ListShowsAsync(_cluster.Cli(node), "- web shut off a"), Settle);
+        var b = await _cluster.ConnectAsync("b");
+        Assert.Empty(await b.ListAsync());
+
+        // The same name, or the same UUID under another name, is refused on another node, naming the holder.
+        var c = await _cluster.ConnectAsync("c");
+        var sameName = await Assert.ThrowsAsync<VirtException>(() => c.DefineAsync(TestGuest.Xml(_dir.Path, "web")));
+        Assert.Equal(ErrorCode.DomainExists, sameName.Code);
+        Assert.Contains("domain 'web' already exists on node a", sameName.Message, StringComparison.Ordinal);
+        var sameUuid = await Assert.ThrowsAsync<VirtException>(() => c.DefineAsync(TestGuest.Xml(_dir.Path, "other", defined.Uuid.Value)));
+        Assert.Equal(ErrorCode.DomainExists, sameUuid.Code);
+        Assert.Contains($"already exists on node a with uuid {defined.Uuid}", sameUuid.Message, StringComparison.Ordinal);
+        var onlyC = await _cluster.Cli("c").RunAsync(["list", "--all", "--host", "c"]);
+        Assert.DoesNotContain("web", onlyC.Out, StringComparison.Ordinal);
+
+        // Commands on the domain from another node go to its node: the guest boots on a, started and destroyed from b and c.
+        var started = await b.StartAsync(DomainRef.ByName("web"));
+        Assert.Equal(DomainState.Running, started.State);
+        Assert.Equal(DomainState.Running, (await a.LookupAsync(DomainRef.ByName("web"))).State);
+        var info = await c.GetInfoAsync(DomainRef.ByUuid(defined.Uuid));
+        Assert.Equal(DomainState.Running, info.Domain.State);
+        await ClusterNodes.EventuallyAsync(() => ListShowsAsync(_cluster.Cli("c"), $"{started.Id} web running a"), Settle);
+        Assert.Equal(DomainState.Shutoff, (await c.DestroyAsync(DomainRef.ByName("web"))).State);
+        Assert.Equal(DomainState.Shutoff, (await a.LookupAsync(DomainRef.ByName("web"))).State);
+
+        // Undefined from another node, the name is free again for any node.
+        await c.UndefineAsync(DomainRef.ByName("web"));
+        await DefineWhenFreeAsync(c, TestGuest.Xml(_dir.Path, "web"));
+        await ClusterNodes.EventuallyAsync(() => ListShowsAsync(_cluster.Cli("a"), "- web shut off c"), Settle);
+    }
+
+    /// <summary>A name given back is free once the directory has heard of it (the holder's next sync at the latest).</summary>
+    private static async Task DefineWhenFreeAsync(VirtConnection connection, string xml) =>
+        await ClusterNodes.EventuallyAsync(async () =>
+        {
+            try
+            {
+                await connection.DefineAsync(xml);
+                return (true, "defined");
+            }
+            catch (VirtException e) when (e.Code == ErrorCode.DomainExists)
+            {
+                return (false, e.Message);
+            }
+        }, Settle);
+
+    [Fact]
+    public async Task A_lost_node_shows_its_domains_unknown_keeps_its_names_and_comes_back_as_it_was()
+    {
+        var a = await _cluster.ConnectAsync("a");
+        await DefineWhenJoinedAsync(a, TestGuest.Xml(_dir.Path, "db"));
+        var running = await a.StartAsync(DomainRef.ByName("db"));
+        // Every node up and answering lists: a domain of each is seen from each (a node still joining counts for no side).
+        var b = await _cluster.ConnectAsync("b");
+        var c = await _cluster.ConnectAsync("c");
+        await DefineWhenJoinedAsync(b, TestGuest.Xml(_dir.Path, "spare-b"));
+        await DefineWhenJoinedAsync(c, TestGuest.Xml(_dir.Path, "spare-c"));
+        foreach (var node in ClusterNodes.Names)
+            await ClusterNodes.EventuallyAsync(() => ListShowsAsync(_cluster.Cli(node),
+                $"{running.Id} db running a", "- spare-b shut off b", "- spare-c shut off c"), Settle);
+
+        // kill -9 of the node (the oldest: the name directory's home). Its QEMU runs on; the others cannot know its state.
+        _cluster["a"].KillHard();
+        await ClusterNodes.EventuallyAsync(() => ListShowsAsync(_cluster.Cli("b"), "- db unknown a", "- spare-c shut off c"), Settle);
+        var unreachable = await Assert.ThrowsAsync<VirtException>(() => b.GetInfoAsync(DomainRef.ByName("db")));
+        Assert.Contains("node a, which cannot be reached", unreachable.Message, StringComparison.Ordinal);
+
+        // Once the split-brain resolver has downed it, the directory lives on b or c and still holds a's names.
+        await ClusterNodes.EventuallyAsync(async () =>
+        {
+            try
+            {
+                await c.DefineAsync(TestGuest.Xml(_dir.Path, "db"));
+                return (false, "defined: the name was handed out");
+            }
+            catch (VirtException e)
+            {
+                return (e.Code == ErrorCode.DomainExists && e.Message.Contains("on node a", StringComparison.Ordinal), e.Message);
+            }
+        }, Settle);
+        Assert.Equal(["spare-c"], (await c.ListAsync()).Select(d => d.Name.Value));
+
+        // Back on the same tree and port, it rejoins and reconnects its QEMU: running, as it was.
+        await _cluster.StartNodeAsync("a");
+        await ClusterNodes.EventuallyAsync(() => ListShowsAsync(_cluster.Cli("c"), $"{running.Id} db running a"), Settle);
+        Assert.Equal(DomainState.Shutoff, (await b.DestroyAsync(DomainRef.ByName("db"))).State);
+    }
+}
