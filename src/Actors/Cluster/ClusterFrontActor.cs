@@ -31,13 +31,16 @@ public sealed class ClusterFrontActor : ReceiveActor, IWithTimers
     private sealed record LocalDomains(IReadOnlyList<DomainSummary> Domains);
     private sealed record SyncFinished(NamesSynced? Synced, string? Failure);
     private sealed record Claimed(object Request, IActorRef ReplyTo, string Domain, NameClaimed Answer);
-    private sealed record Defined(IActorRef ReplyTo, object Reply, string Domain, bool Fresh);
+    private sealed record Defined(IActorRef ReplyTo, object Reply, string Domain, bool Fresh, bool Placed);
+    private sealed record Placed(object Request, IActorRef ReplyTo, IReadOnlyList<NodeCapacity> Answers, int Asked);
     private sealed record Undefined(IActorRef ReplyTo, object Reply, string Node);
     private sealed record Located(IDomainCommand Command, IActorRef ReplyTo, string? Node);
 
     private readonly IActorRef _local;
     private readonly IActorRef _directory;
     private readonly ClusterSettings _settings;
+    private readonly Supervisor.Capabilities.CapabilitiesCache _capabilities;
+    private readonly string _defaultEmulator;
     private readonly TimeSpan _callTimeout;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly ClusterMembers _members = new();
@@ -46,11 +49,14 @@ public sealed class ClusterFrontActor : ReceiveActor, IWithTimers
     private bool _syncing;
     private bool _syncAgain;
 
-    public ClusterFrontActor(IActorRef local, IActorRef directory, ClusterSettings settings, TimeSpan callTimeout)
+    public ClusterFrontActor(IActorRef local, IActorRef directory, ClusterSettings settings, TimeSpan callTimeout,
+        Supervisor.Capabilities.CapabilitiesCache capabilities, string defaultEmulator)
     {
         _local = local;
         _directory = directory;
         _settings = settings;
+        _capabilities = capabilities;
+        _defaultEmulator = defaultEmulator;
         _callTimeout = callTimeout;
 
         Receive<ClusterEvent.MemberUp>(up => MemberUp(up.Member));
@@ -68,6 +74,8 @@ public sealed class ClusterFrontActor : ReceiveActor, IWithTimers
         Receive<CreateDomain>(c => Claim(c, c.Xml));
         Receive<OwnedStart>(Owned);
         Receive<Claimed>(ClaimAnswered);
+        Receive<AskCapacity>(ask => CapacityAsync(ask).PipeTo(Sender));
+        Receive<Placed>(PlacementAnswered);
         Receive<Defined>(DefineAnswered);
         Receive<Undefined>(u =>
         {
@@ -89,8 +97,9 @@ public sealed class ClusterFrontActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(IActorRef local, IActorRef directory, ClusterSettings settings, TimeSpan callTimeout) =>
-        Akka.Actor.Props.Create(() => new ClusterFrontActor(local, directory, settings, callTimeout));
+    public static Props Props(IActorRef local, IActorRef directory, ClusterSettings settings, TimeSpan callTimeout,
+        Supervisor.Capabilities.CapabilitiesCache capabilities, string defaultEmulator) =>
+        Akka.Actor.Props.Create(() => new ClusterFrontActor(local, directory, settings, callTimeout, capabilities, defaultEmulator));
 
     private string Self_ => _settings.NodeName;
 
@@ -199,8 +208,29 @@ public sealed class ClusterFrontActor : ReceiveActor, IWithTimers
             _local.Forward(owned);
     }
 
+    private static string? HostOf(object request) => request switch
+    {
+        DefineDomain d => d.Host,
+        CreateDomain c => c.Host,
+        OwnedStart { Command: CreateDomain c } => c.Host,
+        _ => null,
+    };
+
+    private static object WithHost(object request, string? host) => request switch
+    {
+        DefineDomain d => d with { Host = host },
+        CreateDomain c => c with { Host = host },
+        OwnedStart { Command: CreateDomain c } owned => owned with { Command = c with { Host = host } },
+        _ => request,
+    };
+
     private void Claim(object request, string xml)
     {
+        if (HostOf(request) is { } host && host != Self_)
+        {
+            Place(request, xml, host);
+            return;
+        }
         string name;
         Guid? uuid;
         try
@@ -212,11 +242,90 @@ public sealed class ClusterFrontActor : ReceiveActor, IWithTimers
             _local.Forward(request); // the registry names what is wrong with the XML
             return;
         }
-        var replyTo = Sender;
+        ClaimHere(request, name, uuid, Sender);
+    }
+
+    private void ClaimHere(object request, string name, Guid? uuid, IActorRef replyTo) =>
         _directory.Ask<NameClaimed>(new ClaimName(name, uuid?.ToString(), Self_), _settings.AskTimeout)
             .PipeTo(Self, success: answer => new Claimed(request, replyTo, name, answer),
                 failure: e => new Claimed(request, replyTo, name, new NameClaimed(false, false, false,
                     $"cannot prove the name '{name}' free: the cluster's name directory did not answer within {_settings.AskTimeout.TotalSeconds:0} s")));
+
+    /// <summary>`--host NODE` sends the request to that node's front; `--host auto` asks every node first.</summary>
+    private void Place(object request, string xml, string host)
+    {
+        if (request is OwnedStart)
+        {
+            Sender.Tell(new ErrorReply(ErrorCode.ConfigUnsupported,
+                "autodestroy ties a domain to a client of its own node's daemon: create it there, or without --host"));
+            return;
+        }
+        if (host != Placement.Auto)
+        {
+            SendTo(request, host, Sender);
+            return;
+        }
+        DomainDefinition definition;
+        try
+        {
+            definition = DomainXml.Parse(xml);
+        }
+        catch (VirtException)
+        {
+            _local.Forward(WithHost(request, null)); // the registry names what is wrong with the XML
+            return;
+        }
+        var ask = new AskCapacity(definition.MemoryKiB, definition.Devices.Emulator, definition.Os.Machine, definition.Type == DomainType.Kvm);
+        var nodes = _members.Nodes.Where(n => n.Reachable).ToList();
+        var answers = nodes.Select(node => node.Name == Self_
+            ? CapacityAsync(ask)
+            : FrontOf(node).Ask<NodeCapacity>(ask, _settings.AskTimeout)).ToList();
+        var replyTo = Sender;
+        Task.WhenAll(answers.Select(a => a.ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : null, TaskScheduler.Default)))
+            .ContinueWith(t => new Placed(request, replyTo, [.. t.Result.OfType<NodeCapacity>()], nodes.Count), TaskScheduler.Default)
+            .PipeTo(Self);
+    }
+
+    private void PlacementAnswered(Placed placed)
+    {
+        var (node, error) = Placement.Choose(placed.Answers, placed.Asked);
+        if (node is null)
+            placed.ReplyTo.Tell(new ErrorReply(ErrorCode.OperationFailed, error!));
+        else if (node == Self_)
+        {
+            var (name, uuid) = DomainXml.ParseIdentity(placed.Request is DefineDomain d ? d.Xml : ((CreateDomain)placed.Request).Xml);
+            ClaimHere(WithHost(placed.Request, Self_), name, uuid, placed.ReplyTo);
+        }
+        else
+            SendTo(placed.Request, node, placed.ReplyTo);
+    }
+
+    private void SendTo(object request, string node, IActorRef replyTo)
+    {
+        if (_members.Find(node) is not { } member)
+            replyTo.Tell(new ErrorReply(ErrorCode.InvalidArg, $"no node named '{node}' in the cluster"));
+        else if (!member.Reachable)
+            replyTo.Tell(new ErrorReply(ErrorCode.OperationFailed, $"node {node} cannot be reached (host unreachable)"));
+        else
+            FrontOf(member).Tell(WithHost(request, node), replyTo);
+    }
+
+    private ActorSelection FrontOf(ClusterMembers.Node node) => Context.ActorSelection(new RootActorPath(node.Address) / "user" / Name);
+
+    /// <summary>This node's answer for placement: available memory, and whether its emulator can run the domain.</summary>
+    private async Task<NodeCapacity> CapacityAsync(AskCapacity ask)
+    {
+        var (node, capabilities, emulator) = (Self_, _capabilities, ask.Emulator ?? _defaultEmulator);
+        var available = Supervisor.Host.NodeMemory.AvailableKiB();
+        try
+        {
+            var probed = await capabilities.GetAsync(Runtime.DomainRuntime.ResolveEmulator(emulator)).WaitAsync(_settings.AskTimeout).ConfigureAwait(false);
+            return new NodeCapacity(node, available, Placement.Refusal(ask, probed, available));
+        }
+        catch (Exception e) when (e is VirtException or IOException or TimeoutException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            return new NodeCapacity(node, available, $"its emulator {emulator} cannot be used: {e.Message}");
+        }
     }
 
     private void ClaimAnswered(Claimed claimed)
@@ -228,14 +337,16 @@ public sealed class ClusterFrontActor : ReceiveActor, IWithTimers
             return;
         }
         var fresh = claimed.Answer.Fresh;
-        _local.Ask<object>(claimed.Request, _callTimeout).PipeTo(Self,
-            success: reply => new Defined(claimed.ReplyTo, reply, claimed.Domain, fresh),
-            failure: e => new Defined(claimed.ReplyTo, new ErrorReply(ErrorCode.OperationTimeout, e.Message), claimed.Domain, fresh));
+        var placed = HostOf(claimed.Request) is not null;
+        _local.Ask<object>(WithHost(claimed.Request, null), _callTimeout).PipeTo(Self,
+            success: reply => new Defined(claimed.ReplyTo, reply, claimed.Domain, fresh, placed),
+            failure: e => new Defined(claimed.ReplyTo, new ErrorReply(ErrorCode.OperationTimeout, e.Message), claimed.Domain, fresh, placed));
     }
 
     private void DefineAnswered(Defined defined)
     {
-        defined.ReplyTo.Tell(defined.Reply);
+        // A placed domain's answer says where it went.
+        defined.ReplyTo.Tell(defined.Placed && defined.Reply is DomainSummary summary ? summary with { Host = Self_ } : defined.Reply);
         if (defined.Reply is ErrorReply && defined.Fresh)
             _directory.Tell(new ReleaseName(defined.Domain, Self_));
         else

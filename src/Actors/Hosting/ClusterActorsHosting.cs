@@ -14,7 +14,9 @@ public static class ClusterActorsHosting
     public const string DirectoryName = "names";
 
     /// <summary>Starts the name directory (one in the cluster, on its oldest node) and /user/cluster; call after <c>WithDomainActors</c>.</summary>
-    public static AkkaConfigurationBuilder WithClusterActors(this AkkaConfigurationBuilder builder, ClusterSettings settings, TimeSpan callTimeout) =>
+    /// <param name="capabilities">The node's emulator probes, shared with its domain actors, for placement.</param>
+    public static AkkaConfigurationBuilder WithClusterActors(this AkkaConfigurationBuilder builder, ClusterSettings settings, TimeSpan callTimeout,
+        Supervisor.Capabilities.CapabilitiesCache capabilities, string defaultEmulator) =>
         builder.WithActors((system, registry) =>
         {
             system.Settings.InjectTopLevelFallback(ClusterSingleton.DefaultConfig());
@@ -22,7 +24,8 @@ public static class ClusterActorsHosting
                 ClusterSingletonManagerSettings.Create(system)), DirectoryName);
             var directory = system.ActorOf(ClusterSingletonProxy.Props($"/user/{DirectoryName}", ClusterSingletonProxySettings.Create(system)),
                 DirectoryName + "-proxy");
-            var front = system.ActorOf(ClusterFrontActor.Props(registry.Get<DomainRegistry>(), directory, settings, callTimeout), ClusterFrontActor.Name);
+            var front = system.ActorOf(ClusterFrontActor.Props(registry.Get<DomainRegistry>(), directory, settings, callTimeout,
+                capabilities, defaultEmulator), ClusterFrontActor.Name);
             registry.Register<ClusterFront>(front);
         });
 }

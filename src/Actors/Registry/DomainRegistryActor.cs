@@ -129,6 +129,9 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
         }
     }
 
+    private static ErrorReply NotClustered(string host) =>
+        new(ErrorCode.InvalidArg, $"no node named '{host}': this daemon is not part of a cluster (virt.cluster)");
+
     private void Loading()
     {
         Receive<ScanCompleted>(m =>
@@ -163,8 +166,9 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
         // The hot queries first: handlers are tried in order.
         Receive<GetDomainInfo>(Info);
         // On a cluster node /user/cluster answers lists across nodes; a daemon alone has no other host to name.
-        Receive<ListDomains>(m => m.Host is not null,
-            m => Sender.Tell(new ErrorReply(ErrorCode.InvalidArg, $"no node named '{m.Host}': this daemon is not part of a cluster (virt.cluster)")));
+        Receive<DefineDomain>(m => m.Host is not null, m => Sender.Tell(NotClustered(m.Host!)));
+        Receive<CreateDomain>(m => m.Host is not null, m => Sender.Tell(NotClustered(m.Host!)));
+        Receive<ListDomains>(m => m.Host is not null, m => Sender.Tell(NotClustered(m.Host!)));
         Receive<ListDomains>(m => Sender.Tell(_state.List(m.Filter)));
         Receive<DefineDomain>(m =>
         {

@@ -26,9 +26,11 @@ internal static class StartCommands
     public static StartDomain StartRequest(ParseResult parse) =>
         new(DomainRef.FromText(parse.GetValue(Domain)!, allowId: false), Flags(parse.GetValue(Paused), parse.GetValue(Autodestroy)));
 
+    private static readonly Option<string?> Host = HostOption.Create("run it on");
+
     public static async Task<CreateDomain> CreateRequestAsync(ParseResult parse, CancellationToken ct) =>
         new(await XmlFile.ReadAsync(parse.GetValue(File)!, ct),
-            Flags(parse.GetValue(Paused), parse.GetValue(Autodestroy)));
+            Flags(parse.GetValue(Paused), parse.GetValue(Autodestroy)), parse.GetValue(Host));
 
     public static Command CreateStart(CliContext context)
     {
@@ -46,13 +48,13 @@ internal static class StartCommands
 
     public static Command CreateCreate(CliContext context)
     {
-        var command = new Command("create", "Create and start a transient domain from an XML file") { File, Paused, Autodestroy };
+        var command = new Command("create", "Create and start a transient domain from an XML file") { File, Paused, Autodestroy, Host };
         command.SetAction((parse, ct) => Invocation.RunAsync(context, parse, async run =>
         {
             var request = await CreateRequestAsync(parse, ct);
             await using var connection = await run.ConnectAsync(ct);
             var summary = await connection.CallAsync<DomainSummary>(request, ct);
-            await run.WriteAsync(() => $"Domain '{summary.Name}' created from {parse.GetValue(File)}\n", () => DomainJson.Summary(summary));
+            await run.WriteAsync(() => $"Domain '{summary.Name}' created{HostOption.OnNode(summary)} from {parse.GetValue(File)}\n", () => DomainJson.Summary(summary));
             return ExitCodes.Ok;
         }));
         return command;

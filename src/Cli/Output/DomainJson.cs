@@ -15,10 +15,12 @@ internal static class DomainJson
             w.WriteNull("id");
         w.WriteString("name", d.Name.Value);
         w.WriteString("uuid", d.Uuid.ToString());
-        w.WriteString("state", DomainStates.Name(d.State));
+        w.WriteString("state", DomainStates.Name(d.State, d.Reason));
         w.WriteString("reason", DomainStates.ReasonName(d.State, d.Reason));
         w.WriteBoolean("persistent", d.Persistent);
         w.WriteBoolean("autostart", d.Autostart);
+        if (d.Host is { } host)
+            w.WriteString("host", host); // cluster lists and placed domains only
     }
 
     public static void WriteSummary(Utf8JsonWriter w, DomainSummary d)

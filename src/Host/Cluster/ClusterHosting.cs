@@ -49,7 +49,8 @@ public static class ClusterHosting
         return $"akka.ssl.tcp://{RemoteMessages.DaemonSystemName}@{seed[..colon]}:{port}";
     }
 
-    public static AkkaConfigurationBuilder WithCluster(this AkkaConfigurationBuilder builder, VirtConfig config)
+    public static AkkaConfigurationBuilder WithCluster(this AkkaConfigurationBuilder builder, VirtConfig config,
+        Supervisor.Capabilities.CapabilitiesCache capabilities)
     {
         var cluster = config.Host.Cluster;
         if (!cluster.Enabled)
@@ -79,6 +80,6 @@ public static class ClusterHosting
                   run-coordinated-shutdown-when-down = on
                 }
                 """, HoconAddMode.Prepend)
-            .WithClusterActors(cluster, config.Host.CallTimeout);
+            .WithClusterActors(cluster, config.Host.CallTimeout, capabilities, config.Runtime.DefaultEmulator);
     }
 }

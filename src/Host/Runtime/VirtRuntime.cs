@@ -79,7 +79,7 @@ public sealed class VirtRuntime : IAsyncDisposable
                     loggers.AddLoggerFactory();
                 })
                 .WithDomainActors(config.Runtime, capabilities, store)
-                .WithCluster(config) // cluster: only with virt.cluster.enabled = on
+                .WithCluster(config, capabilities) // cluster: only with virt.cluster.enabled = on
                 .WithConnectionActors()
                 .WithRemoteEndpoint(config); // remote: Akka.Remote endpoint, only with virt.remote.enabled = on
         });

@@ -10,13 +10,15 @@ public static partial class DomainCommands
     public interface IWriteCommand : IDomainCommand;
 
     /// <summary>Defines or redefines a persistent domain (virsh define).</summary>
-    public sealed record DefineDomain(string Xml) : IWriteCommand;
+    /// <param name="Host">In a cluster: the node to define it on, or "auto" for the node with the most free memory that can run it.</param>
+    public sealed record DefineDomain(string Xml, string? Host = null) : IWriteCommand;
 
     /// <summary>Removes the persistent config; a running domain keeps running as transient (virsh undefine).</summary>
     public sealed record UndefineDomain(DomainRef Domain, DomainUndefineFlags Flags = DomainUndefineFlags.None) : IWriteCommand;
 
     /// <summary>Creates and starts a transient domain (virsh create).</summary>
-    public sealed record CreateDomain(string Xml, DomainCreateFlags Flags = DomainCreateFlags.None) : IWriteCommand;
+    /// <param name="Host">In a cluster: the node to run it on, or "auto" (see <see cref="DefineDomain"/>).</param>
+    public sealed record CreateDomain(string Xml, DomainCreateFlags Flags = DomainCreateFlags.None, string? Host = null) : IWriteCommand;
 
     /// <summary>Finds one domain (virsh domname / domuuid / dominfo lookups).</summary>
     public sealed record LookupDomain(DomainRef Domain) : IDomainCommand;

@@ -27,6 +27,12 @@ public static class ClusterMessages
     /// <summary>The directory's answer to <see cref="LocateName"/>: the holder, or null when no node does.</summary>
     public sealed record NameLocated(string? Node) : IRemoteMessage;
 
+    /// <summary>To a node's front, for placement: could it run a domain of this memory, emulator, machine and accelerator now?</summary>
+    public sealed record AskCapacity(ulong MemoryKiB, string? Emulator, string? Machine, bool Kvm) : IRemoteMessage;
+
+    /// <summary>A node's answer to <see cref="AskCapacity"/>: its available memory, and why it cannot run the domain if it cannot.</summary>
+    public sealed record NodeCapacity(string Node, ulong AvailableKiB, string? Refusal) : IRemoteMessage;
+
     /// <summary>To the directory: every domain <paramref name="Node"/> holds right now.</summary>
     public sealed record SyncNames(string Node, IReadOnlyList<HeldName> Domains) : IRemoteMessage;
 

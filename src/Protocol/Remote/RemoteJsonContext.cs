@@ -23,4 +23,6 @@ namespace Virt.Protocol.Remote;
 [JsonSerializable(typeof(ClusterMessages.NamesSynced))]
 [JsonSerializable(typeof(ClusterMessages.LocateName))]
 [JsonSerializable(typeof(ClusterMessages.NameLocated))]
+[JsonSerializable(typeof(ClusterMessages.AskCapacity))]
+[JsonSerializable(typeof(ClusterMessages.NodeCapacity))]
 internal sealed partial class RemoteJsonContext : JsonSerializerContext;

@@ -37,6 +37,8 @@ public sealed class VirtJsonSerializer(ExtendedActorSystem system) : SerializerW
         ["cluster.synced"] = RemoteJsonContext.Default.NamesSynced,
         ["cluster.locate"] = RemoteJsonContext.Default.LocateName,
         ["cluster.located"] = RemoteJsonContext.Default.NameLocated,
+        ["cluster.capacity?"] = RemoteJsonContext.Default.AskCapacity,
+        ["cluster.capacity"] = RemoteJsonContext.Default.NodeCapacity,
     };
 
     private static readonly Dictionary<Type, string> EnvelopeManifests =

@@ -26,6 +26,16 @@ public static class NodeMemory
     public static int MaxNode() => Directory.Exists("/sys/devices/system/node")
         ? Math.Max(0, Directory.EnumerateDirectories("/sys/devices/system/node", "node*").Count() - 1) : 0;
 
+    /// <summary>MemAvailable of /proc/meminfo in KiB: what the kernel can give a new guest without swapping.</summary>
+    public static ulong AvailableKiB()
+    {
+        foreach (var line in File.ReadLines("/proc/meminfo"))
+            if (line.StartsWith("MemAvailable:", StringComparison.Ordinal)
+                && ulong.TryParse(line["MemAvailable:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture, out var kib))
+                return kib;
+        return 0;
+    }
+
     public static IReadOnlyList<KeyValuePair<string, ulong>> Read(int cell)
     {
         var path = cell == AllCells ? "/proc/meminfo" : $"/sys/devices/system/node/node{cell}/meminfo";

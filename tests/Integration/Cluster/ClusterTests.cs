@@ -91,6 +91,36 @@ public sealed class ClusterTests(Xunit.Abstractions.ITestOutputHelper output) : 
         await ClusterNodes.EventuallyAsync(() => ListShowsAsync(_cluster.Cli("a"), "- web shut off c"), Settle);
     }
 
+    [Fact]
+    public async Task A_new_domain_goes_to_the_node_named_or_to_one_that_can_run_it_and_the_answer_says_where()
+    {
+        var a = await _cluster.ConnectAsync("a");
+        await DefineWhenJoinedAsync(a, TestGuest.Xml(_dir.Path, "probe"));
+        foreach (var node in ClusterNodes.Names) // every node up and known to a
+            await DefineWhenJoinedAsync(await _cluster.ConnectAsync(node), TestGuest.Xml(_dir.Path, "probe-" + node));
+        await ClusterNodes.EventuallyAsync(() => ListShowsAsync(_cluster.Cli("a"), "- probe-b shut off b", "- probe-c shut off c"), Settle);
+
+        var named = _dir.Combine("named.xml");
+        await File.WriteAllTextAsync(named, TestGuest.Xml(_dir.Path, "named"));
+        Assert.StartsWith($"Domain 'named' defined on node c from {named}\n", await _cluster.Cli("a").OkAsync("define", named, "--host", "c"), StringComparison.Ordinal);
+        await ClusterNodes.EventuallyAsync(() => ListShowsAsync(_cluster.Cli("b"), "- named shut off c"), Settle);
+
+        var placed = await a.CallAsync<DomainSummary>(new DefineDomain(TestGuest.Xml(_dir.Path, "placed"), "auto"));
+        Assert.Contains(placed.Host, ClusterNodes.Names);
+        await ClusterNodes.EventuallyAsync(() => ListShowsAsync(_cluster.Cli("c"), $"- placed shut off {placed.Host}"), Settle);
+
+        // A domain no node can run is refused with each node's reason; nothing is defined anywhere.
+        var unrunnable = TestGuest.Xml(_dir.Path, "unrunnable").Replace("machine='pc'", "machine='pc-i440fx-0.1'", StringComparison.Ordinal);
+        var refused = await Assert.ThrowsAsync<VirtException>(() => a.CallAsync<DomainSummary>(new DefineDomain(unrunnable, "auto")));
+        Assert.Equal(ErrorCode.OperationFailed, refused.Code);
+        foreach (var node in ClusterNodes.Names)
+            Assert.Contains($"node {node}: its emulator", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("has no machine type 'pc-i440fx-0.1'", refused.Message, StringComparison.Ordinal);
+        var nowhere = await Assert.ThrowsAsync<VirtException>(() => a.CallAsync<DomainSummary>(new DefineDomain(TestGuest.Xml(_dir.Path, "x"), "zz")));
+        Assert.Equal(ErrorCode.InvalidArg, nowhere.Code);
+        Assert.DoesNotContain("unrunnable", (await _cluster.Cli("b").OkAsync("list", "--all", "--hosts")), StringComparison.Ordinal);
+    }
+
     /// <summary>A name given back is free once the directory has heard of it (the holder's next sync at the latest).</summary>
     private static async Task DefineWhenFreeAsync(VirtConnection connection, string xml) =>
         await ClusterNodes.EventuallyAsync(async () =>
