@@ -21,6 +21,7 @@ internal static class VirtCommandLine
             StartCommands.CreateCreate(context),
             StartCommands.CreateStart(context),
             DefineCommands.CreateAutostart(context),
+            MigrateCommand.Create(context),
             EventCommand.Create(context),
             InfoCommands.CreateVersion(context),
             InfoCommands.CreateUri(context),

@@ -35,6 +35,8 @@ public sealed class ClusterFrontActor : ReceiveActor, IWithTimers
     private sealed record Placed(object Request, IActorRef ReplyTo, IReadOnlyList<NodeCapacity> Answers, int Asked);
     private sealed record Undefined(IActorRef ReplyTo, object Reply, string Node);
     private sealed record Located(IDomainCommand Command, IActorRef ReplyTo, string? Node);
+    private sealed record MoveBegins(string Domain);
+    private sealed record Moved(IActorRef ReplyTo, object Reply, string? Domain);
 
     private readonly IActorRef _local;
     private readonly IActorRef _directory;
@@ -45,6 +47,8 @@ public sealed class ClusterFrontActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly ClusterMembers _members = new();
     private readonly HashSet<string> _reportedClashes = new(StringComparer.Ordinal);
+    /// <summary>Domains being moved to another node: left out of syncs, which would report them held twice.</summary>
+    private readonly HashSet<string> _moving = new(StringComparer.Ordinal);
     private ClusterNames _claims = new();
     private bool _syncing;
     private bool _syncAgain;
@@ -90,6 +94,17 @@ public sealed class ClusterFrontActor : ReceiveActor, IWithTimers
                 Forward(l.Command, node, l.ReplyTo);
             else
                 Local(l.Command, l.ReplyTo);
+        });
+        Receive<AcceptMoved>(accept => _local.Ask<object>(new DefineDomain(accept.Xml), _callTimeout)
+            .ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : new ErrorReply(ErrorCode.OperationTimeout, "the move's define did not answer"), TaskScheduler.Default)
+            .PipeTo(Sender));
+        Receive<MoveBegins>(m => _moving.Add(m.Domain));
+        Receive<Moved>(m =>
+        {
+            if (m.Domain is { } name)
+                _moving.Remove(name);
+            m.ReplyTo.Tell(m.Reply);
+            Sync();
         });
         Receive<IDomainCommand>(command => Route(command, Sender));
         ReceiveAny(message => _local.Forward(message));
@@ -158,6 +173,8 @@ public sealed class ClusterFrontActor : ReceiveActor, IWithTimers
     {
         if (command is UndefineDomain)
             Undefine(_local, command, replyTo, Self_);
+        else if (command is MigrateDomain migrate)
+            Move(migrate, replyTo);
         else
             _local.Tell(command, replyTo);
     }
@@ -177,6 +194,8 @@ public sealed class ClusterFrontActor : ReceiveActor, IWithTimers
         }
         if (command is UndefineDomain)
             Undefine(RegistryOf(node), command, replyTo, owner);
+        else if (command is MigrateDomain)
+            FrontOf(node).Tell(command, replyTo); // the move is led by the domain's own node
         else
             RegistryOf(node).Tell(command, replyTo);
     }
@@ -353,6 +372,65 @@ public sealed class ClusterFrontActor : ReceiveActor, IWithTimers
             Sync();
     }
 
+    /// <summary>
+    /// An offline move (migrate --offline --persistent): the name passes to the destination in the directory, the
+    /// destination defines the config, then this node undefines it; a failure at any step puts back what was done.
+    /// </summary>
+    private void Move(MigrateDomain migrate, IActorRef replyTo)
+    {
+        var refusal =
+            !migrate.Flags.HasFlag(DomainMigrateFlags.Offline)
+                ? new ErrorReply(ErrorCode.ConfigUnsupported,
+                    "live migration between nodes is not available yet: shut the domain off and move it with --offline --persistent")
+            : !migrate.Flags.HasFlag(DomainMigrateFlags.Persistent)
+                ? new ErrorReply(ErrorCode.InvalidArg, "offline migration requires --persistent")
+            : migrate.Node == Self_ ? new ErrorReply(ErrorCode.OperationInvalid, $"the domain is already on node {Self_}")
+            : _members.Find(migrate.Node) is not { } node ? new ErrorReply(ErrorCode.InvalidArg, $"no node named '{migrate.Node}' in the cluster")
+            : !node.Reachable ? new ErrorReply(ErrorCode.OperationFailed, $"node {migrate.Node} cannot be reached (host unreachable)")
+            : null;
+        if (refusal is not null)
+        {
+            replyTo.Tell(refusal);
+            return;
+        }
+        MoveAsync(migrate, FrontOf(_members.Find(migrate.Node)!), Self)
+            .PipeTo(Self, success: r => new Moved(replyTo, r.Reply, r.Domain),
+                failure: e => new Moved(replyTo, new ErrorReply(ErrorCode.OperationFailed, $"the move did not complete: {e.Message}"), null));
+    }
+
+    private async Task<(object Reply, string? Domain)> MoveAsync(MigrateDomain migrate, ActorSelection destination, IActorRef self)
+    {
+        var (local, directory, source, timeout) = (_local, _directory, Self_, _callTimeout);
+        if (await local.Ask<IDomainReply>(new LookupDomain(migrate.Domain), timeout).ConfigureAwait(false) is not DomainSummary domain)
+            return (new ErrorReply(ErrorCode.NoDomain, $"Domain not found: no domain with matching {migrate.Domain}"), null);
+        if (domain.Active)
+            return (new ErrorReply(ErrorCode.OperationInvalid,
+                "domain is running: live migration between nodes is not available yet; shut it off and move it with --offline --persistent"), null);
+        var name = domain.Name.Value;
+        if (await local.Ask<IDomainReply>(new GetDomainXml(migrate.Domain, Inactive: true, Secure: true), timeout).ConfigureAwait(false)
+            is not DomainXmlDescription config)
+            return (new ErrorReply(ErrorCode.OperationFailed, $"cannot read the config of '{name}'"), null);
+        self.Tell(new MoveBegins(name));
+        var uuid = domain.Uuid.ToString();
+        var transfer = await directory.Ask<NameClaimed>(new TransferName(name, uuid, source, migrate.Node), _settings.AskTimeout).ConfigureAwait(false);
+        if (!transfer.Granted)
+            return (new ErrorReply(ErrorCode.OperationFailed, transfer.Reason ?? "the name directory refused the move"), name);
+        var accepted = await destination.Ask<object>(new AcceptMoved(config.Xml), timeout).ConfigureAwait(false);
+        if (accepted is not DomainSummary moved)
+        {
+            directory.Tell(new TransferName(name, uuid, migrate.Node, source));
+            return (accepted, name);
+        }
+        if (await local.Ask<IDomainReply>(new UndefineDomain(migrate.Domain), timeout).ConfigureAwait(false) is ErrorReply undefineFailed)
+        {
+            // Both nodes have it now: the destination's copy goes, and the name comes back.
+            await destination.Ask<object>(new UndefineDomain(DomainRef.ByUuid(domain.Uuid)), timeout).ConfigureAwait(false);
+            directory.Tell(new TransferName(name, uuid, migrate.Node, source));
+            return (undefineFailed, name);
+        }
+        return (moved with { Host = migrate.Node }, name);
+    }
+
     /// <summary>Tells the directory every domain this node holds; one sync at a time, the next one right after if asked meanwhile.</summary>
     private void Sync()
     {
@@ -369,7 +447,7 @@ public sealed class ClusterFrontActor : ReceiveActor, IWithTimers
 
     private void SendSync(LocalDomains local)
     {
-        var held = local.Domains.Select(d => new HeldName(d.Name.Value, d.Uuid.ToString())).ToList();
+        var held = local.Domains.Where(d => !_moving.Contains(d.Name.Value)).Select(d => new HeldName(d.Name.Value, d.Uuid.ToString())).ToList();
         _directory.Ask<NamesSynced>(new SyncNames(Self_, held), _settings.AskTimeout).PipeTo(Self,
             success: synced => new SyncFinished(synced, null), failure: e => new SyncFinished(null, e.Message));
     }

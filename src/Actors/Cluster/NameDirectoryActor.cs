@@ -69,6 +69,7 @@ public sealed class NameDirectoryActor : ReceiveActor, IWithStash, IWithTimers
         Stash.UnstashAll();
         Receive<ClaimName>(Claim);
         Receive<ReleaseName>(Release);
+        Receive<TransferName>(Transfer);
         Receive<SyncNames>(Sync);
         Receive<LocateName>(l => Sender.Tell(new NameLocated(
             l.Name is { } name ? _names.Claims.GetValueOrDefault(name)?.Node
@@ -122,6 +123,20 @@ public sealed class NameDirectoryActor : ReceiveActor, IWithStash, IWithTimers
         _granted[claim.Name] = DateTime.UtcNow;
         WriteChanges([new(claim.Name, entry)], [], new Write(Sender, new NameClaimed(true, fresh, false, null),
             new NameClaimed(false, false, false, $"cannot prove the name '{claim.Name}' free: a majority of the cluster did not confirm within {_timeout.TotalSeconds:0} s")));
+    }
+
+    private void Transfer(TransferName transfer)
+    {
+        if (!_names.Holds(transfer.Name, transfer.From))
+        {
+            Sender.Tell(new NameClaimed(false, false, false, $"node {transfer.From} does not hold the name '{transfer.Name}'"));
+            return;
+        }
+        var claim = new NameClaim(transfer.To, transfer.Uuid);
+        _names.Set(transfer.Name, claim);
+        _granted[transfer.Name] = DateTime.UtcNow; // the old holder's sync may still list it for a moment
+        WriteChanges([new(transfer.Name, claim)], [], new Write(Sender, new NameClaimed(true, false, false, null),
+            new NameClaimed(false, false, false, $"the move of '{transfer.Name}' was not confirmed by a majority of the cluster within {_timeout.TotalSeconds:0} s")));
     }
 
     private void Release(ReleaseName release)

@@ -32,6 +32,9 @@ public static partial class DomainCommands
         public bool AcrossCluster => AllHosts || Host is not null;
     }
 
+    /// <summary>Moves a domain to another node of the cluster (virt migrate DOM NODE); only <c>--offline --persistent</c> so far.</summary>
+    public sealed record MigrateDomain(DomainRef Domain, string Node, DomainMigrateFlags Flags = DomainMigrateFlags.None) : IWriteCommand;
+
     /// <summary>Turns autostart on or off for a persistent domain (virsh autostart [--disable]).</summary>
     public sealed record SetAutostart(DomainRef Domain, bool Enabled) : IWriteCommand;
 

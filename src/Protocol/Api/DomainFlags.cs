@@ -13,6 +13,17 @@ public enum DomainCreateFlags
     ResetNvram = 1 << 5,
 }
 
+/// <summary>libvirt's virDomainMigrateFlags, the ones `virt migrate` takes.</summary>
+[Flags]
+public enum DomainMigrateFlags
+{
+    None = 0,
+    Live = 1 << 0,
+    Persistent = 1 << 3,
+    UndefineSource = 1 << 4,
+    Offline = 1 << 10,
+}
+
 /// <summary>libvirt's virDomainUndefineFlagsValues: what an undefine may do with the files a domain keeps besides its config.</summary>
 [Flags]
 public enum DomainUndefineFlags

@@ -33,6 +33,12 @@ public static class ClusterMessages
     /// <summary>A node's answer to <see cref="AskCapacity"/>: its available memory, and why it cannot run the domain if it cannot.</summary>
     public sealed record NodeCapacity(string Node, ulong AvailableKiB, string? Refusal) : IRemoteMessage;
 
+    /// <summary>To the directory: a domain moves from <paramref name="From"/> to <paramref name="To"/>; answered with <see cref="NameClaimed"/>.</summary>
+    public sealed record TransferName(string Name, string Uuid, string From, string To) : IRemoteMessage;
+
+    /// <summary>To the destination's front: define this moved domain's config here; its name is already this node's.</summary>
+    public sealed record AcceptMoved(string Xml) : IRemoteMessage;
+
     /// <summary>To the directory: every domain <paramref name="Node"/> holds right now.</summary>
     public sealed record SyncNames(string Node, IReadOnlyList<HeldName> Domains) : IRemoteMessage;
 

@@ -25,4 +25,6 @@ namespace Virt.Protocol.Remote;
 [JsonSerializable(typeof(ClusterMessages.NameLocated))]
 [JsonSerializable(typeof(ClusterMessages.AskCapacity))]
 [JsonSerializable(typeof(ClusterMessages.NodeCapacity))]
+[JsonSerializable(typeof(ClusterMessages.TransferName))]
+[JsonSerializable(typeof(ClusterMessages.AcceptMoved))]
 internal sealed partial class RemoteJsonContext : JsonSerializerContext;

@@ -39,6 +39,8 @@ public sealed class VirtJsonSerializer(ExtendedActorSystem system) : SerializerW
         ["cluster.located"] = RemoteJsonContext.Default.NameLocated,
         ["cluster.capacity?"] = RemoteJsonContext.Default.AskCapacity,
         ["cluster.capacity"] = RemoteJsonContext.Default.NodeCapacity,
+        ["cluster.transfer"] = RemoteJsonContext.Default.TransferName,
+        ["cluster.accept-moved"] = RemoteJsonContext.Default.AcceptMoved,
     };
 
     private static readonly Dictionary<Type, string> EnvelopeManifests =

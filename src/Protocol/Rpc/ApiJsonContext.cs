@@ -22,6 +22,7 @@ namespace Virt.Protocol.Rpc;
 [JsonSerializable(typeof(DomainCommands.LookupDomain))]
 [JsonSerializable(typeof(DomainCommands.ListDomains))]
 [JsonSerializable(typeof(DomainCommands.SetAutostart))]
+[JsonSerializable(typeof(DomainCommands.MigrateDomain))]
 [JsonSerializable(typeof(DomainCommands.GetDomainXml))]
 [JsonSerializable(typeof(DomainCommands.GetDomainInfo))]
 [JsonSerializable(typeof(DomainCommands.StartDomain))]

@@ -41,6 +41,7 @@ public static class Procedures
         Command("domain.lookup", json => json.LookupDomain);
         Command("domain.list", json => json.ListDomains);
         Command("domain.autostart", json => json.SetAutostart);
+        Command("domain.migrate", json => json.MigrateDomain);
         Command("domain.xml", json => json.GetDomainXml);
         Command("domain.info", json => json.GetDomainInfo);
         Command("domain.start", json => json.StartDomain);

@@ -44,6 +44,16 @@ public sealed class ClusterTests(Xunit.Abstractions.ITestOutputHelper output) : 
         return defined!;
     }
 
+    /// <summary>Every node up in every node's view: a domain defined on each is listed with its host from each.</summary>
+    private async Task AllNodesUpAsync()
+    {
+        foreach (var node in ClusterNodes.Names)
+            await DefineWhenJoinedAsync(await _cluster.ConnectAsync(node), TestGuest.Xml(_dir.Path, "here-" + node));
+        foreach (var node in ClusterNodes.Names)
+            await ClusterNodes.EventuallyAsync(() => ListShowsAsync(_cluster.Cli(node),
+                [.. ClusterNodes.Names.Select(n => $"- here-{n} shut off {n}")]), Settle);
+    }
+
     private static async Task<(bool, string)> ListShowsAsync(VirtCli cli, params string[] lines)
     {
         var result = await cli.RunAsync(["list", "--all", "--hosts"]);
@@ -95,10 +105,7 @@ public sealed class ClusterTests(Xunit.Abstractions.ITestOutputHelper output) : 
     public async Task A_new_domain_goes_to_the_node_named_or_to_one_that_can_run_it_and_the_answer_says_where()
     {
         var a = await _cluster.ConnectAsync("a");
-        await DefineWhenJoinedAsync(a, TestGuest.Xml(_dir.Path, "probe"));
-        foreach (var node in ClusterNodes.Names) // every node up and known to a
-            await DefineWhenJoinedAsync(await _cluster.ConnectAsync(node), TestGuest.Xml(_dir.Path, "probe-" + node));
-        await ClusterNodes.EventuallyAsync(() => ListShowsAsync(_cluster.Cli("a"), "- probe-b shut off b", "- probe-c shut off c"), Settle);
+        await AllNodesUpAsync();
 
         var named = _dir.Combine("named.xml");
         await File.WriteAllTextAsync(named, TestGuest.Xml(_dir.Path, "named"));
@@ -119,6 +126,36 @@ public sealed class ClusterTests(Xunit.Abstractions.ITestOutputHelper output) : 
         var nowhere = await Assert.ThrowsAsync<VirtException>(() => a.CallAsync<DomainSummary>(new DefineDomain(TestGuest.Xml(_dir.Path, "x"), "zz")));
         Assert.Equal(ErrorCode.InvalidArg, nowhere.Code);
         Assert.DoesNotContain("unrunnable", (await _cluster.Cli("b").OkAsync("list", "--all", "--hosts")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_shut_off_domain_moves_to_another_node_offline_and_runs_there()
+    {
+        var a = await _cluster.ConnectAsync("a");
+        await AllNodesUpAsync();
+        var defined = await DefineWhenJoinedAsync(a, TestGuest.Xml(_dir.Path, "mover"));
+
+        // Asked on c, led by a (the domain's node), defined on b with the same UUID, gone from a.
+        var cli = _cluster.Cli("c");
+        Assert.Equal("\n", await cli.OkAsync("migrate", "mover", "b", "--offline", "--persistent"));
+        Assert.DoesNotContain(await a.ListAsync(), d => d.Name.Value == "mover");
+        var b = await _cluster.ConnectAsync("b");
+        Assert.Equal(defined.Uuid, (await b.LookupAsync(DomainRef.ByName("mover"))).Uuid);
+        await ClusterNodes.EventuallyAsync(() => ListShowsAsync(_cluster.Cli("a"), "- mover shut off b"), Settle);
+        var started = await a.StartAsync(DomainRef.ByName("mover")); // forwarded to b, where it now lives
+        Assert.Equal(DomainState.Running, (await b.LookupAsync(DomainRef.ByName("mover"))).State);
+
+        // What is not built (live moves) or not allowed says so, and nothing moves.
+        var running = await cli.RunAsync(["migrate", "mover", "c", "--offline", "--persistent"]);
+        Assert.Equal(1, running.Exit);
+        Assert.Contains("domain is running", running.Err, StringComparison.Ordinal);
+        var live = await cli.RunAsync(["migrate", "mover", "c", "--live", "--persistent"]);
+        Assert.Contains("live migration between nodes is not available yet", live.Err, StringComparison.Ordinal);
+        var notPersistent = await cli.RunAsync(["migrate", "here-a", "b", "--offline"]);
+        Assert.Contains("offline migration requires --persistent", notPersistent.Err, StringComparison.Ordinal);
+        Assert.Equal(DomainState.Running, (await b.LookupAsync(DomainRef.ByName("mover"))).State);
+        Assert.Equal(started.Id, (await b.LookupAsync(DomainRef.ByName("mover"))).Id);
+        await b.DestroyAsync(DomainRef.ByName("mover"));
     }
 
     /// <summary>A name given back is free once the directory has heard of it (the holder's next sync at the latest).</summary>
@@ -174,7 +211,8 @@ public sealed class ClusterTests(Xunit.Abstractions.ITestOutputHelper output) : 
 
         // Back on the same tree and port, it rejoins and reconnects its QEMU: running, as it was.
         await _cluster.StartNodeAsync("a");
-        await ClusterNodes.EventuallyAsync(() => ListShowsAsync(_cluster.Cli("c"), $"{running.Id} db running a"), Settle);
+        foreach (var node in new[] { "b", "c" })
+            await ClusterNodes.EventuallyAsync(() => ListShowsAsync(_cluster.Cli(node), $"{running.Id} db running a"), Settle);
         Assert.Equal(DomainState.Shutoff, (await b.DestroyAsync(DomainRef.ByName("db"))).State);
     }
 }

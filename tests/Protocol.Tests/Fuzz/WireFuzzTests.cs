@@ -24,6 +24,7 @@ public sealed class WireFuzzTests(ITestOutputHelper output)
         new LookupDomain(DomainRef.ById(3)),
         new ListDomains(ListDomainsFlags.Active),
         new SetAutostart(DomainRef.ByUuid(new DomainUuid(Guid.NewGuid())), true),
+        new MigrateDomain(DomainRef.ByName("vm"), "node-b", DomainMigrateFlags.Offline | DomainMigrateFlags.Persistent),
         new GetDomainXml(DomainRef.ByName("vm"), Inactive: true),
         new GetDomainInfo(DomainRef.ByName("vm")),
         new StartDomain(DomainRef.ByName("vm"), DomainCreateFlags.StartPaused),
