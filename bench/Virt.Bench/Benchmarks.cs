@@ -25,5 +25,6 @@ public static class Benchmarks
         ["daemon-start"] = DaemonStartBenchmark.RunAsync,
         ["domstats"] = DomainStatsBenchmark.RunAsync,
         ["save-restore"] = SaveRestoreBenchmark.RunAsync,
+        ["cluster"] = ClusterBenchmark.RunAsync,
     };
 }
