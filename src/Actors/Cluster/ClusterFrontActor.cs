@@ -36,6 +36,7 @@ public sealed class ClusterFrontActor : ReceiveActor, IWithTimers
     private sealed record Undefined(IActorRef ReplyTo, object Reply, string Node);
     private sealed record Located(IDomainCommand Command, IActorRef ReplyTo, string? Node);
     private sealed record MoveBegins(string Domain);
+    private sealed record ForwardAnswered(long Id, object Reply);
     private sealed record Moved(IActorRef ReplyTo, object Reply, string? Domain);
 
     private readonly IActorRef _local;
@@ -45,11 +46,18 @@ public sealed class ClusterFrontActor : ReceiveActor, IWithTimers
     private readonly string _defaultEmulator;
     private readonly TimeSpan _callTimeout;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly IActorRef _mediator = Akka.Cluster.Tools.PublishSubscribe.DistributedPubSub.Get(Context.System).Mediator;
     private readonly ClusterMembers _members = new();
+
+    /// <summary>The cluster-wide topic every node publishes its domains' lifecycle events on.</summary>
+    private const string EventTopic = "virt-domain-events";
     private readonly HashSet<string> _reportedClashes = new(StringComparer.Ordinal);
     /// <summary>Domains being moved to another node: left out of syncs, which would report them held twice.</summary>
     private readonly HashSet<string> _moving = new(StringComparer.Ordinal);
     private ClusterNames _claims = new();
+    /// <summary>Commands sent to other nodes, not answered yet: a node that becomes unreachable fails its own at once.</summary>
+    private readonly Dictionary<long, (string Node, IActorRef ReplyTo)> _forwarded = [];
+    private long _nextForward;
     private bool _syncing;
     private bool _syncAgain;
 
@@ -64,8 +72,23 @@ public sealed class ClusterFrontActor : ReceiveActor, IWithTimers
         _callTimeout = callTimeout;
 
         Receive<ClusterEvent.MemberUp>(up => MemberUp(up.Member));
-        Receive<ClusterEvent.MemberRemoved>(removed => _members.Removed(removed.Member.UniqueAddress));
-        Receive<ClusterEvent.UnreachableMember>(u => _members.SetReachable(u.Member.UniqueAddress, false));
+        Receive<ClusterEvent.MemberRemoved>(removed =>
+        {
+            _members.Removed(removed.Member.UniqueAddress);
+            if (ClusterMembers.NameOf(removed.Member.Roles) is { } node && _members.Find(node) is null)
+                FailForwarded(node);
+        });
+        Receive<ForwardAnswered>(f =>
+        {
+            if (_forwarded.Remove(f.Id, out var pending))
+                pending.ReplyTo.Tell(f.Reply);
+        });
+        Receive<ClusterEvent.UnreachableMember>(u =>
+        {
+            _members.SetReachable(u.Member.UniqueAddress, false);
+            if (ClusterMembers.NameOf(u.Member.Roles) is { } node)
+                FailForwarded(node);
+        });
         Receive<ClusterEvent.ReachableMember>(r => _members.SetReachable(r.Member.UniqueAddress, true));
         Receive<ClusterEvent.IClusterDomainEvent>(_ => { });
         Receive<Changed>(c => c.Key.Equals(NameDirectoryActor.Key), c => _claims = ClusterNames.From(
@@ -106,6 +129,12 @@ public sealed class ClusterFrontActor : ReceiveActor, IWithTimers
             m.ReplyTo.Tell(m.Reply);
             Sync();
         });
+        Receive<DomainLifecycleEvent>(e => e.Host is null, e =>
+            _mediator.Tell(new Akka.Cluster.Tools.PublishSubscribe.Publish(EventTopic, new NodeDomainEvent(Self_, e))));
+        Receive<DomainLifecycleEvent>(_ => { }); // another node's, which this front put on the stream itself
+        Receive<NodeDomainEvent>(n => n.Node != Self_, n => Context.System.EventStream.Publish(n.Event with { Host = n.Node }));
+        Receive<NodeDomainEvent>(_ => { });
+        Receive<Akka.Cluster.Tools.PublishSubscribe.SubscribeAck>(_ => { });
         Receive<IDomainCommand>(command => Route(command, Sender));
         ReceiveAny(message => _local.Forward(message));
     }
@@ -123,10 +152,17 @@ public sealed class ClusterFrontActor : ReceiveActor, IWithTimers
         Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
             typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
         DistributedData.Get(Context.System).Replicator.Tell(Dsl.Subscribe(NameDirectoryActor.Key, Self));
+        // Every client of any node hears every node's domains (libvirt's clients only their own node's).
+        Context.System.EventStream.Subscribe(Self, typeof(DomainLifecycleEvent));
+        _mediator.Tell(new Akka.Cluster.Tools.PublishSubscribe.Subscribe(EventTopic, Self));
         Timers.StartPeriodicTimer("sync", SyncTick.Instance, TimeSpan.FromMilliseconds(200), _settings.SyncInterval);
     }
 
-    protected override void PostStop() => Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
+    protected override void PostStop()
+    {
+        Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
+        Context.System.EventStream.Unsubscribe(Self);
+    }
 
     private void MemberUp(Member member)
     {
@@ -197,7 +233,23 @@ public sealed class ClusterFrontActor : ReceiveActor, IWithTimers
         else if (command is MigrateDomain)
             FrontOf(node).Tell(command, replyTo); // the move is led by the domain's own node
         else
-            RegistryOf(node).Tell(command, replyTo);
+        {
+            var id = ++_nextForward;
+            _forwarded[id] = (owner, replyTo);
+            RegistryOf(node).Ask<object>(command, _callTimeout).PipeTo(Self, success: reply => new ForwardAnswered(id, reply),
+                failure: _ => new ForwardAnswered(id, new ErrorReply(ErrorCode.OperationTimeout,
+                    $"node {owner} did not answer {Procedures.Describe(command)} within {_callTimeout.TotalSeconds:0} s")));
+        }
+    }
+
+    /// <summary>The node cannot be reached: what was sent to it will get no answer, so its callers hear so now.</summary>
+    private void FailForwarded(string node)
+    {
+        foreach (var (id, pending) in _forwarded.Where(f => f.Value.Node == node).ToList())
+        {
+            _forwarded.Remove(id);
+            pending.ReplyTo.Tell(new ErrorReply(ErrorCode.OperationFailed, $"the domain lives on node {node}, which cannot be reached (host unreachable)"));
+        }
     }
 
     /// <summary>Undefines through <paramref name="registry"/> and gives the name back when the domain is gone.</summary>

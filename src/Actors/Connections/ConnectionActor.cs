@@ -239,7 +239,7 @@ public sealed class ConnectionActor : ReceiveActor
         // A domain that stopped is no longer ours to destroy: another client may start it again.
         if (e.Type == DomainEventType.Stopped && _autodestroy.Remove(e.Uuid))
             SyncEventStream();
-        if (_subscription?.Matches(e) != true)
+        if (_subscription?.Matches(e) != true || (e.Host is not null && _client.LocalEventsOnly))
             return;
         if (_sink is not null)
         {

@@ -20,6 +20,7 @@ public static class ClusterActorsHosting
         builder.WithActors((system, registry) =>
         {
             system.Settings.InjectTopLevelFallback(ClusterSingleton.DefaultConfig());
+            system.Settings.InjectTopLevelFallback(Akka.Cluster.Tools.PublishSubscribe.DistributedPubSub.DefaultConfig());
             system.ActorOf(ClusterSingletonManager.Props(NameDirectoryActor.Props(settings.AskTimeout), PoisonPill.Instance,
                 ClusterSingletonManagerSettings.Create(system)), DirectoryName);
             var directory = system.ActorOf(ClusterSingletonProxy.Props($"/user/{DirectoryName}", ClusterSingletonProxySettings.Create(system)),

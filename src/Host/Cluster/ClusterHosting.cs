@@ -70,6 +70,8 @@ public static class ClusterHosting
                 akka.cluster {
                   seed-nodes = [{{seeds}}]
                   roles = ["{{ClusterSettings.RolePrefix}}{{cluster.NodeName}}"]
+                  # a node that asked a seed before the seed had formed the cluster asks again after this, not Akka's 5 s
+                  seed-node-timeout = 2s
                   downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
                   split-brain-resolver {
                     active-strategy = keep-majority

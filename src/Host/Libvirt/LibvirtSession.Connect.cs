@@ -57,7 +57,7 @@ internal sealed partial class LibvirtSession
         if (_connection is not null)
             throw new LibvirtFault(LibvirtError.InvalidArgument("the connection is already open"));
         var readOnly = _readOnly = client.ReadOnly || (flags & ConnectReadOnly) != 0;
-        var info = new ClientInfo(client.Uid, client.Pid, readOnly, "libvirt over unix");
+        var info = new ClientInfo(client.Uid, client.Pid, readOnly, "libvirt over unix") { LocalEventsOnly = true };
         var actor = await runtime.OpenConnectionAsync(info, new EventSink(this), ct: ct).ConfigureAwait(false);
         _connection = new ConnectionClient(actor, runtime.Config.Host.CallTimeout);
         _uri = name is { Length: > 0 } ? name : defaultUri;

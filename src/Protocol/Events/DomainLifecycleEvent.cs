@@ -8,6 +8,9 @@ public sealed record DomainLifecycleEvent(DomainName Name, DomainUuid Uuid, Doma
     /// <summary>The domain's id when the event was published; null while it is inactive.</summary>
     public int? Id { get; init; }
 
+    /// <summary>In a cluster: the node the domain lives on, when it is another one than the node that delivers the event.</summary>
+    public string? Host { get; init; }
+
     public static DomainLifecycleEvent Defined(DomainName name, DomainUuid uuid, DefinedDetail detail) =>
         new(name, uuid, DomainEventType.Defined, (int)detail);
 

@@ -39,6 +39,9 @@ public static class ClusterMessages
     /// <summary>To the destination's front: define this moved domain's config here; its name is already this node's.</summary>
     public sealed record AcceptMoved(string Xml) : IRemoteMessage;
 
+    /// <summary>A lifecycle event of <paramref name="Node"/>'s domain, to every node's clients (published on the cluster's event topic).</summary>
+    public sealed record NodeDomainEvent(string Node, Events.DomainLifecycleEvent Event) : IRemoteMessage;
+
     /// <summary>To the directory: every domain <paramref name="Node"/> holds right now.</summary>
     public sealed record SyncNames(string Node, IReadOnlyList<HeldName> Domains) : IRemoteMessage;
 

@@ -27,4 +27,5 @@ namespace Virt.Protocol.Remote;
 [JsonSerializable(typeof(ClusterMessages.NodeCapacity))]
 [JsonSerializable(typeof(ClusterMessages.TransferName))]
 [JsonSerializable(typeof(ClusterMessages.AcceptMoved))]
+[JsonSerializable(typeof(ClusterMessages.NodeDomainEvent))]
 internal sealed partial class RemoteJsonContext : JsonSerializerContext;

@@ -41,6 +41,7 @@ public sealed class VirtJsonSerializer(ExtendedActorSystem system) : SerializerW
         ["cluster.capacity"] = RemoteJsonContext.Default.NodeCapacity,
         ["cluster.transfer"] = RemoteJsonContext.Default.TransferName,
         ["cluster.accept-moved"] = RemoteJsonContext.Default.AcceptMoved,
+        ["cluster.event"] = RemoteJsonContext.Default.NodeDomainEvent,
     };
 
     private static readonly Dictionary<Type, string> EnvelopeManifests =

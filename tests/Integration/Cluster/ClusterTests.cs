@@ -44,6 +44,27 @@ public sealed class ClusterTests(Xunit.Abstractions.ITestOutputHelper output) : 
         return defined!;
     }
 
+    /// <summary>
+    /// Waits until a subscriber elsewhere hears <paramref name="node"/>'s events: the cluster's event topic learns a
+    /// new subscriber by gossip, so right after the nodes joined a few events may not reach it yet.
+    /// </summary>
+    private async Task HearsOtherNodesAsync(VirtConnection node, IAsyncEnumerator<DomainLifecycleEvent> events)
+    {
+        var next = events.MoveNextAsync().AsTask(); // one read in flight at a time, kept across attempts
+        for (var attempt = 0; attempt < 60; attempt++)
+        {
+            await node.DefineAsync(TestGuest.Xml(_dir.Path, $"echo-{attempt}"));
+            while (await Task.WhenAny(next, Task.Delay(1000)) == next)
+            {
+                Assert.True(await next, "the event stream ended");
+                if (events.Current.Name.Value.StartsWith("echo-", StringComparison.Ordinal))
+                    return;
+                next = events.MoveNextAsync().AsTask();
+            }
+        }
+        Assert.Fail("no event of another node reached the subscriber within 60 attempts");
+    }
+
     /// <summary>Every node up in every node's view: a domain defined on each is listed with its host from each.</summary>
     private async Task AllNodesUpAsync()
     {
@@ -85,7 +106,10 @@ public sealed class ClusterTests(Xunit.Abstractions.ITestOutputHelper output) : 
         var onlyC = await _cluster.Cli("c").RunAsync(["list", "--all", "--host", "c"]);
         Assert.DoesNotContain("web", onlyC.Out, StringComparison.Ordinal);
 
-        // Commands on the domain from another node go to its node: the guest boots on a, started and destroyed from b and c.
+        // Commands on the domain from another node go to its node: the guest boots on a, started and destroyed from b and
+        // c; a client of c hears its events, naming the node.
+        var events = (await c.SubscribeEventsAsync()).GetAsyncEnumerator();
+        await HearsOtherNodesAsync(a, events);
         var started = await b.StartAsync(DomainRef.ByName("web"));
         Assert.Equal(DomainState.Running, started.State);
         Assert.Equal(DomainState.Running, (await a.LookupAsync(DomainRef.ByName("web"))).State);
@@ -94,6 +118,15 @@ public sealed class ClusterTests(Xunit.Abstractions.ITestOutputHelper output) : 
         await ClusterNodes.EventuallyAsync(() => ListShowsAsync(_cluster.Cli("c"), $"{started.Id} web running a"), Settle);
         Assert.Equal(DomainState.Shutoff, (await c.DestroyAsync(DomainRef.ByName("web"))).State);
         Assert.Equal(DomainState.Shutoff, (await a.LookupAsync(DomainRef.ByName("web"))).State);
+        var heard = new List<string>();
+        while (!heard.Contains("Stopped Destroyed") && await events.MoveNextAsync().AsTask().WaitAsync(Settle))
+        {
+            if (events.Current.Name.Value != "web")
+                continue; // a late echo of the probes
+            Assert.Equal("a", events.Current.Host);
+            heard.Add(events.Current.Display);
+        }
+        Assert.Equal(["Resumed Unpaused", "Started Booted", "Shutdown Finished after host request", "Stopped Destroyed"], heard);
 
         // Undefined from another node, the name is free again for any node.
         await c.UndefineAsync(DomainRef.ByName("web"));
