@@ -3,6 +3,7 @@ using Akka.Cluster;
 using Akka.DistributedData;
 using Akka.Event;
 using Virt.Actors.Connections;
+using Virt.Actors.Registry;
 using Virt.Protocol.Api;
 using Virt.Protocol.Domains;
 using Virt.Protocol.Errors;
@@ -37,6 +38,9 @@ public sealed class ClusterFrontActor : ReceiveActor, IWithTimers
     private sealed record Located(IDomainCommand Command, IActorRef ReplyTo, string? Node);
     private sealed record MoveBegins(string Domain);
     private sealed record ForwardAnswered(long Id, object Reply);
+    private sealed record Relay(IActorRef ReplyTo, object Reply);
+    /// <summary>This node gave the domain to <paramref name="Node"/>: its replica of the names says so before gossip does.</summary>
+    private sealed record NameMoved(string Domain, string Uuid, string Node);
     private sealed record Moved(IActorRef ReplyTo, object Reply, string? Domain);
 
     private readonly IActorRef _local;
@@ -56,7 +60,7 @@ public sealed class ClusterFrontActor : ReceiveActor, IWithTimers
     private readonly HashSet<string> _moving = new(StringComparer.Ordinal);
     private ClusterNames _claims = new();
     /// <summary>Commands sent to other nodes, not answered yet: a node that becomes unreachable fails its own at once.</summary>
-    private readonly Dictionary<long, (string Node, IActorRef ReplyTo)> _forwarded = [];
+    private readonly Dictionary<long, (string Node, IActorRef ReplyTo, IDomainCommand Command)> _forwarded = [];
     private long _nextForward;
     private bool _syncing;
     private bool _syncAgain;
@@ -80,9 +84,19 @@ public sealed class ClusterFrontActor : ReceiveActor, IWithTimers
         });
         Receive<ForwardAnswered>(f =>
         {
-            if (_forwarded.Remove(f.Id, out var pending))
-                pending.ReplyTo.Tell(f.Reply);
+            if (!_forwarded.Remove(f.Id, out var pending))
+                return;
+            if (f.Reply is ErrorReply { Code: ErrorCode.NoDomain } && CommandTargets.Of(pending.Command) is { Id: null } domain)
+            {
+                // This node's replica of the names may lag a move: the directory says where the domain is now.
+                _directory.Ask<NameLocated>(new LocateName(domain.Name?.Value, domain.Uuid?.ToString()), _settings.AskTimeout).PipeTo(Self,
+                    success: located => located.Node is { } node && node != pending.Node ? new Located(pending.Command, pending.ReplyTo, node) : new Relay(pending.ReplyTo, f.Reply),
+                    failure: _ => new Relay(pending.ReplyTo, f.Reply));
+                return;
+            }
+            pending.ReplyTo.Tell(f.Reply);
         });
+        Receive<Relay>(r => r.ReplyTo.Tell(r.Reply));
         Receive<ClusterEvent.UnreachableMember>(u =>
         {
             _members.SetReachable(u.Member.UniqueAddress, false);
@@ -91,8 +105,11 @@ public sealed class ClusterFrontActor : ReceiveActor, IWithTimers
         });
         Receive<ClusterEvent.ReachableMember>(r => _members.SetReachable(r.Member.UniqueAddress, true));
         Receive<ClusterEvent.IClusterDomainEvent>(_ => { });
-        Receive<Changed>(c => c.Key.Equals(NameDirectoryActor.Key), c => _claims = ClusterNames.From(
-            c.Get(NameDirectoryActor.Key).Entries.Select(e => new KeyValuePair<string, NameClaim>(e.Key, NameClaim.Decode(e.Value)))));
+        Receive<Changed>(c => c.Key.Equals(NameDirectoryActor.Key), c =>
+        {
+            _claims = ClusterNames.From(c.Get(NameDirectoryActor.Key).Entries.Select(e => new KeyValuePair<string, NameClaim>(e.Key, NameClaim.Decode(e.Value))));
+            _moving.RemoveWhere(name => _claims.Claims.GetValueOrDefault(name)?.Node == Self_); // an incoming domain now ours
+        });
         Receive<SyncTick>(_ => Sync());
         Receive<LocalDomains>(SendSync);
         Receive<SyncFinished>(Synced);
@@ -122,6 +139,17 @@ public sealed class ClusterFrontActor : ReceiveActor, IWithTimers
             .ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : new ErrorReply(ErrorCode.OperationTimeout, "the move's define did not answer"), TaskScheduler.Default)
             .PipeTo(Sender));
         Receive<MoveBegins>(m => _moving.Add(m.Domain));
+        Receive<NameMoved>(m => _claims.Set(m.Domain, new NameClaim(m.Node, m.Uuid)));
+        Receive<PrepareIncoming>(PrepareIncoming);
+        Receive<FinishIncomingOn>(f => _local.Ask<object>(new DomainRegistryActor.FinishIncoming(DomainRef.ByUuid(DomainUuid.Parse(f.Uuid))), _callTimeout)
+            .ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : new ErrorReply(ErrorCode.OperationTimeout, "the incoming migration did not finish"),
+                TaskScheduler.Default)
+            .PipeTo(Sender));
+        Receive<AbandonIncoming>(a =>
+        {
+            _moving.Remove(a.Name);
+            _local.Tell(new DestroyDomain(DomainRef.ByUuid(DomainUuid.Parse(a.Uuid))), ActorRefs.NoSender);
+        });
         Receive<Moved>(m =>
         {
             if (m.Domain is { } name)
@@ -235,7 +263,7 @@ public sealed class ClusterFrontActor : ReceiveActor, IWithTimers
         else
         {
             var id = ++_nextForward;
-            _forwarded[id] = (owner, replyTo);
+            _forwarded[id] = (owner, replyTo, command);
             RegistryOf(node).Ask<object>(command, _callTimeout).PipeTo(Self, success: reply => new ForwardAnswered(id, reply),
                 failure: _ => new ForwardAnswered(id, new ErrorReply(ErrorCode.OperationTimeout,
                     $"node {owner} did not answer {Procedures.Describe(command)} within {_callTimeout.TotalSeconds:0} s")));
@@ -430,11 +458,11 @@ public sealed class ClusterFrontActor : ReceiveActor, IWithTimers
     /// </summary>
     private void Move(MigrateDomain migrate, IActorRef replyTo)
     {
+        var offline = migrate.Flags.HasFlag(DomainMigrateFlags.Offline);
         var refusal =
-            !migrate.Flags.HasFlag(DomainMigrateFlags.Offline)
-                ? new ErrorReply(ErrorCode.ConfigUnsupported,
-                    "live migration between nodes is not available yet: shut the domain off and move it with --offline --persistent")
-            : !migrate.Flags.HasFlag(DomainMigrateFlags.Persistent)
+            offline && migrate.Flags.HasFlag(DomainMigrateFlags.Live)
+                ? new ErrorReply(ErrorCode.InvalidArg, "--live and --offline are mutually exclusive")
+            : offline && !migrate.Flags.HasFlag(DomainMigrateFlags.Persistent)
                 ? new ErrorReply(ErrorCode.InvalidArg, "offline migration requires --persistent")
             : migrate.Node == Self_ ? new ErrorReply(ErrorCode.OperationInvalid, $"the domain is already on node {Self_}")
             : _members.Find(migrate.Node) is not { } node ? new ErrorReply(ErrorCode.InvalidArg, $"no node named '{migrate.Node}' in the cluster")
@@ -445,7 +473,8 @@ public sealed class ClusterFrontActor : ReceiveActor, IWithTimers
             replyTo.Tell(refusal);
             return;
         }
-        MoveAsync(migrate, FrontOf(_members.Find(migrate.Node)!), Self)
+        var destination = FrontOf(_members.Find(migrate.Node)!);
+        (offline ? MoveAsync(migrate, destination, Self) : MigrateAsync(migrate, destination, Self))
             .PipeTo(Self, success: r => new Moved(replyTo, r.Reply, r.Domain),
                 failure: e => new Moved(replyTo, new ErrorReply(ErrorCode.OperationFailed, $"the move did not complete: {e.Message}"), null));
     }
@@ -456,8 +485,7 @@ public sealed class ClusterFrontActor : ReceiveActor, IWithTimers
         if (await local.Ask<IDomainReply>(new LookupDomain(migrate.Domain), timeout).ConfigureAwait(false) is not DomainSummary domain)
             return (new ErrorReply(ErrorCode.NoDomain, $"Domain not found: no domain with matching {migrate.Domain}"), null);
         if (domain.Active)
-            return (new ErrorReply(ErrorCode.OperationInvalid,
-                "domain is running: live migration between nodes is not available yet; shut it off and move it with --offline --persistent"), null);
+            return (new ErrorReply(ErrorCode.OperationInvalid, "domain is running: migrate it without --offline, or shut it off first"), null);
         var name = domain.Name.Value;
         if (await local.Ask<IDomainReply>(new GetDomainXml(migrate.Domain, Inactive: true, Secure: true), timeout).ConfigureAwait(false)
             is not DomainXmlDescription config)
@@ -467,10 +495,12 @@ public sealed class ClusterFrontActor : ReceiveActor, IWithTimers
         var transfer = await directory.Ask<NameClaimed>(new TransferName(name, uuid, source, migrate.Node), _settings.AskTimeout).ConfigureAwait(false);
         if (!transfer.Granted)
             return (new ErrorReply(ErrorCode.OperationFailed, transfer.Reason ?? "the name directory refused the move"), name);
+        self.Tell(new NameMoved(name, uuid, migrate.Node));
         var accepted = await destination.Ask<object>(new AcceptMoved(config.Xml), timeout).ConfigureAwait(false);
         if (accepted is not DomainSummary moved)
         {
             directory.Tell(new TransferName(name, uuid, migrate.Node, source));
+            self.Tell(new NameMoved(name, uuid, source));
             return (accepted, name);
         }
         if (await local.Ask<IDomainReply>(new UndefineDomain(migrate.Domain), timeout).ConfigureAwait(false) is ErrorReply undefineFailed)
@@ -481,6 +511,82 @@ public sealed class ClusterFrontActor : ReceiveActor, IWithTimers
             return (undefineFailed, name);
         }
         return (moved with { Host = migrate.Node }, name);
+    }
+
+    /// <summary>
+    /// A live migration, led by the source: the destination starts QEMU waiting for the stream, this QEMU sends it
+    /// (domjobinfo and domjobabort follow it), the destination runs the guest, the name passes to it, this QEMU ends.
+    /// Until the destination runs it the guest stays here: any failure ends the destination's QEMU and runs it on.
+    /// </summary>
+    private async Task<(object Reply, string? Domain)> MigrateAsync(MigrateDomain migrate, ActorSelection destination, IActorRef self)
+    {
+        var (local, directory, source, timeout) = (_local, _directory, Self_, _callTimeout);
+        if (await local.Ask<IDomainReply>(new LookupDomain(migrate.Domain), timeout).ConfigureAwait(false) is not DomainSummary domain)
+            return (new ErrorReply(ErrorCode.NoDomain, $"Domain not found: no domain with matching {migrate.Domain}"), null);
+        if (!domain.Active)
+            return (new ErrorReply(ErrorCode.OperationInvalid, "domain is not running: move its config with --offline --persistent"), null);
+        var name = domain.Name.Value;
+        var byUuid = DomainRef.ByUuid(domain.Uuid);
+        var uuid = domain.Uuid.ToString();
+        if (await local.Ask<IDomainReply>(new GetDomainXml(byUuid, Inactive: false, Secure: true), timeout).ConfigureAwait(false) is not DomainXmlDescription live)
+            return (new ErrorReply(ErrorCode.OperationFailed, $"cannot read the live definition of '{name}'"), null);
+        var config = domain.Persistent && await local.Ask<IDomainReply>(new GetDomainXml(byUuid, Inactive: true, Secure: true), timeout).ConfigureAwait(false)
+            is DomainXmlDescription inactive ? inactive.Xml : null;
+        self.Tell(new MoveBegins(name));
+        var prepared = await destination.Ask<object>(new PrepareIncoming(live.Xml), timeout).ConfigureAwait(false);
+        if (prepared is not IncomingReady ready)
+            return (prepared as ErrorReply ?? new ErrorReply(ErrorCode.OperationFailed, $"node {migrate.Node} cannot take the guest"), name);
+        var sent = await local.Ask<IDomainReply>(new DomainRegistryActor.MigrateOut(byUuid, ready.Uri, migrate.Flags.HasFlag(DomainMigrateFlags.Live)), timeout)
+            .ConfigureAwait(false);
+        if (sent is ErrorReply sendFailed)
+        {
+            destination.Tell(new AbandonIncoming(uuid, name));
+            return (sendFailed, name);
+        }
+        if (await destination.Ask<object>(new FinishIncomingOn(uuid), timeout).ConfigureAwait(false) is not DomainSummary running)
+        {
+            await local.Ask<IDomainReply>(new DomainRegistryActor.ConfirmMigration(byUuid, Succeeded: false), timeout).ConfigureAwait(false);
+            destination.Tell(new AbandonIncoming(uuid, name));
+            return (new ErrorReply(ErrorCode.OperationFailed, $"node {migrate.Node} did not run the guest; it runs on here"), name);
+        }
+        // The guest runs there now: the name follows it, this QEMU goes, the config moves with it.
+        await directory.Ask<NameClaimed>(new TransferName(name, uuid, source, migrate.Node), _settings.AskTimeout).ConfigureAwait(false);
+        self.Tell(new NameMoved(name, uuid, migrate.Node));
+        await local.Ask<IDomainReply>(new DomainRegistryActor.ConfirmMigration(byUuid, Succeeded: true), timeout).ConfigureAwait(false);
+        if (config is not null || migrate.Flags.HasFlag(DomainMigrateFlags.Persistent))
+            await destination.Ask<object>(new AcceptMoved(config ?? live.Xml), timeout).ConfigureAwait(false);
+        if (domain.Persistent)
+            await local.Ask<IDomainReply>(new UndefineDomain(byUuid), timeout).ConfigureAwait(false);
+        return (running with { Host = migrate.Node }, name);
+    }
+
+    /// <summary>On the destination: a transient domain of the live XML whose QEMU listens on a free port of this node's address.</summary>
+    private void PrepareIncoming(PrepareIncoming prepare)
+    {
+        string name;
+        try
+        {
+            name = DomainXml.ParseIdentity(prepare.Xml).Name;
+        }
+        catch (VirtException e)
+        {
+            Sender.Tell(ErrorReply.From(e));
+            return;
+        }
+        _moving.Add(name); // held by the source until the guest runs here
+        var uri = $"tcp:{_settings.Hostname}:{FreePort(_settings.Hostname)}";
+        _local.Ask<object>(new DomainRegistryActor.AcceptIncoming(prepare.Xml, uri), _callTimeout)
+            .ContinueWith(t => t.IsCompletedSuccessfully && t.Result is DomainSummary ? new IncomingReady(uri)
+                : t.IsCompletedSuccessfully ? t.Result : new ErrorReply(ErrorCode.OperationTimeout, "the incoming QEMU did not start"), TaskScheduler.Default)
+            .PipeTo(Sender);
+    }
+
+    private static int FreePort(string hostname)
+    {
+        using var listener = new System.Net.Sockets.TcpListener(
+            System.Net.IPAddress.TryParse(hostname, out var address) ? address : System.Net.IPAddress.Any, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Tells the directory every domain this node holds; one sync at a time, the next one right after if asked meanwhile.</summary>

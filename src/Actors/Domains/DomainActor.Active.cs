@@ -83,6 +83,12 @@ public sealed partial class DomainActor
                 return AsJob(m, () => Passthrough(vm, m.Json));
             case Protocol.Api.DomainSaves.SaveDomain m:
                 return AsJob(m, () => Save(vm, m.Path));
+            case MigrateOut m:
+                return AsJob(m, () => Migrate(vm, m));
+            case FinishIncoming m:
+                return AsJob(m, () => AcceptStream(vm));
+            case ConfirmMigration m:
+                return AsJob(m, () => Confirm(vm, m));
             case SnapshotJob m:
                 return AsJob(m, () => RunSnapshotJob(vm, m));
             case ExternalSnapshotJob m:

@@ -33,7 +33,7 @@ public sealed partial class DomainActor
             _from.Tell(JobStats.None);
             return;
         }
-        if (operation != DomainJobOperation.Save || _vm.Process is not { } process)
+        if (operation is not (DomainJobOperation.Save or DomainJobOperation.MigrationOut) || _vm.Process is not { } process)
         {
             _from.Tell(new JobStats(DomainJobType.Unbounded,
                 [TypedParameter.Int(JobFields.Operation, (int)operation), TypedParameter.ULLong(JobFields.TimeElapsed, job.ElapsedMs)]));

@@ -90,7 +90,7 @@ public sealed partial class DomainActor
             Completed = completed,
             Failed = failed,
             Operation = operation,
-            Abort = operation == DomainJobOperation.Save ? new CancellationTokenSource() : null,
+            Abort = operation is DomainJobOperation.Save or DomainJobOperation.MigrationOut ? new CancellationTokenSource() : null,
         };
         _jobs.Begin(job);
         return job;

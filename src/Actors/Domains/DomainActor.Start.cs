@@ -48,7 +48,8 @@ public sealed partial class DomainActor
         Log.Info(m.Restore is null ? "Starting domain {Domain} with id {Id}" : "Restoring domain {Domain} with id {Id} from {Path}", Name, m.Id, m.Restore?.Path);
         var paused = m.Restore?.Paused ?? m.Flags.HasFlag(DomainCreateFlags.StartPaused);
         var restore = m.Restore is { } r ? (r.Path, r.Image) : ((string, Supervisor.Save.SaveImage)?)null;
-        QemuLauncher.LaunchAsync(_runtime, vm.Live, vm.Id, paused, QmpOptions(vm.Incarnation, Self), vm.Launch!.Token, restore)
+        _incoming = m.IncomingUri is not null;
+        QemuLauncher.LaunchAsync(_runtime, vm.Live, vm.Id, paused, QmpOptions(vm.Incarnation, Self), vm.Launch!.Token, restore, m.IncomingUri)
             .PipeTo(Self, success: r => new Launched(vm.Incarnation, r.Process, r.Live), failure: e => new LaunchFailed(vm.Incarnation, e));
         Go(Starting(vm, paused, m.Restore));
     }
@@ -108,7 +109,9 @@ public sealed partial class DomainActor
             Kill(vm, graceful: false, abortJob: true);
             return;
         }
-        vm.State = VmLifecycle.Step(vm.State, new VmInput.Launched(paused, Restored: restore is not null), VmContext.Of(Name, Uuid, vm.Live)).Next;
+        var incoming = _incoming;
+        _incoming = false;
+        vm.State = VmLifecycle.Step(vm.State, new VmInput.Launched(paused, Restored: restore is not null, Incoming: incoming), VmContext.Of(Name, Uuid, vm.Live)).Next;
         // The status file is on disk before anyone hears of the start. Without it a restarted runtime would kill the
         // QEMU as an orphan: as libvirt, fail the start and leave nothing running.
         if (WriteStatus(vm) is { } unrecorded)
@@ -120,12 +123,13 @@ public sealed partial class DomainActor
                 $"cannot start domain '{Name}': its status file could not be written: {unrecorded.Message}", unrecorded));
             return;
         }
-        Context.Parent.Tell(restore is null ? new Started(Uuid, StartedDetail.Booted, paused)
+        Context.Parent.Tell(incoming ? new Started(Uuid, StartedDetail.Migrated, Paused: true)
+            : restore is null ? new Started(Uuid, StartedDetail.Booted, paused)
             : new Started(Uuid, StartedDetail.Restored, paused, restore.PausedDetail));
         if (restore is { RemoveAfter: true })
             RemoveManagedImage(restore.Path);
         EndJob(Summary());
-        Go(paused ? Paused(vm) : Running(vm));
+        Go(paused || incoming ? Paused(vm) : Running(vm));
     }
 
     private void StartFailed(RunningVm vm, Exception error)

@@ -25,7 +25,23 @@ public sealed partial class DomainActor : ActorBase, IWithTimers
     internal sealed record EntryChanged(DomainEntry Entry);
 
     /// <summary>From the registry: start with the id the registry gave, answer <paramref name="ReplyTo"/>.</summary>
-    internal sealed record Start(DomainCreateFlags Flags, IActorRef ReplyTo, int Id, string? AutodestroyOwner, RestoreFrom? Restore = null);
+    internal sealed record Start(DomainCreateFlags Flags, IActorRef ReplyTo, int Id, string? AutodestroyOwner, RestoreFrom? Restore = null)
+    {
+        /// <summary>Another node's migration stream to wait for (tcp:HOST:PORT): QEMU starts with -incoming defer and listens there.</summary>
+        public string? IncomingUri { get; init; }
+    }
+
+    /// <summary>Send the running guest to the QEMU listening at <paramref name="Uri"/>; answered once the stream completed (this QEMU is then paused).</summary>
+    internal sealed record MigrateOut(string Uri, bool Live);
+
+    /// <summary>On the destination: wait until the stream is in, then run the vCPUs (running (migrated)).</summary>
+    internal sealed record FinishIncoming
+    {
+        public static readonly FinishIncoming Instance = new();
+    }
+
+    /// <summary>On the source, after <see cref="MigrateOut"/>: the destination runs it (this QEMU goes), or not (it runs on here).</summary>
+    internal sealed record ConfirmMigration(bool Succeeded);
 
     /// <summary>
     /// A start from a save image: its guest definition and state; paused or not as the image and the request say (with

@@ -20,6 +20,7 @@ internal enum JobKind
     Snapshot,
     AttachDevice,
     DetachDevice,
+    Migrate,
 }
 
 internal static class JobKinds

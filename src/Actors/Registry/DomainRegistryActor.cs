@@ -165,6 +165,7 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
     {
         // The hot queries first: handlers are tried in order.
         Receive<GetDomainInfo>(Info);
+        ReceiveMigrations();
         // On a cluster node /user/cluster answers lists across nodes; a daemon alone has no other host to name.
         Receive<DefineDomain>(m => m.Host is not null, m => Sender.Tell(NotClustered(m.Host!)));
         Receive<CreateDomain>(m => m.Host is not null, m => Sender.Tell(NotClustered(m.Host!)));
@@ -504,7 +505,10 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
             return;
         }
         Apply(outcome, uuid);
-        child.Tell(new DomainActor.Start(flags, replyTo, id, flags.HasFlag(DomainCreateFlags.Autodestroy) ? owner?.ToString() : null, restore));
+        child.Tell(new DomainActor.Start(flags, replyTo, id, flags.HasFlag(DomainCreateFlags.Autodestroy) ? owner?.ToString() : null, restore)
+        {
+            IncomingUri = TakeIncoming(uuid),
+        });
     }
 
     /// <summary>An inactive domain's info is all in its entry; only a running one (CPU time) asks its actor.</summary>

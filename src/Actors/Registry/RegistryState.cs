@@ -148,6 +148,13 @@ public sealed class RegistryState
         entry = _byUuid[uuid];
         if (entry is not { State: DomainState.Paused, Reason: (int)PausedReason.StartingUp })
             return RegistryOutcome.Fail(ErrorCode.OperationInvalid, $"domain '{entry.Name}' is already active");
+        if (detail == StartedDetail.Migrated)
+        {
+            // An incoming migration: paused (migrating) until the stream is in; libvirt reports the start alone.
+            var incoming = entry with { State = DomainState.Paused, Reason = (int)PausedReason.Migration };
+            Put(incoming);
+            return RegistryOutcome.Of(incoming.ToSummary(), DomainLifecycleEvent.Started(incoming.Name, uuid, detail));
+        }
         var started = entry with
         {
             State = paused ? DomainState.Paused : DomainState.Running,

@@ -6,12 +6,12 @@ using static Virt.Protocol.Api.DomainReplies;
 
 namespace Virt.Cli.Commands;
 
-/// <summary>`virt migrate DOM NODE`: moves a domain to another node of the cluster (a shut-off one with --offline --persistent).</summary>
+/// <summary>`virt migrate DOM NODE`: moves a running domain to another node of the cluster (a shut-off one's config with --offline --persistent).</summary>
 internal static class MigrateCommand
 {
     private static readonly Argument<string> Domain = DomainArgument.Create();
     private static readonly Argument<string> Node = new("node") { Description = "The cluster node to move the domain to" };
-    private static readonly Option<bool> Live = new("--live") { Description = "Live migration (not available between nodes yet)" };
+    private static readonly Option<bool> Live = new("--live") { Description = "Keep the guest running while its memory is copied (else it is paused first)" };
     private static readonly Option<bool> Offline = new("--offline") { Description = "Move the config of a shut-off domain" };
     private static readonly Option<bool> Persistent = new("--persistent") { Description = "Keep the domain persistent on the destination" };
     private static readonly Option<bool> UndefineSource = new("--undefinesource")

@@ -42,6 +42,18 @@ public static class ClusterMessages
     /// <summary>A lifecycle event of <paramref name="Node"/>'s domain, to every node's clients (published on the cluster's event topic).</summary>
     public sealed record NodeDomainEvent(string Node, Events.DomainLifecycleEvent Event) : IRemoteMessage;
 
+    /// <summary>To a live migration's destination front: start this live XML's QEMU waiting for the stream.</summary>
+    public sealed record PrepareIncoming(string Xml) : IRemoteMessage;
+
+    /// <summary>The destination listens at <paramref name="Uri"/> (tcp:HOST:PORT) for the source QEMU's stream.</summary>
+    public sealed record IncomingReady(string Uri) : IRemoteMessage;
+
+    /// <summary>To the destination front: the stream completed; run the guest (answered with its summary).</summary>
+    public sealed record FinishIncomingOn(string Uuid) : IRemoteMessage;
+
+    /// <summary>To the destination front: the migration failed; end the waiting QEMU.</summary>
+    public sealed record AbandonIncoming(string Uuid, string Name) : IRemoteMessage;
+
     /// <summary>To the directory: every domain <paramref name="Node"/> holds right now.</summary>
     public sealed record SyncNames(string Node, IReadOnlyList<HeldName> Domains) : IRemoteMessage;
 

@@ -28,4 +28,8 @@ namespace Virt.Protocol.Remote;
 [JsonSerializable(typeof(ClusterMessages.TransferName))]
 [JsonSerializable(typeof(ClusterMessages.AcceptMoved))]
 [JsonSerializable(typeof(ClusterMessages.NodeDomainEvent))]
+[JsonSerializable(typeof(ClusterMessages.PrepareIncoming))]
+[JsonSerializable(typeof(ClusterMessages.IncomingReady))]
+[JsonSerializable(typeof(ClusterMessages.FinishIncomingOn))]
+[JsonSerializable(typeof(ClusterMessages.AbandonIncoming))]
 internal sealed partial class RemoteJsonContext : JsonSerializerContext;

@@ -42,6 +42,10 @@ public sealed class VirtJsonSerializer(ExtendedActorSystem system) : SerializerW
         ["cluster.transfer"] = RemoteJsonContext.Default.TransferName,
         ["cluster.accept-moved"] = RemoteJsonContext.Default.AcceptMoved,
         ["cluster.event"] = RemoteJsonContext.Default.NodeDomainEvent,
+        ["cluster.incoming?"] = RemoteJsonContext.Default.PrepareIncoming,
+        ["cluster.incoming"] = RemoteJsonContext.Default.IncomingReady,
+        ["cluster.incoming-finish"] = RemoteJsonContext.Default.FinishIncomingOn,
+        ["cluster.incoming-abandon"] = RemoteJsonContext.Default.AbandonIncoming,
     };
 
     private static readonly Dictionary<Type, string> EnvelopeManifests =

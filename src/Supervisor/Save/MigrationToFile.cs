@@ -93,7 +93,7 @@ public static class MigrationToFile
     }
 
     /// <summary>Polls query-migrate until it completed (its answer returned), or fails with QEMU's error-desc.</summary>
-    private static async Task<JsonElement> WaitAsync(QmpClient qmp, string job, TimeSpan commandTimeout, CancellationToken ct)
+    internal static async Task<JsonElement> WaitAsync(QmpClient qmp, string job, TimeSpan commandTimeout, CancellationToken ct)
     {
         while (true)
         {

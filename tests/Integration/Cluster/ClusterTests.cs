@@ -182,13 +182,99 @@ public sealed class ClusterTests(Xunit.Abstractions.ITestOutputHelper output) : 
         var running = await cli.RunAsync(["migrate", "mover", "c", "--offline", "--persistent"]);
         Assert.Equal(1, running.Exit);
         Assert.Contains("domain is running", running.Err, StringComparison.Ordinal);
-        var live = await cli.RunAsync(["migrate", "mover", "c", "--live", "--persistent"]);
-        Assert.Contains("live migration between nodes is not available yet", live.Err, StringComparison.Ordinal);
+        var both = await cli.RunAsync(["migrate", "mover", "c", "--live", "--offline", "--persistent"]);
+        Assert.Contains("--live and --offline are mutually exclusive", both.Err, StringComparison.Ordinal);
         var notPersistent = await cli.RunAsync(["migrate", "here-a", "b", "--offline"]);
         Assert.Contains("offline migration requires --persistent", notPersistent.Err, StringComparison.Ordinal);
         Assert.Equal(DomainState.Running, (await b.LookupAsync(DomainRef.ByName("mover"))).State);
         Assert.Equal(started.Id, (await b.LookupAsync(DomainRef.ByName("mover"))).Id);
         await b.DestroyAsync(DomainRef.ByName("mover"));
+    }
+
+    [Fact]
+    public async Task A_running_guest_moves_live_to_another_node_with_libvirts_events_and_nothing_left_behind()
+    {
+        var a = await _cluster.ConnectAsync("a");
+        await AllNodesUpAsync();
+        var defined = await DefineWhenJoinedAsync(a, TestGuest.Xml(_dir.Path, "traveller"));
+        var source = await a.StartAsync(DomainRef.ByName("traveller"));
+        var sourcePid = QemuPidOf(_cluster["a"], source.Id!.Value);
+        Assert.True(sourcePid > 0, "the source QEMU's status file names its pid");
+        var c = await _cluster.ConnectAsync("c");
+        var events = (await c.SubscribeEventsAsync()).GetAsyncEnumerator();
+        await HearsOtherNodesAsync(a, events);
+
+        // Asked on c, led by a: the guest runs on b, a's QEMU and config are gone, the name is b's.
+        Assert.Equal("\n", await _cluster.Cli("c").OkAsync("migrate", "traveller", "b", "--live", "--persistent"));
+        var b = await _cluster.ConnectAsync("b");
+        var moved = await b.LookupAsync(DomainRef.ByName("traveller"));
+        Assert.Equal((DomainState.Running, (int)RunningReason.Migrated, true, defined.Uuid), (moved.State, moved.Reason, moved.Persistent, moved.Uuid));
+        Assert.DoesNotContain(await a.ListAsync(), d => d.Name.Value == "traveller");
+        await ClusterNodes.EventuallyAsync(() => ListShowsAsync(_cluster.Cli("a"), $"{moved.Id} traveller running b"), Settle);
+
+        // libvirt's events on both sides: the source suspended then stopped (migrated), the destination started then resumed.
+        var heard = new List<(string? Host, string Event)>();
+        while (!(heard.Contains(("a", "Stopped Migrated")) && heard.Contains(("b", "Resumed Migrated")))
+            && await events.MoveNextAsync().AsTask().WaitAsync(Settle))
+            if (events.Current.Name.Value == "traveller")
+                heard.Add((events.Current.Host, events.Current.Display));
+        Assert.Equal(["Suspended Migrated", "Stopped Migrated"], heard.Where(e => e.Host == "a").Select(e => e.Event));
+        Assert.Equal(["Started Migrated", "Resumed Migrated"], heard.Where(e => e.Host == "b").Select(e => e.Event).Take(2));
+        Assert.Throws<ArgumentException>(() => System.Diagnostics.Process.GetProcessById(sourcePid));
+
+        // It runs on: a command from a reaches it on b, and it goes back to a the same way.
+        Assert.Equal(DomainState.Paused, (await a.SuspendAsync(DomainRef.ByName("traveller"))).State);
+        await a.ResumeAsync(DomainRef.ByName("traveller"));
+        Assert.Equal("\n", await _cluster.Cli("b").OkAsync("migrate", "traveller", "a", "--persistent"));
+        Assert.Equal(DomainState.Running, (await a.LookupAsync(DomainRef.ByName("traveller"))).State);
+        await a.DestroyAsync(DomainRef.ByName("traveller"));
+    }
+
+    [Fact]
+    public async Task A_migration_aborted_halfway_leaves_the_guest_running_on_the_source_and_nothing_on_the_destination()
+    {
+        var a = await _cluster.ConnectAsync("a");
+        await AllNodesUpAsync();
+        await DefineWhenJoinedAsync(a, TestGuest.Xml(_dir.Path, "stayer"));
+        var running = await a.StartAsync(DomainRef.ByName("stayer"));
+        // A trickle: the stream takes minutes, so the abort finds it under way.
+        await _cluster.Cli("a").OkAsync("qemu-monitor-command", "stayer", """{"execute":"migrate-set-parameters","arguments":{"max-bandwidth":4096}}""");
+        var migrate = _cluster.Cli("c").RunAsync(["migrate", "stayer", "b", "--live", "--persistent"]);
+        await ClusterNodes.EventuallyAsync(async () =>
+        {
+            var info = await _cluster.Cli("a").RunAsync(["domjobinfo", "stayer"]);
+            return (info.Out.Contains("Outgoing migration", StringComparison.Ordinal), info.ToString());
+        }, Settle);
+        await _cluster.Cli("a").OkAsync("domjobabort", "stayer");
+        var failed = await migrate;
+        Assert.Equal(1, failed.Exit);
+        Assert.Contains("migration out job: canceled by client", failed.Err, StringComparison.Ordinal);
+
+        var after = await a.LookupAsync(DomainRef.ByName("stayer"));
+        Assert.Equal((DomainState.Running, running.Id), (after.State, after.Id));
+        var b = await _cluster.ConnectAsync("b");
+        await ClusterNodes.EventuallyAsync(async () => (!(await b.ListAsync()).Any(d => d.Name.Value == "stayer"), "stayer still on b"), Settle);
+        await ClusterNodes.EventuallyAsync(() => ListShowsAsync(_cluster.Cli("c"), $"{running.Id} stayer running a"), Settle);
+        Assert.Empty(QemusOf(_cluster["b"]));
+        await a.DestroyAsync(DomainRef.ByName("stayer"));
+    }
+
+    /// <summary>The pid in a node's status file of its running domain <paramref name="id"/>.</summary>
+    private static int QemuPidOf(DaemonProcess node, int id) =>
+        QemusOf(node).TryGetValue(id, out var pid) ? pid : -1;
+
+    /// <summary>The QEMUs a node's runtime directory records (its status files), by domain id.</summary>
+    private static Dictionary<int, int> QemusOf(DaemonProcess node)
+    {
+        var found = new Dictionary<int, int>();
+        var dir = Path.Combine(node.Root, "run", "qemu");
+        if (!Directory.Exists(dir))
+            return found;
+        foreach (var file in Directory.GetFiles(dir, "*.status.json"))
+            if (System.Text.Json.JsonDocument.Parse(File.ReadAllText(file)).RootElement is var root
+                && root.TryGetProperty("pid", out var pid) && root.TryGetProperty("domainId", out var id) && id.ValueKind == System.Text.Json.JsonValueKind.Number)
+                found[id.GetInt32()] = pid.GetInt32();
+        return found;
     }
 
     /// <summary>A name given back is free once the directory has heard of it (the holder's next sync at the latest).</summary>

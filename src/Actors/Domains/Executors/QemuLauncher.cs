@@ -19,7 +19,7 @@ internal static class QemuLauncher
 {
     /// <param name="restore">A save image to load (QEMU waits for it with -incoming defer) before the vCPUs run.</param>
     public static Task<(QemuProcess Process, DomainDefinition Live)> LaunchAsync(DomainRuntime runtime, DomainDefinition definition, int id, bool paused,
-        QmpClientOptions options, CancellationToken ct, (string Path, SaveImage Image)? restore = null) => Task.Run(async () =>
+        QmpClientOptions options, CancellationToken ct, (string Path, SaveImage Image)? restore = null, string? incomingUri = null) => Task.Run(async () =>
     {
         var settings = runtime.Settings;
         var paths = settings.Paths;
@@ -36,7 +36,7 @@ internal static class QemuLauncher
         // The daemon's copies of the taps close once QEMU has its own: from then on the taps live as long as QEMU.
         using (var taps = GuestTaps.Open(definition, settings.Networks))
         {
-            var context = new QemuArgvContext(monitor, runDir) { NvramDirectory = paths.NvramDir, TapDescriptors = taps.Descriptors, Incoming = restore is not null };
+            var context = new QemuArgvContext(monitor, runDir) { NvramDirectory = paths.NvramDir, TapDescriptors = taps.Descriptors, Incoming = restore is not null || incomingUri is not null };
             var command = QemuArgvBuilder.Build(definition, caps, context);
             built = NicDevices.WithAliases(taps.Named(command.Definition ?? definition));
             Supervisor.Firmware.NvramFiles.Prepare(built);
@@ -72,7 +72,9 @@ internal static class QemuLauncher
             await GraphicsPasswords.SetAsync(process.Qmp, live, settings.QmpTimeout, ct).ConfigureAwait(false);
             if (restore is { } image)
                 await MigrationToFile.RestoreAsync(process.Qmp, image.Image, image.Path, Path.Combine(runDir, "migrate.sock"), settings.QmpTimeout, ct).ConfigureAwait(false);
-            if (!paused)
+            if (incomingUri is not null)
+                await Supervisor.Migration.LiveMigration.ListenAsync(process.Qmp, incomingUri, settings.QmpTimeout, ct).ConfigureAwait(false);
+            else if (!paused)
                 await process.Qmp.ExecuteAsync("cont", null, settings.QmpTimeout, ct).ConfigureAwait(false);
             return (process, live);
         }

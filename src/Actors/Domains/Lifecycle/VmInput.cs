@@ -30,8 +30,23 @@ internal abstract record VmInput
     /// <summary>The system_reset and cont of a reboot finished, or failed with <paramref name="Error"/>.</summary>
     public sealed record ResetDone(string? Error) : VmInput;
 
-    /// <summary>The started QEMU is up: running, or paused when started paused; <paramref name="Restored"/> from a save image.</summary>
-    public sealed record Launched(bool Paused, bool Restored = false) : VmInput;
+    /// <summary>
+    /// The started QEMU is up: running, or paused when started paused; <paramref name="Restored"/> from a save image;
+    /// <paramref name="Incoming"/> waiting for another node's migration stream (paused (migrating)).
+    /// </summary>
+    public sealed record Launched(bool Paused, bool Restored = false, bool Incoming = false) : VmInput;
+
+    /// <summary>A migration to another node began.</summary>
+    public sealed record MigrateAsked : VmInput;
+
+    /// <summary>The destination runs the guest: this QEMU goes, and the domain is shut off (migrated).</summary>
+    public sealed record MigrateConfirmed : VmInput;
+
+    /// <summary>The migration failed or was given up: a guest that ran before it runs again here.</summary>
+    public sealed record MigrateFailed(bool WasRunning) : VmInput;
+
+    /// <summary>On the destination: the stream is loaded and the vCPUs run (running (migrated)).</summary>
+    public sealed record IncomingDone : VmInput;
 
     /// <summary>A save began: the vCPUs are being stopped for it.</summary>
     public sealed record SaveAsked : VmInput;

@@ -30,9 +30,14 @@ internal static class VmLifecycle
     public static VmStep Step(VmState s, VmInput input, VmContext d) => input switch
     {
         QemuEvent e => Event(s, e, d),
+        Launched { Incoming: true } => VmStep.Same(s with { State = DomainState.Paused, Reason = (int)PausedReason.Migration, Request = VmRequest.Migrate }),
         Launched l => new(l.Paused ? s with { State = DomainState.Paused, Reason = (int)PausedReason.User }
             : s with { State = DomainState.Running, Reason = (int)(l.Restored ? RunningReason.Restored : RunningReason.Booted) }, []),
         SaveAsked => VmStep.Same(s with { Request = VmRequest.Save }),
+        MigrateAsked => VmStep.Same(s with { Request = VmRequest.Migrate }),
+        MigrateConfirmed => new(s with { Migrated = true, Request = VmRequest.None }, [new Kill(Graceful: false, AbortJob: false)]),
+        MigrateFailed f => MigrationFailed(s, f.WasRunning, d),
+        IncomingDone => Enter(s with { Request = VmRequest.None }, DomainState.Running, (int)RunningReason.Migrated, DomainLifecycleEvent.Resumed(d.Name, d.Uuid, ResumedDetail.Migrated)),
         SaveDone => new(s with { Saved = true, Request = VmRequest.None }, [new Kill(Graceful: false, AbortJob: false)]),
         SaveFailed f => SaveFailed(s, f.WasRunning, d),
         SnapshotAsked => VmStep.Same(s with { Request = VmRequest.Snapshot }),
@@ -58,8 +63,8 @@ internal static class VmLifecycle
     {
         // Our own SIGTERM makes QEMU report SHUTDOWN (host-signal): libvirt reports Shutdown Finished after host request
         // before Stopped Destroyed; nothing else changes while destroying.
-        if (s.Saved)
-            return VmStep.Same(s); // as libvirt, a saved domain's end is Stopped Saved alone
+        if (s.Saved || s.Migrated)
+            return VmStep.Same(s); // as libvirt, a saved (migrated) domain's end is Stopped Saved (Migrated) alone
         if (s.Destroying)
         {
             return e.Name == "SHUTDOWN" && !s.ShutdownSeen
@@ -71,6 +76,9 @@ internal static class VmLifecycle
             "GUEST_PANICKED" => Panicked(s, e.At, d),
             "STOP" or "RESUME" when s.Request == VmRequest.Snapshot => VmStep.Same(s),
             "STOP" when s.State == DomainState.Running && s.Request == VmRequest.Save => Paused(s, PausedReason.Save, d),
+            "STOP" when s.State == DomainState.Running && s.Request == VmRequest.Migrate =>
+                Enter(s, DomainState.Paused, (int)PausedReason.Migration, DomainLifecycleEvent.Suspended(d.Name, d.Uuid, SuspendedDetail.Migrated)),
+            "RESUME" when s.Request == VmRequest.Migrate => VmStep.Same(s), // a failed migration's cont: MigrateFailed reports it
             "STOP" when s.State == DomainState.Running && !s.Rebooting => Paused(s, e.SuspendInFlight ? PausedReason.User : PausedReason.Unknown, d),
             "RESUME" when s.State is DomainState.Paused or DomainState.Crashed && !s.Rebooting => Running(s, RunningReason.Unpaused, d),
             // After a panic, on_crash destroy's SIGTERM makes QEMU report SHUTDOWN too: libvirt reports only the crash.
@@ -155,6 +163,8 @@ internal static class VmLifecycle
     {
         if (s.Saved)
             return new(s with { State = DomainState.Shutoff, Reason = (int)ShutoffReason.Saved }, [new Stop(ShutoffReason.Saved, null, how)]);
+        if (s.Migrated)
+            return new(s with { State = DomainState.Shutoff, Reason = (int)ShutoffReason.Migrated }, [new Stop(ShutoffReason.Migrated, null, how)]);
         var reason = s.Destroying ? ShutoffReason.Destroyed : s.ShutdownSeen ? ShutoffReason.Shutdown : ShutoffReason.Crashed;
         var died = reason == ShutoffReason.Crashed && !s.Panicked;
         return new(s with { State = DomainState.Shutoff, Reason = (int)reason }, [new Stop(reason, died ? StoppedDetail.Failed : null, how)]);
@@ -214,6 +224,16 @@ internal static class VmLifecycle
         if (!wasRunning || s.State != DomainState.Paused || s.Reason != (int)PausedReason.Save)
             return VmStep.Same(cleared);
         return Enter(cleared, DomainState.Running, (int)RunningReason.SaveCanceled, DomainLifecycleEvent.Resumed(d.Name, d.Uuid, ResumedDetail.Unpaused))
+            .Then(new Continue());
+    }
+
+    /// <summary>A failed migration gives the guest back: one the switch-over paused runs again (running (migration canceled)).</summary>
+    private static VmStep MigrationFailed(VmState s, bool wasRunning, VmContext d)
+    {
+        var cleared = s with { Request = VmRequest.None };
+        if (!wasRunning || s.State != DomainState.Paused || s.Reason != (int)PausedReason.Migration)
+            return VmStep.Same(cleared);
+        return Enter(cleared, DomainState.Running, (int)RunningReason.MigrationCanceled, DomainLifecycleEvent.Resumed(d.Name, d.Uuid, ResumedDetail.Unpaused))
             .Then(new Continue());
     }
 

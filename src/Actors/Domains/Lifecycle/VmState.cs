@@ -14,6 +14,8 @@ internal enum VmRequest
     Save,
     /// <summary>A snapshot is taken or loaded: QEMU's STOP and RESUME belong to it; its end says the state.</summary>
     Snapshot,
+    /// <summary>The guest is being sent to another node: the STOP at the switch-over is the migration's (paused (migrating)).</summary>
+    Migrate,
 }
 
 /// <summary>
@@ -31,6 +33,8 @@ internal sealed record VmState(DomainState State, int Reason)
     public bool Panicked { get; init; }
     /// <summary>Its state is in a save image: QEMU is being ended, its exit is shut off (saved) and nothing else is reported.</summary>
     public bool Saved { get; init; }
+    /// <summary>It runs on another node now: QEMU is being ended, its exit is shut off (migrated) and nothing else is reported.</summary>
+    public bool Migrated { get; init; }
 
     /// <summary>Panics reset by on_crash restart in a row (each within <see cref="VmLifecycle.CrashWindow"/> of the last), and when the last was.</summary>
     public int CrashRestarts { get; init; }
