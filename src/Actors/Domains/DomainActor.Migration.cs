@@ -51,6 +51,7 @@ public sealed partial class DomainActor
     {
         var job = BeginJob(JobKind.Migrate, completed: _ =>
         {
+            vm.Owner = null; // the guest is ours now: a restart reconnects it (the status write below records that)
             Apply(vm, new VmInput.IncomingDone());
             return Summary();
         }, operation: DomainJobOperation.MigrationIn);

@@ -24,7 +24,8 @@ internal sealed class RunningVm(long incarnation, int id, DomainDefinition live,
             _liveXml = null;
         }
     }
-    public string? Owner { get; } = owner;
+    /// <summary>The autodestroy owner recorded in the status file; an incoming migration's, until the guest runs here.</summary>
+    public string? Owner { get; set; } = owner;
 
     /// <summary>Null while the process is being spawned or adopted.</summary>
     public QemuProcess? Process { get; set; }

@@ -19,6 +19,9 @@ public sealed partial class DomainRegistryActor
     /// <summary>On the source: the destination runs it (end this QEMU), or it does not (run on here).</summary>
     public sealed record ConfirmMigration(DomainRef Domain, bool Succeeded);
 
+    /// <summary>The owner an incoming migration's status file records until the guest runs (no connection has this name).</summary>
+    private const string IncomingOwner = "incoming migration";
+
     /// <summary>Incoming migrations by UUID: their start is made with -incoming defer and listens at the URI.</summary>
     private readonly Dictionary<DomainUuid, string> _incoming = [];
 

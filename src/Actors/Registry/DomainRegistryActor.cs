@@ -505,10 +505,10 @@ public sealed partial class DomainRegistryActor : ReceiveActor, IWithUnboundedSt
             return;
         }
         Apply(outcome, uuid);
-        child.Tell(new DomainActor.Start(flags, replyTo, id, flags.HasFlag(DomainCreateFlags.Autodestroy) ? owner?.ToString() : null, restore)
-        {
-            IncomingUri = TakeIncoming(uuid),
-        });
+        var incoming = TakeIncoming(uuid);
+        // An incoming migration's QEMU is owned until it runs the guest: a daemon restarted meanwhile destroys it.
+        var recordedOwner = incoming is not null ? IncomingOwner : flags.HasFlag(DomainCreateFlags.Autodestroy) ? owner?.ToString() : null;
+        child.Tell(new DomainActor.Start(flags, replyTo, id, recordedOwner, restore) { IncomingUri = incoming });
     }
 
     /// <summary>An inactive domain's info is all in its entry; only a running one (CPU time) asks its actor.</summary>

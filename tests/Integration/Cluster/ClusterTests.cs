@@ -259,6 +259,56 @@ public sealed class ClusterTests(Xunit.Abstractions.ITestOutputHelper output) : 
         await a.DestroyAsync(DomainRef.ByName("stayer"));
     }
 
+    [Fact]
+    public async Task A_destination_killed_halfway_leaves_the_guest_on_the_source_and_its_restart_ends_what_it_received()
+    {
+        var a = await _cluster.ConnectAsync("a");
+        await AllNodesUpAsync();
+        await DefineWhenJoinedAsync(a, TestGuest.Xml(_dir.Path, "survivor"));
+        var running = await a.StartAsync(DomainRef.ByName("survivor"));
+        await _cluster.Cli("a").OkAsync("qemu-monitor-command", "survivor", """{"execute":"migrate-set-parameters","arguments":{"max-bandwidth":4096}}""");
+        var migrate = _cluster.Cli("c").RunAsync(["migrate", "survivor", "b", "--live", "--persistent"]);
+        var incoming = 0;
+        await ClusterNodes.EventuallyAsync(() =>
+        {
+            incoming = QemusOf(_cluster["b"]).Values.FirstOrDefault();
+            return Task.FromResult((incoming > 0, "no incoming QEMU on b yet"));
+        }, Settle);
+
+        // kill -9 of the destination's daemon while its QEMU receives; the source gives up the migration.
+        _cluster["b"].KillHard();
+        await ClusterNodes.EventuallyAsync(async () =>
+        {
+            var info = await _cluster.Cli("a").RunAsync(["domjobinfo", "survivor"]);
+            return (info.Out.Contains("Outgoing migration", StringComparison.Ordinal), info.ToString());
+        }, Settle);
+        await _cluster.Cli("a").OkAsync("domjobabort", "survivor");
+        Assert.Equal(1, (await migrate).Exit);
+        var after = await a.LookupAsync(DomainRef.ByName("survivor"));
+        Assert.Equal((DomainState.Running, running.Id), (after.State, after.Id));
+
+        // Restarted, the destination ends the QEMU it was filling (owned by the migration until the guest ran there).
+        await _cluster.StartNodeAsync("b");
+        await ClusterNodes.EventuallyAsync(() => Task.FromResult((!ProcessRuns(incoming), $"QEMU {incoming} still runs")), Settle);
+        var b = await _cluster.ConnectAsync("b");
+        Assert.DoesNotContain(await b.ListAsync(ListDomainsFlags.All), d => d.Name.Value == "survivor");
+        await ClusterNodes.EventuallyAsync(() => ListShowsAsync(_cluster.Cli("c"), $"{running.Id} survivor running a"), Settle);
+        await a.DestroyAsync(DomainRef.ByName("survivor"));
+    }
+
+    private static bool ProcessRuns(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
+        }
+        catch (Exception e) when (e is ArgumentException or IOException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The pid in a node's status file of its running domain <paramref name="id"/>.</summary>
     private static int QemuPidOf(DaemonProcess node, int id) =>
         QemusOf(node).TryGetValue(id, out var pid) ? pid : -1;
