@@ -8,8 +8,10 @@ using Virt.Protocol.Api;
 using Virt.Protocol.Client;
 using Virt.Protocol.Errors;
 using Virt.Protocol.Events;
+using Virt.Supervisor.TestGuest;
 using Virt.TestSupport;
 using static Virt.Protocol.Api.DomainCommands;
+using static Virt.Protocol.Api.DomainJobs;
 using static Virt.Protocol.Api.DomainReplies;
 
 namespace Virt.Bench;
@@ -17,7 +19,8 @@ namespace Virt.Bench;
 /// <summary>
 /// Three virtd nodes of one cluster on loopback (issue 17): the join, from spawning the three to a define answered on a
 /// and every node's domain listed from c; a cluster-wide list of 3,000 domains from a; dominfo of b's domain asked on a
-/// (forwarded) against asked on b. The ReadyToRun virtd (scripts/publish-virtd.sh), else the JIT build.
+/// (forwarded) against asked on b; the test guest moved live a to b and back (migration time, QEMU's downtime). The
+/// ReadyToRun virtd (scripts/publish-virtd.sh), else the JIT build.
 /// </summary>
 public static class ClusterBenchmark
 {
@@ -25,6 +28,8 @@ public static class ClusterBenchmark
     private const int DomainsPerNode = 1_000;
     private const int ListCalls = 50;
     private const int InfoCalls = 2_000;
+    private const int MigrationRounds = 5;
+    private static readonly int[] MigrationMemoryMiB = [64, 256];
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(120);
 
     public static async Task RunAsync()
@@ -40,10 +45,18 @@ public static class ClusterBenchmark
             return;
         }
         Console.WriteLine($"virtd: {dll}; load {Load()}");
+        if (Environment.GetEnvironmentVariable("VIRT_BENCH_CLUSTER_ONLY") == "migration") // the migration part alone
+        {
+            await MigrationAsync(dll);
+            Console.WriteLine($"load {Load()}");
+            return;
+        }
         await JoinAsync(dll, "virt's settings (Akka's seed-node-timeout, 5 s)", "");
         // The same with a shorter seed-node-timeout: a joining node whose first InitJoin came too early waits that long to ask again.
         await JoinAsync(dll, "akka.cluster.seed-node-timeout = 1s in each node's config", "akka.cluster.seed-node-timeout = 1s");
         await ListAndInfoAsync(dll);
+        Console.WriteLine($"load {Load()}");
+        await MigrationAsync(dll);
         Console.WriteLine($"load {Load()}");
     }
 
@@ -235,12 +248,165 @@ public static class ClusterBenchmark
             $"dominfo of b's domain asked on a (forwarded): median {forwarded[InfoCalls / 2] * 1000:F0} µs, p99 {forwarded[InfoCalls * 99 / 100] * 1000:F0} µs, max {forwarded[^1] * 1000:F0} µs ({InfoCalls} calls)"));
     }
 
+    /// <summary>
+    /// The test guest with each of <see cref="MigrationMemoryMiB"/>, running on a, moved live a to b and back
+    /// <see cref="MigrationRounds"/> times: the wall time of each MigrateDomain call (asked on the source), and QEMU's
+    /// downtime, its completed query-migrate figure, read from the source's completed job stats (domjobinfo --completed),
+    /// which it holds from the end of the stream until the confirm ends its QEMU and the domain leaves the node.
+    /// </summary>
+    private static async Task MigrationAsync(string dll)
+    {
+        using var dir = new TempDirectory("vcb");
+        await using var cluster = BenchCluster.Write(dir, dll, node => [$"{node}-seed"]);
+        try
+        {
+            await MigrationAsync(cluster, dir);
+        }
+        catch
+        {
+            Console.WriteLine(cluster.Outputs());
+            throw;
+        }
+    }
+
+    private static async Task MigrationAsync(BenchCluster cluster, TempDirectory dir)
+    {
+        var clock = Stopwatch.StartNew();
+        cluster.Spawn();
+        await Task.WhenAll(DefineOnceAnsweredAsync(cluster, clock), ListedEverywhereAsync(cluster, clock)); // all three joined
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"migration: cluster up in {clock.Elapsed.TotalMilliseconds:F0} ms; load {Load()}"));
+        using var tracking = new CancellationTokenSource();
+        var tracker = cluster.TrackQemusAsync(tracking.Token); // every QEMU a node starts, for the kill by pid
+        try
+        {
+            foreach (var mib in MigrationMemoryMiB)
+                await MigrateRoundsAsync(cluster, dir, mib);
+        }
+        finally
+        {
+            await tracking.CancelAsync();
+            await tracker;
+        }
+    }
+
+    private static async Task MigrateRoundsAsync(BenchCluster cluster, TempDirectory dir, int mib)
+    {
+        var name = $"mover-{mib}";
+        var domain = DomainRef.ByName(name);
+        var image = dir.Combine(name + ".img");
+        TestGuestImage.Write(image);
+        await using (var a = await cluster.ConnectAsync("a"))
+        {
+            await a.DefineAsync(BenchGuest.DomainXml(name, image, mib));
+            await a.StartAsync(domain);
+        }
+        cluster.TrackQemus();
+        await Task.Delay(TimeSpan.FromSeconds(2)); // past SeaBIOS: the guest sits in its loop
+
+        await MigrateOnceAsync(cluster, domain, "a", "b"); // warm-up round trip, not counted
+        await MigrateOnceAsync(cluster, domain, "b", "a");
+        var times = new Dictionary<string, List<double>> { ["a→b"] = [], ["b→a"] = [] };
+        var downtimes = new Dictionary<string, List<double>> { ["a→b"] = [], ["b→a"] = [] };
+        var unread = 0;
+        for (var round = 0; round < MigrationRounds; round++)
+        {
+            foreach (var (from, to) in new[] { ("a", "b"), ("b", "a") })
+            {
+                var (ms, downtime) = await MigrateOnceAsync(cluster, domain, from, to);
+                times[$"{from}→{to}"].Add(ms);
+                if (downtime is { } d)
+                    downtimes[$"{from}→{to}"].Add(d);
+                else
+                    unread++;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  {mib} MiB round {round + 1} {from}→{to}: {ms:F0} ms, QEMU's downtime {(downtime is { } dt ? $"{dt:F0} ms" : "not read")}; load {Load()}"));
+            }
+        }
+        await using (var a = await cluster.ConnectAsync("a"))
+        {
+            var destroyed = await a.DestroyAsync(domain);
+            try
+            {
+                if (destroyed.Persistent)
+                    await a.UndefineAsync(domain);
+            }
+            catch (VirtException e) when (e.Code == ErrorCode.NoDomain) // seen after the moves: reported, the bench goes on
+            {
+                var listed = await a.ListAsync();
+                Console.WriteLine($"  undefine of {name} on a after its destroy: {e.Message}; a lists {string.Join(", ", listed.Select(d => $"{d.Name} {d.State}"))}");
+            }
+        }
+        foreach (var way in times.Keys)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"live migration {way}, test guest {mib} MiB: time median {Median(times[way]):F0} ms, max {times[way].Max():F0} ms; "
+                + $"QEMU's downtime median {Median(downtimes[way]):F0} ms, max {(downtimes[way].Count > 0 ? downtimes[way].Max() : double.NaN):F0} ms "
+                + $"({MigrationRounds} moves, downtime read for {downtimes[way].Count})"));
+        }
+        var all = times.Values.SelectMany(t => t).ToList();
+        var allDown = downtimes.Values.SelectMany(t => t).ToList();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"live migration, test guest {mib} MiB, both ways: time median {Median(all):F0} ms, max {all.Max():F0} ms; "
+            + $"QEMU's downtime median {Median(allDown):F0} ms, max {(allDown.Count > 0 ? allDown.Max() : double.NaN):F0} ms ({all.Count} moves, {unread} downtimes not read); load {Load()}"));
+    }
+
+    private static double Median(List<double> values)
+    {
+        if (values.Count == 0)
+            return double.NaN;
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+
+    /// <summary>One live move asked on the source; its wall time, and QEMU's downtime if the source's completed stats were caught.</summary>
+    private static async Task<(double Ms, double? DowntimeMs)> MigrateOnceAsync(BenchCluster cluster, DomainRef domain, string from, string to)
+    {
+        await using var source = await cluster.ConnectAsync(from);
+        await using var poller = await cluster.ConnectAsync(from);
+        await using var destination = await cluster.ConnectAsync(to);
+        await source.CallAsync<JobStats>(new GetJobStats(domain, DomainJobStatsFlags.Completed)); // forgets any earlier job's figures
+        var done = 0;
+        var call = Stopwatch.StartNew();
+        var poll = Task.Run(async () =>
+        {
+            JobStats? caught = null;
+            while (Volatile.Read(ref done) == 0 && caught is null)
+            {
+                try
+                {
+                    var stats = await poller.CallAsync<JobStats>(new GetJobStats(domain, DomainJobStatsFlags.Completed | DomainJobStatsFlags.KeepCompleted));
+                    var info = DomainJobInfo.Of(stats);
+                    // Only this move's figures: the completed outgoing migration, no longer than this call has taken so far.
+                    if (stats.Type == DomainJobType.Completed && info.Operation == DomainJobOperation.MigrationOut
+                        && info.TimeElapsed <= (ulong)call.ElapsedMilliseconds + 1)
+                        caught = stats;
+                }
+                catch (VirtException) // the domain has left the node
+                {
+                }
+                await Task.Delay(1);
+            }
+            return caught;
+        });
+        var moved = await source.CallAsync<DomainSummary>(new MigrateDomain(domain, to, DomainMigrateFlags.Live | DomainMigrateFlags.Persistent));
+        var ms = call.Elapsed.TotalMilliseconds;
+        Volatile.Write(ref done, 1);
+        var completed = await poll;
+        cluster.TrackQemus();
+        var there = await destination.LookupAsync(domain);
+        if (there.State != DomainState.Running || there.Uuid != moved.Uuid)
+            throw new InvalidOperationException($"{domain} is {there.State} on {to} after the move from {from}");
+        var downtime = completed?.Fields.FirstOrDefault(f => f.Field == JobFields.Downtime);
+        return (ms, downtime is null ? null : downtime.Number);
+    }
+
     private static string Load() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
     /// <summary>
     /// Three nodes a, b, c on loopback, each with its own tree, port and self-signed certificate, every node pinning all
-    /// three, all three seeds (as tests/Integration/Cluster/ClusterNodes.cs). Every virtd is killed by its pid on dispose.
+    /// three, all three seeds (as tests/Integration/Cluster/ClusterNodes.cs). Every virtd, and every QEMU its status
+    /// files have named, is killed by its pid on dispose.
     /// </summary>
     private sealed class BenchCluster : IAsyncDisposable
     {
@@ -249,6 +415,7 @@ public static class ClusterBenchmark
         private readonly TempDirectory _dir;
         private readonly string _dll;
         private readonly List<Process> _processes = [];
+        private readonly HashSet<int> _qemus = [];
         private readonly Dictionary<string, List<(double Ms, string Line)>> _output = Nodes.ToDictionary(n => n, _ => new List<(double, string)>());
         private readonly Stopwatch _sinceSpawn = new();
 
@@ -270,11 +437,71 @@ public static class ClusterBenchmark
                     try
                     {
                         if (!process.HasExited)
-                            process.Kill(); // SIGKILL to this pid; none of the nodes runs a QEMU
+                            process.Kill(); // SIGKILL to this pid
                     }
                     catch (InvalidOperationException)
                     {
                     }
+                }
+            }
+            // The QEMUs the nodes started (the migration part) outlive a killed virtd: each is ended by its pid.
+            TrackQemus();
+            lock (_qemus)
+            {
+                foreach (var pid in _qemus)
+                {
+                    try
+                    {
+                        // The pid is still that QEMU's (not reused) while its command line names it.
+                        if (File.Exists($"/proc/{pid}/cmdline") && File.ReadAllText($"/proc/{pid}/cmdline").Contains("qemu-system", StringComparison.Ordinal))
+                        {
+                            using var qemu = Process.GetProcessById(pid);
+                            qemu.Kill();
+                        }
+                    }
+                    catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException)
+                    {
+                    }
+                }
+            }
+        }
+
+        /// <summary>Records the pid of every QEMU a node's status files name (run/qemu/*.status.json, as the cluster tests read them).</summary>
+        public void TrackQemus()
+        {
+            foreach (var node in Nodes)
+            {
+                var dir = Path.Combine(Root(node), "run", "qemu");
+                if (!Directory.Exists(dir))
+                    continue;
+                foreach (var file in Directory.GetFiles(dir, "*.status.json"))
+                {
+                    try
+                    {
+                        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(file));
+                        if (doc.RootElement.TryGetProperty("pid", out var pid) && pid.TryGetInt32(out var value) && value > 0)
+                            lock (_qemus)
+                                _qemus.Add(value);
+                    }
+                    catch (Exception e) when (e is IOException or System.Text.Json.JsonException or InvalidOperationException)
+                    {
+                    }
+                }
+            }
+        }
+
+        /// <summary>Tracks the nodes' QEMUs every 100 ms until cancelled, so one started between two reads is known too.</summary>
+        public async Task TrackQemusAsync(CancellationToken ct)
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                TrackQemus();
+                try
+                {
+                    await Task.Delay(100, ct);
+                }
+                catch (OperationCanceledException)
+                {
                 }
             }
         }
