@@ -34,7 +34,7 @@ public sealed class ClusterFrontActor : ReceiveActor, IWithTimers
     private sealed record Claimed(object Request, IActorRef ReplyTo, string Domain, NameClaimed Answer);
     private sealed record Defined(IActorRef ReplyTo, object Reply, string Domain, bool Fresh, bool Placed);
     private sealed record Placed(object Request, IActorRef ReplyTo, IReadOnlyList<NodeCapacity> Answers, int Asked);
-    private sealed record Undefined(IActorRef ReplyTo, object Reply, string Node);
+    private sealed record Undefined(IActorRef ReplyTo, object Reply, string Node, IDomainCommand Command);
     private sealed record Located(IDomainCommand Command, IActorRef ReplyTo, string? Node);
     private sealed record MoveBegins(string Domain);
     private sealed record ForwardAnswered(long Id, object Reply);
@@ -86,15 +86,10 @@ public sealed class ClusterFrontActor : ReceiveActor, IWithTimers
         {
             if (!_forwarded.Remove(f.Id, out var pending))
                 return;
-            if (f.Reply is ErrorReply { Code: ErrorCode.NoDomain } && CommandTargets.Of(pending.Command) is { Id: null } domain)
-            {
-                // This node's replica of the names may lag a move: the directory says where the domain is now.
-                _directory.Ask<NameLocated>(new LocateName(domain.Name?.Value, domain.Uuid?.ToString()), _settings.AskTimeout).PipeTo(Self,
-                    success: located => located.Node is { } node && node != pending.Node ? new Located(pending.Command, pending.ReplyTo, node) : new Relay(pending.ReplyTo, f.Reply),
-                    failure: _ => new Relay(pending.ReplyTo, f.Reply));
-                return;
-            }
-            pending.ReplyTo.Tell(f.Reply);
+            if (f.Reply is ErrorReply { Code: ErrorCode.NoDomain })
+                Relocate(pending.Command, pending.ReplyTo, pending.Node, f.Reply);
+            else
+                pending.ReplyTo.Tell(f.Reply);
         });
         Receive<Relay>(r => r.ReplyTo.Tell(r.Reply));
         Receive<ClusterEvent.UnreachableMember>(u =>
@@ -121,6 +116,7 @@ public sealed class ClusterFrontActor : ReceiveActor, IWithTimers
         Receive<AskCapacity>(ask => CapacityAsync(ask).PipeTo(Sender));
         Receive<Placed>(PlacementAnswered);
         Receive<Defined>(DefineAnswered);
+        Receive<Undefined>(u => u.Reply is ErrorReply { Code: ErrorCode.NoDomain } && u.Node != Self_, u => Relocate(u.Command, u.ReplyTo, u.Node, u.Reply));
         Receive<Undefined>(u =>
         {
             u.ReplyTo.Tell(u.Reply);
@@ -270,6 +266,22 @@ public sealed class ClusterFrontActor : ReceiveActor, IWithTimers
         }
     }
 
+    /// <summary>
+    /// Another node answered it has no such domain: this node's replica of the names may lag a move, so the directory
+    /// says where the domain is now and the command goes there; if nowhere else, the answer stands.
+    /// </summary>
+    private void Relocate(IDomainCommand command, IActorRef replyTo, string tried, object answer)
+    {
+        if (CommandTargets.Of(command) is not { Id: null } domain)
+        {
+            replyTo.Tell(answer);
+            return;
+        }
+        _directory.Ask<NameLocated>(new LocateName(domain.Name?.Value, domain.Uuid?.ToString()), _settings.AskTimeout).PipeTo(Self,
+            success: located => located.Node is { } node && node != tried ? new Located(command, replyTo, node) : new Relay(replyTo, answer),
+            failure: _ => new Relay(replyTo, answer));
+    }
+
     /// <summary>The node cannot be reached: what was sent to it will get no answer, so its callers hear so now.</summary>
     private void FailForwarded(string node)
     {
@@ -289,8 +301,8 @@ public sealed class ClusterFrontActor : ReceiveActor, IWithTimers
             IActorRef actor => actor.Ask<object>(undefine, _callTimeout),
             _ => throw new ArgumentException("a registry is an actor or a selection", nameof(registry)),
         };
-        asked.PipeTo(Self, success: reply => new Undefined(replyTo, reply, node),
-            failure: e => new Undefined(replyTo, new ErrorReply(ErrorCode.OperationTimeout, e.Message), node));
+        asked.PipeTo(Self, success: reply => new Undefined(replyTo, reply, node, undefine),
+            failure: e => new Undefined(replyTo, new ErrorReply(ErrorCode.OperationTimeout, e.Message), node, undefine));
     }
 
     private ActorSelection RegistryOf(ClusterMembers.Node node) =>
