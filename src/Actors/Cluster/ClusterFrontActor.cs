@@ -476,6 +476,9 @@ public sealed class ClusterFrontActor : ReceiveActor, IWithTimers
                 ? new ErrorReply(ErrorCode.InvalidArg, "--live and --offline are mutually exclusive")
             : offline && !migrate.Flags.HasFlag(DomainMigrateFlags.Persistent)
                 ? new ErrorReply(ErrorCode.InvalidArg, "offline migration requires --persistent")
+            : migrate.TimeoutSeconds is < 1 ? new ErrorReply(ErrorCode.InvalidArg, "migrate timeout must be at least 1 second")
+            : migrate.TimeoutSeconds is not null && !migrate.Flags.HasFlag(DomainMigrateFlags.Live)
+                ? new ErrorReply(ErrorCode.InvalidArg, "migrate: --timeout requires --live")
             : migrate.Node == Self_ ? new ErrorReply(ErrorCode.OperationInvalid, $"the domain is already on node {Self_}")
             : _members.Find(migrate.Node) is not { } node ? new ErrorReply(ErrorCode.InvalidArg, $"no node named '{migrate.Node}' in the cluster")
             : !node.Reachable ? new ErrorReply(ErrorCode.OperationFailed, $"node {migrate.Node} cannot be reached (host unreachable)")
@@ -548,8 +551,9 @@ public sealed class ClusterFrontActor : ReceiveActor, IWithTimers
         var prepared = await destination.Ask<object>(new PrepareIncoming(live.Xml), timeout).ConfigureAwait(false);
         if (prepared is not IncomingReady ready)
             return (prepared as ErrorReply ?? new ErrorReply(ErrorCode.OperationFailed, $"node {migrate.Node} cannot take the guest"), name);
-        var sent = await local.Ask<IDomainReply>(new DomainRegistryActor.MigrateOut(byUuid, ready.Uri, migrate.Flags.HasFlag(DomainMigrateFlags.Live)), timeout)
-            .ConfigureAwait(false);
+        var suspendAfter = migrate.TimeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null;
+        var sent = await local.Ask<IDomainReply>(
+            new DomainRegistryActor.MigrateOut(byUuid, ready.Uri, migrate.Flags.HasFlag(DomainMigrateFlags.Live), suspendAfter), timeout).ConfigureAwait(false);
         if (sent is ErrorReply sendFailed)
         {
             destination.Tell(new AbandonIncoming(uuid, name));

@@ -36,6 +36,10 @@ public sealed partial class DomainActor
         {
             if (!m.Live && wasRunning)
                 await qmp.ExecuteAsync("stop", null, timeout).ConfigureAwait(false);
+            // --timeout: the vCPUs stop if it still runs then (the STOP is the migration's: paused (migrating)); never after it ended.
+            using var ended = CancellationTokenSource.CreateLinkedTokenSource(abort);
+            if (m.SuspendAfter is { } after && m.Live && wasRunning)
+                _ = SuspendLaterAsync(qmp, after, timeout, ended.Token);
             try
             {
                 return await LiveMigration.SendAsync(qmp, m.Uri, timeout, abort).ConfigureAwait(false);
@@ -44,7 +48,24 @@ public sealed partial class DomainActor
             {
                 throw new Protocol.Errors.VirtException(Protocol.Errors.ErrorCode.OperationAborted, "operation aborted: migration out job: canceled by client");
             }
+            finally
+            {
+                await ended.CancelAsync().ConfigureAwait(false);
+            }
         }).PipeTo(Self, success: r => new JobDone(token, r, null), failure: e => new JobDone(token, default, e));
+    }
+
+    private static async Task SuspendLaterAsync(Supervisor.Qmp.QmpClient qmp, TimeSpan after, TimeSpan timeout, CancellationToken ended)
+    {
+        try
+        {
+            await Task.Delay(after, ended).ConfigureAwait(false);
+            await qmp.ExecuteAsync("stop", null, timeout, ended).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // the migration ended first
+        }
     }
 
     private void AcceptStream(RunningVm vm)

@@ -32,7 +32,8 @@ public sealed partial class DomainActor : ActorBase, IWithTimers
     }
 
     /// <summary>Send the running guest to the QEMU listening at <paramref name="Uri"/>; answered once the stream completed (this QEMU is then paused).</summary>
-    internal sealed record MigrateOut(string Uri, bool Live);
+    /// <param name="SuspendAfter">A live migration still running this long stops the vCPUs, so it converges (virsh migrate --timeout).</param>
+    internal sealed record MigrateOut(string Uri, bool Live, TimeSpan? SuspendAfter = null);
 
     /// <summary>On the destination: wait until the stream is in, then run the vCPUs (running (migrated)).</summary>
     internal sealed record FinishIncoming

@@ -11,7 +11,7 @@ public sealed partial class DomainRegistryActor
     public sealed record AcceptIncoming(string Xml, string Uri);
 
     /// <summary>On the source: send the domain to the QEMU at <paramref name="Uri"/>.</summary>
-    public sealed record MigrateOut(DomainRef Domain, string Uri, bool Live);
+    public sealed record MigrateOut(DomainRef Domain, string Uri, bool Live, TimeSpan? SuspendAfter = null);
 
     /// <summary>On the destination: the source's stream completed; run the guest.</summary>
     public sealed record FinishIncoming(DomainRef Domain);
@@ -39,7 +39,7 @@ public sealed partial class DomainRegistryActor
                     _incoming.Remove(uuid); // refused (a name or UUID here already): nothing listens
             });
         });
-        Receive<MigrateOut>(m => ForwardToDomain(m.Domain, new DomainActor.MigrateOut(m.Uri, m.Live)));
+        Receive<MigrateOut>(m => ForwardToDomain(m.Domain, new DomainActor.MigrateOut(m.Uri, m.Live, m.SuspendAfter)));
         Receive<FinishIncoming>(m => ForwardToDomain(m.Domain, DomainActor.FinishIncoming.Instance));
         Receive<ConfirmMigration>(m => ForwardToDomain(m.Domain, new DomainActor.ConfirmMigration(m.Succeeded)));
     }

@@ -33,7 +33,8 @@ public static partial class DomainCommands
     }
 
     /// <summary>Moves a domain to another node of the cluster (virt migrate DOM NODE); only <c>--offline --persistent</c> so far.</summary>
-    public sealed record MigrateDomain(DomainRef Domain, string Node, DomainMigrateFlags Flags = DomainMigrateFlags.None) : IWriteCommand;
+    /// <param name="TimeoutSeconds">virsh's --timeout: a live migration still running after this many seconds suspends the guest so it completes.</param>
+    public sealed record MigrateDomain(DomainRef Domain, string Node, DomainMigrateFlags Flags = DomainMigrateFlags.None, int? TimeoutSeconds = null) : IWriteCommand;
 
     /// <summary>Turns autostart on or off for a persistent domain (virsh autostart [--disable]).</summary>
     public sealed record SetAutostart(DomainRef Domain, bool Enabled) : IWriteCommand;

@@ -241,19 +241,26 @@ public sealed class ClusterTests(Xunit.Abstractions.ITestOutputHelper output) : 
         var running = await a.StartAsync(DomainRef.ByName("stayer"));
         // A trickle: the stream takes minutes, so the abort finds it under way.
         await _cluster.Cli("a").OkAsync("qemu-monitor-command", "stayer", """{"execute":"migrate-set-parameters","arguments":{"max-bandwidth":4096}}""");
-        var migrate = _cluster.Cli("c").RunAsync(["migrate", "stayer", "b", "--live", "--persistent"]);
+        // --timeout 1: still running after a second, the guest is suspended so the stream can converge.
+        var migrate = _cluster.Cli("c").RunAsync(["migrate", "stayer", "b", "--live", "--persistent", "--timeout", "1", "--verbose"]);
         await ClusterNodes.EventuallyAsync(async () =>
         {
             var info = await _cluster.Cli("a").RunAsync(["domjobinfo", "stayer"]);
             return (info.Out.Contains("Outgoing migration", StringComparison.Ordinal), info.ToString());
         }, Settle);
+        await ClusterNodes.EventuallyAsync(async () =>
+        {
+            var state = await _cluster.Cli("a").RunAsync(["domstate", "stayer", "--reason"]);
+            return (state.Out.StartsWith("paused (migrating)", StringComparison.Ordinal), state.ToString());
+        }, Settle);
         await _cluster.Cli("a").OkAsync("domjobabort", "stayer");
         var failed = await migrate;
         Assert.Equal(1, failed.Exit);
         Assert.Contains("migration out job: canceled by client", failed.Err, StringComparison.Ordinal);
+        Assert.Contains("Migration: [", failed.Err, StringComparison.Ordinal); // --verbose's progress
 
         var after = await a.LookupAsync(DomainRef.ByName("stayer"));
-        Assert.Equal((DomainState.Running, running.Id), (after.State, after.Id));
+        Assert.Equal((DomainState.Running, (int)RunningReason.MigrationCanceled, running.Id), (after.State, after.Reason, after.Id));
         var b = await _cluster.ConnectAsync("b");
         await ClusterNodes.EventuallyAsync(async () => (!(await b.ListAsync()).Any(d => d.Name.Value == "stayer"), "stayer still on b"), Settle);
         await ClusterNodes.EventuallyAsync(() => ListShowsAsync(_cluster.Cli("c"), $"{running.Id} stayer running a"), Settle);
