@@ -48,16 +48,16 @@ public sealed class ClusterTests(Xunit.Abstractions.ITestOutputHelper output) : 
     /// Waits until a subscriber elsewhere hears <paramref name="node"/>'s events: the cluster's event topic learns a
     /// new subscriber by gossip, so right after the nodes joined a few events may not reach it yet.
     /// </summary>
-    private async Task HearsOtherNodesAsync(VirtConnection node, IAsyncEnumerator<DomainLifecycleEvent> events)
+    private async Task HearsOtherNodesAsync(VirtConnection node, IAsyncEnumerator<DomainLifecycleEvent> events, string prefix = "echo-")
     {
         var next = events.MoveNextAsync().AsTask(); // one read in flight at a time, kept across attempts
         for (var attempt = 0; attempt < 60; attempt++)
         {
-            await node.DefineAsync(TestGuest.Xml(_dir.Path, $"echo-{attempt}"));
+            await node.DefineAsync(TestGuest.Xml(_dir.Path, $"{prefix}{attempt}"));
             while (await Task.WhenAny(next, Task.Delay(1000)) == next)
             {
                 Assert.True(await next, "the event stream ended");
-                if (events.Current.Name.Value.StartsWith("echo-", StringComparison.Ordinal))
+                if (events.Current.Name.Value.StartsWith(prefix, StringComparison.Ordinal))
                     return;
                 next = events.MoveNextAsync().AsTask();
             }
@@ -202,7 +202,8 @@ public sealed class ClusterTests(Xunit.Abstractions.ITestOutputHelper output) : 
         Assert.True(sourcePid > 0, "the source QEMU's status file names its pid");
         var c = await _cluster.ConnectAsync("c");
         var events = (await c.SubscribeEventsAsync()).GetAsyncEnumerator();
-        await HearsOtherNodesAsync(a, events);
+        await HearsOtherNodesAsync(a, events); // both sides' events must reach c
+        await HearsOtherNodesAsync(await _cluster.ConnectAsync("b"), events, "b-echo-");
 
         // Asked on c, led by a: the guest runs on b, a's QEMU and config are gone, the name is b's.
         Assert.Equal("\n", await _cluster.Cli("c").OkAsync("migrate", "traveller", "b", "--live", "--persistent"));
@@ -284,13 +285,14 @@ public sealed class ClusterTests(Xunit.Abstractions.ITestOutputHelper output) : 
             return Task.FromResult((incoming > 0, "no incoming QEMU on b yet"));
         }, Settle);
 
-        // kill -9 of the destination's daemon while its QEMU receives; the source gives up the migration.
-        _cluster["b"].KillHard();
         await ClusterNodes.EventuallyAsync(async () =>
         {
             var info = await _cluster.Cli("a").RunAsync(["domjobinfo", "survivor"]);
             return (info.Out.Contains("Outgoing migration", StringComparison.Ordinal), info.ToString());
         }, Settle);
+
+        // kill -9 of the destination's daemon while its QEMU receives; the source gives up the migration.
+        _cluster["b"].KillHard();
         await _cluster.Cli("a").OkAsync("domjobabort", "survivor");
         Assert.Equal(1, (await migrate).Exit);
         var after = await a.LookupAsync(DomainRef.ByName("survivor"));
